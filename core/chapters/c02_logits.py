@@ -1,0 +1,18 @@
+"""Chapter 2: logits. A score per token, made into probabilities by dividing by their total."""
+from core.chapters.c01_tokens import Tokens
+
+
+def logits_to_probs(logits):
+    total = 0.0
+    for logit in logits:  # left to right, as the post sums
+        total += logit
+    return [logit / total for logit in logits]
+
+
+class Logits(Tokens):
+    def gpt(self, context):
+        # fresh random positive scores at every call: a die with uneven faces
+        return [self.rng.random() for _ in self.vocab.tokens]
+
+    def next_probs(self, context):
+        return logits_to_probs(self.gpt(context))

@@ -1,0 +1,24 @@
+"""Chapter 3: weights. The scores move out of the loop into weights the model keeps: gpt(context) returns them."""
+import numpy as np
+
+from core.chapters.c02_logits import Logits
+from core.data import TOY_VOCAB
+
+WEIGHTS = [0.62, 0.45, 0.85, 0.67, 0.17, 0.53]  # fixed, so every number in the story can be checked
+
+
+class Weights(Logits):
+    def __init__(self, vocab, rng):
+        super().__init__(vocab, rng)
+        self.w = list(WEIGHTS) if vocab == TOY_VOCAB else [rng.random() for _ in vocab.tokens]
+
+    def gpt(self, context):
+        return self.w  # it ignores its context for now
+
+    def weights(self):
+        return {"weights": np.array(self.w)}
+
+    def set_weight(self, name, index, value):
+        if name != "weights":
+            raise KeyError(name)
+        self.w[index[-1]] = float(value)

@@ -1,0 +1,95 @@
+"""Data sets: one document per line. The toy set of the post, the bundled names, or a file of the user's."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from core.vocab import Vocab
+
+TOY_DOCS = ["ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina"]
+TOY_VOCAB = Vocab(["a", "i", "l", "e", "n"])  # the post's order: a i l e n, then "." ends a name
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_CHARS = 256
+
+
+class DataError(ValueError):
+    """A data source that cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # "toy", "names", or the file's path
+    docs: tuple[str, ...]
+    vocab: Vocab
+    path: str | None = None
+    sha256: str | None = None
+    notes: tuple[str, ...] = field(default=())  # what loading changed, e.g. lines cut
+
+
+def names_path() -> Path:
+    """The bundled names.txt, wherever the package is installed."""
+    return Path(str(resources.files("core").joinpath("names.txt")))
+
+
+def toy() -> Dataset:
+    return Dataset("toy", tuple(TOY_DOCS), TOY_VOCAB)
+
+
+def from_docs(docs: list[str], vocab: Vocab) -> Dataset:
+    """Documents given on the command line, checked against a fixed vocabulary."""
+    docs = [d.strip() for d in docs if d.strip()]
+    if not docs:
+        raise DataError("--docs is empty: give documents separated by commas, e.g. --docs ann,leia")
+    for doc in docs:
+        bad = vocab.unknown(doc)
+        if bad:
+            raise DataError(f"{doc!r}: {doc[bad[0]]!r} is not in the vocabulary ({''.join(vocab.chars)})")
+    return Dataset("docs", tuple(docs), vocab)
+
+
+def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
+    """Read a file of one document per line; refuse anything that is not usable text."""
+    p = Path(path).expanduser()
+    shown = str(path)
+    if not p.exists():
+        raise DataError(f"{shown}: no such file")
+    if p.is_dir():
+        raise DataError(f"{shown}: is a folder, not a file of documents")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise DataError(f"{shown}: {size / 1e6:.0f} MB is over the 50 MB limit")
+        raw = p.read_bytes()
+    except OSError as e:
+        raise DataError(f"{shown}: cannot read ({e.strerror or e})") from None
+    if b"\0" in raw:
+        raise DataError(f"{shown}: looks binary (it has NUL bytes); give a text file, one document per line")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start})") from None
+    docs = [line.strip() for line in text.splitlines()]
+    docs = [d for d in docs if d]
+    if not docs:
+        raise DataError(f"{shown}: has no documents (every line is blank)")
+    chars = sorted(set("".join(docs)))
+    if len(chars) > MAX_CHARS:
+        raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
+    notes = []
+    long = sum(1 for d in docs if len(d) > block_size)
+    if long:
+        notes.append(f"{long} line{'s' if long != 1 else ''} longer than {block_size} characters will be cut")
+    digest = hashlib.sha256(raw).hexdigest()
+    return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, tuple(notes))
+
+
+def load(source: str) -> Dataset:
+    """`toy`, `names`, or a path."""
+    if source == "toy":
+        return toy()
+    if source == "names":
+        return load_file(names_path(), name="names")
+    return load_file(source)

@@ -1,0 +1,104 @@
+"""The contract between a chapter's model and everything that drives it: the trainer, the CLI, the playground.
+
+A document is a list of token ids without the end token. Its positions are 0..len(ids), cut to `block_size`:
+at position p the model reads the context ids[:p] and should predict ids[p], or the end token after the
+last character.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from core.sampling import sharpen
+from core.vocab import Vocab
+
+
+def mean(xs) -> float:
+    """Plain left-to-right float sum from 0, divided by the count (the post's `reduce`; exact bits matter)."""
+    total = 0.0
+    n = 0
+    for x in xs:
+        total += x
+        n += 1
+    return total / n
+
+
+class Model:
+    """Base of every chapter's model. Subclasses define `next_probs` (or override `probs`) and `weights`."""
+
+    block_size = 16  # the longest context it reads, and the longest document it writes
+    loss_formula = "1 - p"
+    has_gradients = False  # offers gradients(ids)
+    trainable = False  # offers train_step(batch, lr, t)
+
+    def __init__(self, vocab: Vocab, rng: random.Random):
+        self.vocab = vocab
+        self.rng = rng
+
+    # reading ------------------------------------------------------------------------------------------
+    def targets(self, ids: list[int]) -> list[int]:
+        """The token each position should predict."""
+        return (list(ids) + [self.vocab.end])[: self.block_size]
+
+    def next_probs(self, context: list[int]) -> list[float]:
+        raise NotImplementedError
+
+    def probs(self, ids: list[int]) -> list[list[float]]:
+        """The next-token distribution at every position of a document."""
+        return [self.next_probs(ids[:pos]) for pos in range(len(self.targets(ids)))]
+
+    # from chapter 4 on: how surprised the model is by a document
+    has_loss = False
+
+    def position_losses(self, ids: list[int]) -> list[float]:
+        raise NotImplementedError
+
+    def loss(self, ids: list[int]) -> float:
+        raise NotImplementedError
+
+    # from chapter 5 on: gradients(ids) -> (loss, {name: gradient array}); from 6 on: train_step
+    def gradients(self, ids: list[int]) -> tuple[float, dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def train_step(self, batch: list[list[int]], lr: float, t: int) -> float:
+        """One update on a batch of documents at step t (from 0); returns their mean loss before the update."""
+        raise NotImplementedError
+
+    # weights ------------------------------------------------------------------------------------------
+    def weights(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter by name: 1-D vectors or 2-D matrices stored [out][in]."""
+        return {}
+
+    def set_weight(self, name: str, index: tuple[int, ...], value: float) -> None:
+        raise KeyError(name)
+
+    def load_weights(self, weights: dict[str, np.ndarray]) -> None:
+        """Set every parameter at once (a checkpoint, a nudge undone)."""
+        for name, array in weights.items():
+            for index, value in np.ndenumerate(np.asarray(array, dtype=float)):
+                self.set_weight(name, index, float(value))
+
+    def grads(self) -> dict[str, np.ndarray]:
+        """The gradients of the last training step (zeros before the first)."""
+        return {name: np.zeros_like(w) for name, w in self.weights().items()}
+
+    def optimizer_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """Optimizer moments by kind, e.g. {"m": {...}, "v": {...}} for Adam; empty for plain gradient descent."""
+        return {}
+
+    def load_optimizer_state(self, state: dict[str, dict[str, np.ndarray]]) -> None:
+        if state:
+            raise ValueError("this model keeps no optimizer state")
+
+    # generating ---------------------------------------------------------------------------------------
+    def sampler(self, temperature: float = 1.0):
+        """A function from the last token (the end token to start) to the next token's probabilities."""
+        context: list[int] = []
+
+        def next_token_probs(token: int) -> list[float]:
+            if token != self.vocab.end:
+                context.append(token)
+            return sharpen(self.next_probs(context), temperature)
+
+        return next_token_probs

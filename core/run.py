@@ -1,0 +1,155 @@
+"""A training run: a chapter's model on a data set, with its own random generator, step counter and loss history.
+
+The CLI and the playground both drive a Run; a saved session is a Run written to disk.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field, replace
+
+from core import data as datasets
+from core.chapters import Chapter, ChapterError, get
+from core.data import Dataset, DataError
+from core.sampling import sample
+
+
+class RunError(ValueError):
+    """A setting that cannot work; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    chapter: int
+    data: str | None = None  # "toy", "names" or a path; None: the chapter's own
+    docs: tuple[str, ...] | None = None  # documents given directly, instead of a file
+    steps: int | None = None  # None: the chapter's default
+    lr: float | None = None
+    seed: int = 42
+    batch: int = 1
+    engine: str | None = None
+    samples: int | None = None
+    temperature: float | None = None
+
+    def resolved(self) -> "RunConfig":
+        """Every None replaced by the chapter's default, every value checked."""
+        chapter = get(self.chapter)
+        c = replace(
+            self,
+            chapter=chapter.number,
+            data=self.data or chapter.data,
+            steps=chapter.steps if self.steps is None else self.steps,
+            lr=chapter.lr if self.lr is None else self.lr,
+            engine=self.engine or chapter.default_engine,
+            samples=chapter.samples if self.samples is None else self.samples,
+            temperature=chapter.temperature if self.temperature is None else self.temperature,
+        )
+        if chapter.trainable and c.steps < 1:
+            raise RunError(f"--steps must be at least 1 (got {c.steps})")
+        if not math.isfinite(c.lr) or c.lr < 0:
+            raise RunError(f"--lr must be a finite number >= 0 (got {c.lr})")
+        if c.batch < 1:
+            raise RunError(f"--batch must be at least 1 (got {c.batch})")
+        if c.samples < 0:
+            raise RunError(f"--samples must be 0 or more (got {c.samples})")
+        if not (math.isfinite(c.temperature) and c.temperature > 0):
+            raise RunError(f"--temperature must be a number above 0 (got {c.temperature})")
+        if chapter.toy_only and (c.data != "toy" or self.docs):
+            if c.data != "toy":
+                raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only")
+        chapter.model_class(c.engine)  # unknown engine, or not built: a clear error now
+        return c
+
+
+def load_dataset(config: RunConfig, chapter: Chapter) -> Dataset:
+    if config.docs:
+        vocab = datasets.load(chapter.data).vocab
+        return datasets.from_docs(list(config.docs), vocab)
+    return datasets.load(config.data)
+
+
+class LossHistory:
+    """Every step's loss, downsampled so it never holds more than `capacity` points.
+
+    When full, neighbouring points are merged into their mean and each point then stands for twice as many steps.
+    """
+
+    def __init__(self, capacity: int = 2048):
+        self.capacity = capacity
+        self.points: list[float] = []
+        self.span = 1  # steps per point
+        self._pending: list[float] = []
+        self.last: float | None = None
+        self.count = 0
+
+    def append(self, loss: float) -> None:
+        self.last = loss
+        self.count += 1
+        self._pending.append(loss)
+        if len(self._pending) == self.span:
+            self.points.append(math.fsum(self._pending) / self.span)
+            self._pending = []
+            if len(self.points) >= self.capacity:
+                self.points = [(a + b) / 2 for a, b in zip(self.points[::2], self.points[1::2])]
+                self.span *= 2
+
+    def values(self) -> list[float]:
+        """The history as points, each the mean of `span` steps; the last partial bucket included."""
+        tail = [math.fsum(self._pending) / len(self._pending)] if self._pending else []
+        return self.points + tail
+
+
+@dataclass
+class StepResult:
+    step: int  # 1-based
+    docs: list[str]
+    loss: float
+    lr: float
+
+
+class Run:
+    def __init__(self, config: RunConfig, dataset: Dataset | None = None):
+        self.config = config.resolved()
+        self.chapter = get(self.config.chapter)
+        self.dataset = dataset or load_dataset(self.config, self.chapter)
+        self.rng = random.Random(self.config.seed)
+        self.docs = list(self.dataset.docs)
+        if self.chapter.shuffle:
+            self.rng.shuffle(self.docs)
+        self.vocab = self.dataset.vocab
+        self.model = self.chapter.build(self.vocab, self.rng, self.config.engine)
+        self.encoded = [self.vocab.encode(doc) for doc in self.docs]
+        self.step = 0  # steps done
+        self.history = LossHistory()
+
+    @property
+    def steps(self) -> int:
+        return self.config.steps
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.steps
+
+    def lr_at(self, step: int) -> float:
+        lr = self.config.lr
+        return lr * (1 - step / self.steps) if self.chapter.lr_decay else lr
+
+    def batch_indices(self, step: int) -> list[int]:
+        b = self.config.batch
+        return [(step * b + i) % len(self.docs) for i in range(b)]
+
+    def train_step(self) -> StepResult:
+        if not self.model.trainable:
+            raise RunError(f"chapter {self.chapter.number} ({self.chapter.name}) does not train")
+        indices = self.batch_indices(self.step)
+        lr = self.lr_at(self.step)
+        loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
+        self.step += 1
+        self.history.append(loss)
+        return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
+
+    def sample(self, temperature: float | None = None) -> str:
+        return sample(self.model, self.rng, self.config.temperature if temperature is None else temperature)
+
+
+__all__ = ["Run", "RunConfig", "RunError", "StepResult", "LossHistory", "ChapterError", "DataError"]

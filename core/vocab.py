@@ -1,0 +1,51 @@
+"""Tokens: a character vocabulary plus one end token that marks where a document stops (and starts)."""
+from __future__ import annotations
+
+
+class UnknownCharacter(ValueError):
+    """A character the vocabulary has no token for."""
+
+    def __init__(self, char: str, position: int, vocab: "Vocab"):
+        self.char, self.position = char, position
+        shown = "".join(vocab.chars)
+        super().__init__(f"{char!r} (position {position + 1}) is not in the vocabulary: {shown}")
+
+
+class Vocab:
+    """Characters get ids 0..n-1 in the given order; the end token gets id n."""
+
+    def __init__(self, chars: list[str], end: str = "."):
+        self.chars = list(chars)
+        self.end_symbol = end if end not in self.chars else "¶"
+        self.tokens = self.chars + [self.end_symbol]
+        self.end = len(self.chars)
+        self._ids = {c: i for i, c in enumerate(self.chars)}
+
+    @classmethod
+    def from_docs(cls, docs: list[str]) -> "Vocab":
+        """microgpt's rule: the sorted set of the documents' characters, then the end token."""
+        return cls(sorted(set("".join(docs))))
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocab) and self.chars == other.chars
+
+    def __repr__(self) -> str:
+        return f"Vocab({''.join(self.chars)!r} + {self.end_symbol!r})"
+
+    def encode(self, text: str) -> list[int]:
+        ids = []
+        for position, char in enumerate(text):
+            if char not in self._ids:
+                raise UnknownCharacter(char, position, self)
+            ids.append(self._ids[char])
+        return ids
+
+    def unknown(self, text: str) -> list[int]:
+        """Positions of the characters of `text` that have no token."""
+        return [i for i, c in enumerate(text) if c not in self._ids]
+
+    def decode(self, ids: list[int]) -> str:
+        return "".join(self.chars[i] for i in ids if i != self.end)
