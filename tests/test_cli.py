@@ -1,0 +1,127 @@
+"""The headless CLI: formats, defaults, and one-line errors with exit status 2."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tui.cli import main
+
+CH6_WEIGHTS = [0.7684283521597673, 0.03834814625055266, 0.43834814625055263, 0.25834814625054936,
+               0.8785085580690032, 0.6784283521597718]
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_chapters_lists_twelve_lines(capsys):
+    code, out, _ = run_cli(capsys, "chapters")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 12
+    assert lines[5].split() == ["6", "training", "Training"]
+
+
+def test_train_text_format_follows_microgpt(capsys):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "training", "--docs", "ann", "--samples", "2")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[:3] == ["num docs: 1", "vocab size: 6", "num params: 6"]
+    assert lines[3] == "step    1 /   75 | loss 0.8868"
+    assert lines[77] == "step   75 /   75 | loss 0.7410"
+    assert lines[78] == "--- inference (new, hallucinated names) ---"
+    assert lines[79].startswith("sample  1: ") and len(lines) == 81
+
+
+def test_train_jsonl_ends_with_the_spec_weights(capsys):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "training", "--docs", "ann", "--steps", "75",
+                           "--lr", "0.1", "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert records[0] == {"step": 1, "doc": "ann", "loss": 0.8867781155015197}
+    assert [r["step"] for r in records[:75]] == list(range(1, 76))
+    assert all("sample" in r for r in records[75:-1]) and len(records[75:-1]) == 10
+    assert records[-1] == {"params": {"weights": CH6_WEIGHTS}}
+
+
+def test_train_defaults_come_from_the_chapter(capsys):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "6", "--format", "jsonl", "--samples", "0")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 76 and records[-1].keys() == {"params"}
+    assert [r["doc"] for r in records[:8]] == ["ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina"]
+
+
+def test_sample_prints_k_documents(capsys):
+    code, out, _ = run_cli(capsys, "sample", "--chapter", "1", "--samples", "4", "--seed", "3")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line[:10] for line in lines] == [f"sample {i:2d}:" for i in range(1, 5)]
+    assert out == run_cli(capsys, "sample", "--chapter", "tokens", "--samples", "4", "--seed", "3")[1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--chapter", "99"], "unknown chapter '99'"),
+    (["train", "--chapter", "6", "--lr", "nan"], "--lr must be a finite number"),
+    (["train", "--chapter", "6", "--lr", "-1"], "--lr must be a finite number"),
+    (["train", "--chapter", "6", "--lr", "fast"], "'fast' is not a number"),
+    (["train", "--chapter", "6", "--steps", "0"], "--steps must be at least 1"),
+    (["train", "--chapter", "6", "--docs", "anx"], "'x' is not in the vocabulary"),
+    (["train", "--chapter", "6", "--data", "/no/such/file.txt"], "no such file"),
+    (["train", "--chapter", "6", "--format", "xml"], "invalid choice"),
+    (["train", "--chapter", "3"], "does not train"),
+    (["train", "--chapter", "3", "--data", "names"], "toy data only"),
+    (["sample", "--chapter", "1", "--temperature", "0"], "--temperature must be"),
+    (["sample"], "required: --chapter"),
+    (["bogus"], "invalid choice"),
+])
+def test_user_errors_are_one_line_and_exit_2(capsys, args, message):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1 and message in err and err.startswith("minigpt-tui: ")
+
+
+def test_unreadable_data_file_is_one_line(tmp_path, capsys):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    code, _, err = run_cli(capsys, "train", "--chapter", "6", "--data", str(folder))
+    assert code == 2 and "is a folder" in err
+
+
+def test_console_script_runs_as_a_module_without_traceback():
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--chapter", "zzz"], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_piped_output_shows_no_progress_bar():
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--chapter", "6", "--samples", "0"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "\x1b" not in out.stdout and out.stderr == ""
+
+
+def test_a_long_run_on_a_terminal_shows_a_progress_bar():
+    import os
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child runs the CLI on a pseudo-terminal, for about two seconds
+        os.execv(sys.executable, [sys.executable, "-m", "tui.cli", "train", "--chapter", "6",
+                                  "--steps", "40000", "--samples", "0"])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "training" in screen and "/40000" in screen  # the bar: label and done/total
+    assert "step 40000 / 40000 | loss" in screen
