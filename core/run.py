@@ -8,6 +8,8 @@ import math
 import random
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from core import data as datasets
 from core.chapters import Chapter, ChapterError, get
 from core.data import Dataset, DataError
@@ -16,6 +18,18 @@ from core.sampling import sample
 
 class RunError(ValueError):
     """A setting that cannot work; the message is one line for the user."""
+
+
+class Diverged(RunError):
+    """The loss or a parameter became NaN or infinite; the run was put back as it was before that step.
+
+    `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based).
+    """
+
+    def __init__(self, step: int, what: str, lr: float, advice: str):
+        self.step, self.what, self.lr, self.advice = step, what, lr, advice
+        super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); "
+                         f"the parameters of step {step - 1} are restored")
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,28 @@ class LossHistory:
         tail = [math.fsum(self._pending) / len(self._pending)] if self._pending else []
         return self.points + tail
 
+    def state(self) -> dict:
+        """Everything needed to continue the history exactly (a saved session keeps it)."""
+        return {"capacity": self.capacity, "span": self.span, "points": list(self.points),
+                "pending": list(self._pending), "last": self.last, "count": self.count}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "LossHistory":
+        history = cls(state["capacity"])
+        history.span, history.points, history._pending = state["span"], list(state["points"]), list(state["pending"])
+        history.last, history.count = state["last"], state["count"]
+        return history
+
+
+def not_finite(loss: float, weights: dict[str, np.ndarray]) -> str:
+    """What became NaN or infinite after a step, or "" when every number is finite."""
+    if not math.isfinite(loss):
+        return f"the loss became {loss}"
+    for name, w in weights.items():
+        if not np.isfinite(w).all():
+            return f"parameter {name} became {'nan' if np.isnan(w).any() else 'infinite'}"
+    return ""
+
 
 @dataclass
 class StepResult:
@@ -131,7 +167,7 @@ class Run:
 
     def lr_at(self, step: int) -> float:
         lr = self.config.lr
-        return lr * (1 - step / self.steps) if self.chapter.lr_decay else lr
+        return max(0.0, lr * (1 - step / self.steps)) if self.chapter.lr_decay else lr  # 0 past the schedule
 
     def batch_indices(self, step: int) -> list[int]:
         b = self.config.batch
@@ -142,13 +178,31 @@ class Run:
             raise RunError(f"chapter {self.chapter.number} ({self.chapter.name}) does not train")
         indices = self.batch_indices(self.step)
         lr = self.lr_at(self.step)
-        loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
+        good = self.model.weights(), self.model.optimizer_state()  # put back if the numbers go wrong
+        try:
+            with np.errstate(all="ignore"):  # an overflow is reported once, below, not as numpy warnings
+                loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
+            wrong = not_finite(loss, self.model.weights())
+        except (ArithmeticError, ValueError) as e:  # scalar math: exp overflow, log(0)
+            wrong = f"the arithmetic failed ({e})"
+        if wrong:
+            self.model.load_weights(good[0])
+            self.model.load_optimizer_state(good[1])
+            raise Diverged(self.step + 1, wrong, lr, self.advice_after_divergence())
         self.step += 1
         self.history.append(loss)
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
+
+    def advice_after_divergence(self) -> str:
+        lr, default = self.config.lr, self.chapter.lr
+        if lr > default:
+            return f"try a smaller learning rate, e.g. {default:g} (this chapter's default)"
+        if lr > 0:
+            return f"try a smaller learning rate, e.g. {lr / 10:g}"
+        return "the parameters are extreme even without updates: start the run again"
 
     def sample(self, temperature: float | None = None) -> str:
         return sample(self.model, self.rng, self.config.temperature if temperature is None else temperature)
 
 
-__all__ = ["Run", "RunConfig", "RunError", "StepResult", "LossHistory", "ChapterError", "DataError"]
+__all__ = ["Run", "RunConfig", "RunError", "Diverged", "StepResult", "LossHistory", "ChapterError", "DataError"]

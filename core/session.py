@@ -1,0 +1,310 @@
+"""Sessions: a Run written to disk, and read back into a new Run that continues exactly where it stopped.
+
+A session file is JSON (the format is documented in docs/session-format.md). Reading one never runs code: every
+field is checked before anything is built, and a bad file raises SessionError with one line for the user. The
+caller's own Run is never touched: `load` builds a new one, so a failed load leaves the current session as it was.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.chapters import ChapterError, get
+from core.data import DataError
+from core.run import LossHistory, Run, RunConfig, RunError, load_dataset
+from core.vocab import UnknownCharacter
+
+FORMAT = "minigpt-tui session"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024  # a chapter 12 session is a few hundred kB
+
+
+class SessionError(ValueError):
+    """A session file that cannot be written or used; the message is one line for the user."""
+
+
+@dataclass
+class Session:
+    run: Run
+    typed: str = ""  # the name typed in the playground's input
+
+
+# writing ----------------------------------------------------------------------------------------------
+def data_source(run: Run) -> str:
+    """How to find the run's data again: "toy", "names", "docs" (kept in the config) or the file's full path."""
+    name = run.dataset.name
+    if name in ("toy", "names", "docs") or run.dataset.path is None:
+        return name
+    return run.dataset.path
+
+
+def to_dict(run: Run, typed: str = "") -> dict:
+    source = data_source(run)
+    docs = tuple(run.dataset.docs) if source == "docs" else None
+    config = replace(run.config, data=None if source == "docs" else source, docs=docs)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "chapter": run.chapter.number,
+        "config": {**asdict(config), "docs": list(docs) if docs else None},
+        "data": {"source": source, "sha256": run.dataset.sha256, "vocab": list(run.vocab.chars)},
+        "step": run.step,
+        "typed": typed,
+        "rng": rng_to_json(run.rng.getstate()),
+        "history": run.history.state(),
+        "params": {name: w.tolist() for name, w in run.model.weights().items()},
+        "optimizer": {kind: {name: w.tolist() for name, w in moments.items()}
+                      for kind, moments in run.model.optimizer_state().items()},
+    }
+
+
+def rng_to_json(state: tuple) -> dict:
+    version, internal, gauss_next = state
+    return {"version": version, "internal": list(internal), "gauss_next": gauss_next}
+
+
+def dumps(session: dict) -> str:
+    """One top-level field per line, one parameter per line: readable, and diffable, without being huge."""
+    lines = []
+    for key, value in session.items():
+        if key in ("params", "optimizer") and value:
+            inner = [f"  {json.dumps(k)}: {json.dumps(v, allow_nan=False)}" for k, v in value.items()]
+            lines.append(f"{json.dumps(key)}: {{\n" + ",\n".join(inner) + "\n}")
+        else:
+            lines.append(f"{json.dumps(key)}: {json.dumps(value, allow_nan=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def save(path: str | Path, run: Run, typed: str = "") -> Path:
+    """Write the run to `path` atomically: a crash mid-write leaves any older file there whole."""
+    p = Path(path).expanduser()
+    try:
+        text = dumps(to_dict(run, typed))
+    except ValueError as e:  # allow_nan=False: a NaN has no place in a session
+        raise SessionError(f"{path}: cannot save a run with non-finite numbers ({e})") from None
+    folder = p.parent if str(p.parent) else Path(".")
+    try:
+        if p.is_dir():
+            raise SessionError(f"{path}: is a folder; give a file name, e.g. {p / 'session.json'}")
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, p)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        fsync_folder(folder)
+    except OSError as e:
+        raise SessionError(f"{path}: cannot save ({e.strerror or e})") from None
+    return p
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (not possible on every system, hence best effort)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# reading ----------------------------------------------------------------------------------------------
+def load(path: str | Path) -> Session:
+    """Read a session file into a new Run; SessionError (one line) when it cannot be used."""
+    p = Path(path).expanduser()
+    try:
+        if p.is_dir():
+            raise SessionError(f"{path}: is a folder, not a session file")
+        if p.stat().st_size > MAX_BYTES:
+            raise SessionError(f"{path}: too large to be a session file")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except OSError as e:
+        raise SessionError(f"{path}: cannot read ({e.strerror or e})") from None
+    try:
+        return loads(raw)
+    except SessionError as e:
+        raise SessionError(f"{path}: {e}") from None
+
+
+def loads(raw: bytes | str) -> Session:
+    """A session from the text of a file; SessionError when it is not one we can continue."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        document = json.loads(text, parse_constant=refuse_constant)
+    except SessionError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        detail = f" ({e.msg} at line {e.lineno})" if isinstance(e, json.JSONDecodeError) else ""
+        raise SessionError(f"not a session file: not valid JSON{detail}; it may be truncated or damaged") from None
+    return from_dict(document)
+
+
+def refuse_constant(name: str):
+    raise SessionError(f"not a session file: it holds {name}, and a session holds only finite numbers")
+
+
+def from_dict(document) -> Session:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise SessionError("not a minigpt-tui session file")
+    version = document.get("version")
+    if version != VERSION:
+        raise SessionError(f"session format version {version!r}; this minigpt-tui reads version {VERSION}")
+    config = read_config(field_of(document, "config", dict))
+    data = field_of(document, "data", dict)
+    try:
+        chapter = get(config.chapter)
+        dataset = load_dataset(config, chapter)
+    except DataError as e:
+        raise SessionError(f"its data cannot be read: {e}") from None
+    except (ChapterError, RunError, UnknownCharacter) as e:
+        raise SessionError(str(e)) from None
+    saved_sha = field_of(data, "sha256", (str, type(None)))
+    if saved_sha is not None and dataset.sha256 != saved_sha:
+        raise SessionError(f"its data {dataset.name} has changed since the session was saved (checksum differs)")
+    if field_of(data, "vocab", list) != list(dataset.vocab.chars):
+        raise SessionError(f"its data {dataset.name} has a different vocabulary from the saved one")
+    try:
+        run = Run(config, dataset)
+    except (ChapterError, RunError, DataError, UnknownCharacter) as e:
+        raise SessionError(str(e)) from None
+
+    if field_of(document, "chapter", int) != run.chapter.number:
+        raise SessionError("its chapter and its configuration disagree")
+    run.model.load_weights(read_arrays(field_of(document, "params", dict), run.model.weights(), "params"))
+    fresh_state = run.model.optimizer_state()
+    saved_state = field_of(document, "optimizer", dict)
+    if set(saved_state) != set(fresh_state):
+        raise SessionError(f"its optimizer state has {sorted(saved_state)}, chapter {run.chapter.number} keeps "
+                           f"{sorted(fresh_state)}")
+    run.model.load_optimizer_state({kind: read_arrays(field_of(saved_state, kind, dict), fresh_state[kind],
+                                                      f"optimizer {kind}") for kind in fresh_state})
+    run.rng.setstate(read_rng(field_of(document, "rng", dict)))
+    run.step = field_of(document, "step", int)
+    if run.step < 0:
+        raise SessionError(f"step {run.step} is negative")
+    run.history = read_history(field_of(document, "history", dict))
+    return Session(run, field_of(document, "typed", str))
+
+
+def field_of(document: dict, key: str, kind):
+    if key not in document:
+        raise SessionError(f"the field {key!r} is missing")
+    value = document[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+        raise SessionError(f"the field {key!r} should be {names}, not {type(value).__name__}")
+    return value
+
+
+CONFIG_KINDS = {
+    "chapter": int, "data": (str, type(None)), "docs": (list, type(None)), "steps": int, "lr": (int, float),
+    "seed": int, "batch": int, "engine": str, "samples": int, "temperature": (int, float),
+}
+
+
+def read_config(saved: dict) -> RunConfig:
+    known = {f.name for f in fields(RunConfig)}
+    unknown = sorted(set(saved) - known)
+    if unknown:
+        raise SessionError(f"unknown setting {unknown[0]!r} in its config")
+    values = {key: field_of(saved, key, CONFIG_KINDS.get(key, object)) for key in saved}
+    if values.get("docs") is not None:
+        if not all(isinstance(d, str) for d in values["docs"]):
+            raise SessionError("its config's docs should be a list of strings")
+        values["docs"] = tuple(values["docs"])
+    for key in ("lr", "temperature"):
+        if key in values:
+            values[key] = float(values[key])
+    if "chapter" not in values:
+        raise SessionError("the field 'chapter' is missing from its config")
+    try:
+        return RunConfig(**values).resolved()
+    except (ChapterError, RunError) as e:
+        raise SessionError(str(e)) from None
+
+
+def read_arrays(saved: dict, fresh: dict[str, np.ndarray], what: str) -> dict[str, np.ndarray]:
+    """Saved arrays by name, each checked against the fresh model's: same names, same shapes, finite floats."""
+    if set(saved) != set(fresh):
+        missing, extra = sorted(set(fresh) - set(saved)), sorted(set(saved) - set(fresh))
+        detail = f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(extra)}"
+        raise SessionError(f"its {what} do not fit this chapter's model ({detail})")
+    arrays = {}
+    for name, expected in fresh.items():
+        array = numbers_array(saved[name], f"{what} {name}")
+        if array.shape != expected.shape:
+            raise SessionError(f"its {what} {name} has shape {list(array.shape)}, the model needs "
+                               f"{list(expected.shape)}")
+        arrays[name] = array
+    return arrays
+
+
+def numbers_array(value, where: str) -> np.ndarray:
+    """A nested list of finite numbers (no strings, no booleans, no ragged rows) as a float64 array."""
+    flat, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise SessionError(f"its {where} holds {type(item).__name__}, not numbers")
+        else:
+            flat += 1
+    try:
+        array = np.array(value, dtype=float)
+    except (ValueError, OverflowError):
+        raise SessionError(f"its {where} is not a rectangular table of numbers") from None
+    if array.size != flat or not np.isfinite(array).all():
+        raise SessionError(f"its {where} is not a rectangular table of finite numbers")
+    return array
+
+
+def read_rng(saved: dict) -> tuple:
+    version = field_of(saved, "version", int)
+    internal = field_of(saved, "internal", list)
+    gauss_next = field_of(saved, "gauss_next", (int, float, type(None)))
+    words_ok = all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w < 2**32 for w in internal[:-1])
+    if version != 3 or len(internal) != 625 or not words_ok or not isinstance(internal[-1], int) \
+            or not 0 <= internal[-1] <= 624:
+        raise SessionError("its random state is damaged")
+    if gauss_next is not None and not math.isfinite(gauss_next):
+        raise SessionError("its random state is damaged")
+    return version, tuple(internal), None if gauss_next is None else float(gauss_next)
+
+
+def read_history(saved: dict) -> LossHistory:
+    capacity, span, count = (field_of(saved, key, int) for key in ("capacity", "span", "count"))
+    points = [float(x) for x in field_of(saved, "points", list) if number_ok(x)]
+    pending = [float(x) for x in field_of(saved, "pending", list) if number_ok(x)]
+    last = field_of(saved, "last", (int, float, type(None)))
+    consistent = (
+        capacity >= 2 and span >= 1 and span & (span - 1) == 0  # span doubles from 1
+        and len(points) == len(saved["points"]) < capacity and len(pending) == len(saved["pending"]) < span
+        and count == len(points) * span + len(pending) and (last is None) == (count == 0)
+        and (last is None or number_ok(last))
+    )
+    if not consistent:
+        raise SessionError("its loss history is damaged")
+    return LossHistory.from_state({"capacity": capacity, "span": span, "points": points, "pending": pending,
+                                   "last": None if last is None else float(last), "count": count})
+
+
+def number_ok(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
