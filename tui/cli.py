@@ -51,7 +51,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
     parser.add_argument("--chapter", "-c", default="1", help="chapter to open the playground on (default 1)")
     parser.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
-    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample}")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
     sub.add_parser("chapters", help="list the chapters")
 
@@ -64,6 +64,12 @@ def build_parser() -> Parser:
 
     sample = sub.add_parser("sample", help="sample documents from a chapter's model")
     add_run_options(sample)
+
+    serve = sub.add_parser("serve", help="serve the playground to web browsers (one session per tab)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
+    serve.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help="random seed (default 42)")
     return parser
 
 
@@ -169,7 +175,21 @@ def cmd_playground(args) -> int:
     return 0
 
 
-COMMANDS = {"chapters": cmd_chapters, "train": cmd_train, "sample": cmd_sample, None: cmd_playground}
+def cmd_serve(args) -> int:
+    from core.chapters import get
+    from tui.serve import ServeError, serve
+
+    chapter = get(args.chapter)  # an unknown chapter fails here, not in every browser tab
+    try:
+        serve(host=args.host, port=args.port, chapter=chapter.number, seed=args.seed)
+    except ServeError as e:
+        print(f"minigpt-tui: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+COMMANDS = {"chapters": cmd_chapters, "train": cmd_train, "sample": cmd_sample, "serve": cmd_serve,
+            None: cmd_playground}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,73 @@
+"""`minigpt-tui serve`: the playground in a web browser through textual-serve, one app process per browser tab."""
+from __future__ import annotations
+
+import shlex
+import socket
+import sys
+
+LOOPBACK = "127.0.0.1"
+
+
+class ServeError(Exception):
+    """A reason the server cannot start; reported as one line with exit status 2."""
+
+
+def playground_command(chapter: int | str = 1, seed: int = 42) -> str:
+    """The shell command textual-serve runs for each browser tab.
+
+    This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH.
+    """
+    return shlex.join([sys.executable, "-m", "tui.cli", "--chapter", str(chapter), "--seed", str(seed)])
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind the address once, as the server will, so a taken port is one clear line instead of a traceback."""
+    if not 0 < port < 65536:
+        raise ServeError(f"port {port} is out of range (1-65535)")
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise ServeError(f"cannot serve on host {host!r}: {e.strerror}") from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            # the server sets SO_REUSEADDR too: a port in TIME_WAIT is free for it, a listening one is not
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as e:
+                if e.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                    raise ServeError(f"port {port} on {host} is already in use; "
+                                     f"try another one, e.g. --port {port + 1}") from None
+                raise ServeError(f"cannot serve on {host}:{port}: {e.strerror}") from None
+
+
+def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42):
+    from aiohttp import web
+    from textual_serve.server import Server
+
+    class PlaygroundServer(Server):
+        async def handle_index(self, request: web.Request):
+            # The page's script and websocket addresses follow the address the browser used, so the page works
+            # when bound to 0.0.0.0 and through a tunnel (ssh -L 9000:localhost:8000) as well as on loopback.
+            self.public_url = f"{request.scheme}://{request.host}"
+            return await super().handle_index(request)
+
+        async def on_startup(self, app) -> None:
+            shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
+            self.console.print(f"minigpt-tui: the playground is at http://{shown}:{port}  "
+                               "(each browser tab gets its own session; Ctrl+C stops)", highlight=False)
+            if host not in ("127.0.0.1", "::1", "localhost"):
+                self.console.print("minigpt-tui: warning: no password protects this page; anyone who can reach "
+                                   f"{host}:{port} can use it", style="yellow", highlight=False)
+
+    return PlaygroundServer(playground_command(chapter, seed), host=host, port=port, title="minigpt-tui")
+
+
+def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = 42) -> None:
+    """Serve the playground until Ctrl+C. Raises ServeError when the address cannot be used."""
+    check_port_free(host, port)
+    server = make_server(host, port, chapter, seed)
+    try:
+        server.serve()
+    except OSError as e:  # lost a race for the port between the check and the bind
+        raise ServeError(f"cannot serve on {host}:{port}: {e.strerror or e}") from None
