@@ -1,0 +1,43 @@
+"""Chapter 7, fast engine: the weights of chapter 3, with exact gradients written out by hand.
+
+p = w / sum(w) at every position (the context is still ignored), the loss is 1 - p(target), and
+d(1 - w_t / S) / d w_j = (p_t - [j == t]) / S."""
+import numpy as np
+
+from core.chapters.c03_weights import WEIGHTS
+from core.data import TOY_VOCAB
+from core.fast.ops import FastModel, row_indices
+from core.sampling import sharpen
+
+
+def ratio_loss(scores, targets, weights):
+    """Chapter 7's head: probabilities by dividing by the sum, loss 1 - p(target), and its gradient."""
+    rows = row_indices(len(targets))
+    totals = np.add.reduce(scores, axis=-1, keepdims=True)
+    probs = scores / totals
+    p = probs[rows, targets]
+    dscores = (p * weights)[:, None] / totals
+    dscores[rows, targets] -= weights / totals[:, 0]
+    return probs, 1 - p, dscores
+
+
+class Backprop(FastModel):
+    loss_formula = "1 - p"
+    loss_head = staticmethod(ratio_loss)
+
+    def shapes(self):
+        return [("weights", (len(self.vocab),))]
+
+    def initial_values(self, rng):
+        return list(WEIGHTS) if self.vocab == TOY_VOCAB else [rng.random() for _ in self.vocab.tokens]
+
+    def forward(self, inputs):
+        # the same scores at every position: the model does not read its context yet
+        return np.broadcast_to(self.p["weights"], (inputs.size, len(self.vocab))), None
+
+    def backward(self, dscores, saved):
+        self.g["weights"] += np.add.reduce(dscores, axis=0)
+
+    def sampler(self, temperature=1.0):
+        probs = (self.p["weights"] / self.p["weights"].sum()).tolist()
+        return lambda token: sharpen(probs, temperature)

@@ -1,0 +1,27 @@
+"""Chapter 10, fast engine: an MLP (fc1, ReLU, fc2) between the embeddings and lm_head."""
+import numpy as np
+
+from core.fast.c09_embeddings import N_EMBD, Embeddings
+from core.fast.ops import embed, embedding_backward, linear, linear_backward, relu_backward
+
+
+class Hidden(Embeddings):
+    def shapes(self):
+        d = N_EMBD
+        return super().shapes() + [("mlp_fc1", (4 * d, d)), ("mlp_fc2", (d, 4 * d))]
+
+    def forward(self, inputs):
+        p = self.p
+        x0 = embed(p["wte"], p["wpe"], inputs)
+        h = linear(x0, p["mlp_fc1"])
+        r = np.maximum(h, 0.0)
+        x1 = linear(r, p["mlp_fc2"])
+        return linear(x1, p["lm_head"]), (inputs, x0, h, r, x1)
+
+    def backward(self, dlogits, saved):
+        p, g = self.p, self.g
+        inputs, x0, h, r, x1 = saved
+        dx1 = linear_backward(dlogits, x1, p["lm_head"], g["lm_head"])
+        dr = linear_backward(dx1, r, p["mlp_fc2"], g["mlp_fc2"])
+        dx0 = linear_backward(relu_backward(dr, h), x0, p["mlp_fc1"], g["mlp_fc1"])
+        embedding_backward(dx0, inputs, g["wte"], g["wpe"])

@@ -1,0 +1,67 @@
+"""Chapter 11, fast engine: one causal attention head between the embeddings and the MLP.
+
+Training reads every position of a document at once, a mask hiding the later ones; sampling goes one
+position at a time and keeps the keys and values of the earlier positions (the KV cache)."""
+import numpy as np
+
+from core.fast.c09_embeddings import N_EMBD
+from core.fast.c10_hidden import Hidden
+from core.fast.ops import (
+    KVCache, attention, attention_backward, causal_mask, embed, embedding_backward, linear, linear_backward,
+    merge_heads, relu_backward, softmax, split_heads,
+)
+
+
+class Attention(Hidden):
+    n_head = 1  # one head that sees all 16 dimensions
+
+    def __init__(self, vocab, rng):
+        super().__init__(vocab, rng)
+        d = N_EMBD
+        self.wqkv = self.span(self.data, "attn_wq", "attn_wv", 3 * d)  # wq, wk, wv stacked: one matmul
+        self.gqkv = self.span(self.grad, "attn_wq", "attn_wv", 3 * d)
+
+    def shapes(self):
+        d = N_EMBD
+        attn = [("attn_wq", (d, d)), ("attn_wk", (d, d)), ("attn_wv", (d, d)), ("attn_wo", (d, d))]
+        return super(Hidden, self).shapes() + attn + [("mlp_fc1", (4 * d, d)), ("mlp_fc2", (d, 4 * d))]
+
+    def attend(self, x, batch, cache):
+        """q, k, v of every row of x; each position attends to itself and the positions before it."""
+        q, k, v = split_heads(linear(x, self.wqkv), batch, self.n_head)
+        if cache is None:
+            heads, att = attention(q, k, v, causal_mask(q.shape[2]))
+        else:
+            cache.append(k, v)
+            heads, att = attention(q, cache.k, cache.v)
+        return merge_heads(heads), (q, k, v, att)
+
+    def forward(self, inputs, start=0, cache=None):
+        p = self.p
+        x0 = embed(p["wte"], p["wpe"], inputs, start)
+        a, qkv_att = self.attend(x0, len(inputs), cache)
+        x1 = linear(a, p["attn_wo"])
+        h = linear(x1, p["mlp_fc1"])
+        r = np.maximum(h, 0.0)
+        x2 = linear(r, p["mlp_fc2"])
+        return linear(x2, p["lm_head"]), (inputs, x0, qkv_att, a, x1, h, r, x2)
+
+    def backward(self, dlogits, saved):
+        p, g = self.p, self.g
+        inputs, x0, (q, k, v, att), a, x1, h, r, x2 = saved
+        dx2 = linear_backward(dlogits, x2, p["lm_head"], g["lm_head"])
+        dr = linear_backward(dx2, r, p["mlp_fc2"], g["mlp_fc2"])
+        dx1 = linear_backward(relu_backward(dr, h), x1, p["mlp_fc1"], g["mlp_fc1"])
+        da = linear_backward(dx1, a, p["attn_wo"], g["attn_wo"])
+        dx0 = linear_backward(attention_backward(da, q, k, v, att), x0, self.wqkv, self.gqkv)
+        embedding_backward(dx0, inputs, g["wte"], g["wpe"])
+
+    def sampler(self, temperature=1.0):
+        """One position at a time: each new position's keys and values join the cache."""
+        cache = KVCache()
+
+        def next_token_probs(token):
+            logits, _ = self.forward(np.array([[token]]), cache.length, cache)
+            return softmax(logits[0] / temperature).tolist()
+
+        return next_token_probs

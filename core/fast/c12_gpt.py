@@ -1,0 +1,67 @@
+"""Chapter 12, fast engine: microgpt in numpy. Four attention heads, RMSNorm, residual connections, and
+Adam over one flat buffer holding every parameter."""
+import numpy as np
+
+from core.fast.c11_attention import Attention
+from core.fast.ops import (
+    attention_backward, embed, embedding_backward, linear, linear_backward, relu_backward, rmsnorm,
+    rmsnorm_backward,
+)
+
+BETA1, BETA2, EPS = 0.85, 0.99, 1e-8
+
+
+class GPT(Attention):
+    n_head = 4  # of 4 dimensions each
+
+    def __init__(self, vocab, rng):
+        super().__init__(vocab, rng)
+        self.m = np.zeros_like(self.data)  # Adam's moments, one per parameter
+        self.v = np.zeros_like(self.data)
+
+    def forward(self, inputs, start=0, cache=None):
+        p = self.p
+        x0 = embed(p["wte"], p["wpe"], inputs, start)
+        x1, s1 = rmsnorm(x0)
+        # attention block
+        x2, s2 = rmsnorm(x1)
+        a, qkv_att = self.attend(x2, len(inputs), cache)
+        x3 = linear(a, p["attn_wo"]) + x1
+        # MLP block
+        x4, s4 = rmsnorm(x3)
+        h = linear(x4, p["mlp_fc1"])
+        r = np.maximum(h, 0.0)
+        x5 = linear(r, p["mlp_fc2"]) + x3
+        return linear(x5, p["lm_head"]), (inputs, x0, s1, x1, s2, x2, qkv_att, a, x3, s4, x4, h, r, x5)
+
+    def backward(self, dlogits, saved):
+        p, g = self.p, self.g
+        inputs, x0, s1, x1, s2, x2, (q, k, v, att), a, x3, s4, x4, h, r, x5 = saved
+        dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
+        dr = linear_backward(dx5, r, p["mlp_fc2"], g["mlp_fc2"])
+        dx4 = linear_backward(relu_backward(dr, h), x4, p["mlp_fc1"], g["mlp_fc1"])
+        dx3 = rmsnorm_backward(dx4, x3, s4) + dx5  # the residual passes the gradient straight through
+        da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
+        dx2 = linear_backward(attention_backward(da, q, k, v, att), x2, self.wqkv, self.gqkv)
+        dx1 = rmsnorm_backward(dx2, x1, s2) + dx3
+        dx0 = rmsnorm_backward(dx1, x0, s1)
+        embedding_backward(dx0, inputs, g["wte"], g["wpe"])
+
+    def update(self, lr, t):
+        """Adam with microgpt's constants; every parameter moves every step."""
+        self.m *= BETA1
+        self.m += (1 - BETA1) * self.grad
+        self.v *= BETA2
+        self.v += (1 - BETA2) * self.grad**2
+        m_hat = self.m / (1 - BETA1 ** (t + 1))
+        v_hat = self.v / (1 - BETA2 ** (t + 1))
+        self.data -= lr * m_hat / (v_hat**0.5 + EPS)
+
+    def optimizer_state(self):
+        return {"m": self.views(self.m.copy()), "v": self.views(self.v.copy())}
+
+    def load_optimizer_state(self, state):
+        for kind, flat in (("m", self.m), ("v", self.v)):
+            views = self.views(flat)
+            for name, array in state.get(kind, {}).items():
+                views[name][...] = np.asarray(array, dtype=np.float64)

@@ -1,0 +1,298 @@
+"""The numpy pieces every fast chapter shares: one place per formula, each forward next to its backward.
+
+Activations are float64 arrays with one row per position: a batch of B documents padded to L positions is
+N = B * L rows. Weights are stored [out][in] as in microgpt, so a linear layer is `x @ w.T`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.model import Model
+from core.sampling import sharpen
+
+
+# --- formulas ---------------------------------------------------------------------------------------
+# Arrays here are tiny (a document is a handful of 16-wide rows), so each numpy call costs more than its
+# arithmetic: these use the cheapest call that says the same thing (ufunc reduce, np.dot).
+_row_sum, _row_max = np.add.reduce, np.maximum.reduce
+_mean_columns: dict[int, np.ndarray] = {}
+
+
+def row_mean(x):
+    """Mean over the last axis, kept as a column: a dot with [1/n, ...] is the cheapest way to it."""
+    n = x.shape[-1]
+    if n not in _mean_columns:
+        _mean_columns[n] = np.full((n, 1), 1.0 / n)
+    return np.dot(x, _mean_columns[n])
+
+
+def softmax(logits):
+    """Along the last axis; the max is subtracted first so exp never overflows."""
+    exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
+    return exps * (1.0 / _row_sum(exps, axis=-1, keepdims=True))  # microgpt divides as a * b**-1
+
+
+def softmax_backward(probs, dprobs):
+    """Gradient of the softmax's input from the gradient of its output."""
+    return probs * (dprobs - _row_sum(dprobs * probs, axis=-1, keepdims=True))
+
+
+def rmsnorm(x):
+    """Rows scaled to unit root mean square; returns the scales too, for the backward pass."""
+    scale = (row_mean(x * x) + 1e-5) ** -0.5
+    return x * scale, scale
+
+
+def rmsnorm_backward(dy, x, scale):
+    return scale * dy - x * (scale**3 * row_mean(dy * x))
+
+
+def linear(x, w):
+    """y = x @ w.T: w is stored [out][in]."""
+    return np.dot(x, w.T)
+
+
+def linear_backward(dy, x, w, dw):
+    """For y = x @ w.T: writes w's gradient into dw and returns x's gradient."""
+    np.dot(dy.T, x, out=dw)
+    return np.dot(dy, w)
+
+
+def relu_backward(dy, h):
+    return dy * (h > 0)
+
+
+def embed(wte, wpe, inputs, start=0):
+    """Token plus position embedding of inputs (B, L): N rows."""
+    return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
+
+
+def embedding_backward(dx, inputs, dwte, dwpe):
+    """Adds the gradients of embed(wte, wpe, inputs) into dwte and dwpe (zeroed by the caller)."""
+    np.add.at(dwte, inputs.ravel(), dx)
+    dwpe[: inputs.shape[1]] += _row_sum(dx.reshape(*inputs.shape, -1), axis=0)
+
+
+_masks: dict[int, np.ndarray] = {}
+
+
+def causal_mask(length):
+    """-inf above the diagonal: position p attends to positions 0..p only."""
+    if length not in _masks:
+        _masks[length] = np.triu(np.full((length, length), -np.inf), 1)
+    return _masks[length]
+
+
+def split_heads(qkv, batch, n_head):
+    """(N, 3D) rows of [q | k | v] -> q, k, v each shaped (B, heads, L, head_dim)."""
+    n, width = qkv.shape
+    q, k, v = qkv.reshape(batch, n // batch, 3, n_head, width // 3 // n_head).transpose(2, 0, 3, 1, 4)
+    return q, k, v
+
+
+def merge_heads(x):
+    """(B, heads, L, head_dim) -> (N, D), heads side by side as microgpt concatenates them."""
+    b, h, length, head_dim = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(b * length, h * head_dim)
+
+
+def attention(q, k, v, mask=None):
+    """Scaled dot-product attention over (B, heads, positions, head_dim); returns (out, weights)."""
+    scores = np.matmul(q, k.swapaxes(-1, -2)) * q.shape[-1] ** -0.5
+    if mask is not None:
+        scores += mask
+    att = softmax(scores)
+    return np.matmul(att, v), att
+
+
+def attention_backward(dout, q, k, v, att):
+    """From the gradient of attention's output (N, D) to that of q, k, v side by side (N, 3D)."""
+    b, h, length, head_dim = q.shape
+    dout = dout.reshape(b, length, h, head_dim).transpose(0, 2, 1, 3)
+    dqkv = np.empty((b, length, 3, h, head_dim))
+    dq, dk, dv = dqkv.transpose(2, 0, 3, 1, 4)  # views: the matmuls below write straight into dqkv
+    np.matmul(att.swapaxes(-1, -2), dout, out=dv)
+    dscores = softmax_backward(att, np.matmul(dout, v.swapaxes(-1, -2))) * head_dim**-0.5
+    np.matmul(dscores, k, out=dq)
+    np.matmul(dscores.swapaxes(-1, -2), q, out=dk)
+    return dqkv.reshape(b * length, 3 * h * head_dim)
+
+
+class KVCache:
+    """Keys and values of the positions generated so far, for sampling one position at a time."""
+
+    def __init__(self):
+        self.k = self.v = None
+        self.length = 0
+
+    def append(self, k, v):
+        """k, v shaped (1, heads, 1, head_dim): the newest position's."""
+        if self.k is None:
+            self.k, self.v = k, v
+        else:
+            self.k, self.v = np.concatenate((self.k, k), axis=2), np.concatenate((self.v, v), axis=2)
+        self.length += 1
+
+
+_rows: dict[int, np.ndarray] = {}
+
+
+def row_indices(n):
+    """0..n-1, kept: with the targets it picks each row's target entry."""
+    if n not in _rows:
+        _rows[n] = np.arange(n)
+    return _rows[n]
+
+
+def log_loss(logits, targets, weights):
+    """softmax, -log p(target) at each row, and the gradient of sum(weights * losses) wrt the logits."""
+    rows = row_indices(len(targets))
+    probs = softmax(logits)
+    losses = -np.log(probs[rows, targets])
+    dlogits = probs * weights[:, None]
+    dlogits[rows, targets] -= weights
+    return probs, losses, dlogits
+
+
+# --- the model every fast chapter builds on ---------------------------------------------------------
+class FastModel(Model):
+    """Parameters live in one flat float64 buffer (in init draw order) with a named view per matrix,
+    so the optimizer updates all of them with a few whole-buffer operations.
+
+    A subclass names its parameters (`shapes`), draws them (`initial_values`), maps token inputs to logits
+    (`forward`) and writes the parameter gradients from the logits' gradient (`backward`).
+    """
+
+    has_loss = True
+    has_gradients = True
+    trainable = True
+    loss_formula = "-log p"
+    loss_head = staticmethod(log_loss)
+
+    def __init__(self, vocab, rng):
+        super().__init__(vocab, rng)
+        self.data = np.array(self.initial_values(rng), dtype=np.float64)
+        self.grad = np.zeros_like(self.data)
+        self.offsets, offset = {}, 0
+        for name, shape in self.shapes():
+            size = int(np.prod(shape))
+            self.offsets[name] = (offset, offset + size, shape)
+            offset += size
+        assert offset == self.data.size, "initial_values must draw one number per parameter"
+        self.p = self.views(self.data)
+        self.g = self.views(self.grad)
+
+    def views(self, flat):
+        return {name: flat[a:b].reshape(shape) for name, (a, b, shape) in self.offsets.items()}
+
+    def span(self, flat, first, last, rows):
+        """The consecutive parameters first..last of a flat buffer as one matrix (e.g. wq, wk, wv stacked)."""
+        return flat[self.offsets[first][0] : self.offsets[last][1]].reshape(rows, -1)
+
+    # what a chapter defines
+    def shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        raise NotImplementedError
+
+    def initial_values(self, rng) -> list[float]:
+        """Every entry gauss(0, 0.08), matrix after matrix, row by row (microgpt's draws)."""
+        return [rng.gauss(0, 0.08) for _ in range(self.parameter_count())]
+
+    def parameter_count(self):
+        return sum(int(np.prod(shape)) for _, shape in self.shapes())
+
+    def forward(self, inputs):
+        """inputs (B, L) token ids -> (logits (B*L, vocab), whatever backward needs)."""
+        raise NotImplementedError
+
+    def backward(self, dlogits, saved):
+        """Adds every parameter's gradient into self.g (zeroed before)."""
+        raise NotImplementedError
+
+    # batches: documents padded to the longest, padded positions weigh nothing
+    def pack(self, batch):
+        end, size = self.vocab.end, len(batch)
+        if size == 1:  # the common case, without padding
+            targets = self.targets(batch[0])
+            n = len(targets)
+            return np.array([[end] + targets[: n - 1]]), np.array(targets), np.full(n, 1.0 / n)
+        rows = [self.targets(ids) for ids in batch]
+        length = max(len(r) for r in rows)
+        inputs, targets, weights = [], [], []
+        for r in rows:
+            n, pad = len(r), length - len(r)
+            inputs.append([end] + r[: n - 1] + [end] * pad)
+            targets.append(r + [end] * pad)
+            weights.append([1.0 / (size * n)] * n + [0.0] * pad)  # mean over positions, then over documents
+        return np.array(inputs), np.array(targets).ravel(), np.array(weights).ravel()
+
+    def run(self, batch):
+        """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""
+        inputs, targets, weights = self.pack(batch)
+        logits, saved = self.forward(inputs)
+        _, losses, dlogits = self.loss_head(logits, targets, weights)
+        self.grad.fill(0.0)
+        self.backward(dlogits, saved)
+        return float(losses @ weights)
+
+    # the contract ---------------------------------------------------------------------------------------
+    def probs(self, ids):
+        inputs, targets, weights = self.pack([ids])
+        logits, _ = self.forward(inputs)
+        probs, _, _ = self.loss_head(logits, targets, weights)
+        return probs.tolist()
+
+    def position_losses(self, ids):
+        inputs, targets, weights = self.pack([ids])
+        logits, _ = self.forward(inputs)
+        _, losses, _ = self.loss_head(logits, targets, weights)
+        return losses.tolist()
+
+    def loss(self, ids):
+        inputs, targets, weights = self.pack([ids])
+        logits, _ = self.forward(inputs)
+        _, losses, _ = self.loss_head(logits, targets, weights)
+        return float(losses @ weights)
+
+    def gradients(self, ids):
+        kept = self.grad.copy()  # grads() keeps showing the last training step
+        loss = self.run([ids])
+        result = {name: g.copy() for name, g in self.g.items()}
+        self.grad[:] = kept
+        return loss, result
+
+    def train_step(self, batch, lr, t):
+        loss = self.run(batch)
+        self.update(lr, t)
+        return loss
+
+    def update(self, lr, t):
+        """Plain gradient descent; chapter 12 replaces it with Adam."""
+        self.data -= lr * self.grad
+
+    def weights(self):
+        return {name: w.copy() for name, w in self.p.items()}
+
+    def set_weight(self, name, index, value):
+        self.p[name][tuple(index)] = float(value)
+
+    def load_weights(self, weights):
+        for name, array in weights.items():
+            self.p[name][...] = np.asarray(array, dtype=np.float64)
+
+    def grads(self):
+        return {name: g.copy() for name, g in self.g.items()}
+
+    def next_logits(self, context):
+        logits, _ = self.forward(np.array([[self.vocab.end] + list(context)]))
+        return logits[-1]
+
+    def sampler(self, temperature=1.0):
+        """Without a KV cache: the model reads the whole context again for every token (chapters 8-10)."""
+        context: list[int] = []
+
+        def next_token_probs(token):
+            if token != self.vocab.end:
+                context.append(token)
+            return softmax(self.next_logits(context) / temperature).tolist()
+
+        return next_token_probs
