@@ -1,0 +1,56 @@
+"""Chapter 12: the whole GPT, microgpt exactly. Attention splits into 4 heads of 4 numbers; RMSNorm rescales x
+before each block; each block's output is added to its input (a residual connection), so the signal and the
+gradient always have a short way through; and Adam steps each weight by its own running gradient statistics."""
+import numpy as np
+
+from core.chapters.c09_embeddings import linear
+from core.chapters.c11_attention import Attention
+from core.value import dot
+
+BETA1, BETA2, EPS = 0.85, 0.99, 1e-8
+
+
+def rmsnorm(x):
+    scale = (dot(x, x) / len(x) + 1e-5) ** -0.5  # 1 / root mean square
+    return [xi * scale for xi in x]
+
+
+class GPT(Attention):
+    n_head = 4
+
+    def __init__(self, vocab, rng):
+        super().__init__(vocab, rng)
+        n = len(self.parameters())
+        self.m, self.v = [0.0] * n, [0.0] * n  # Adam's running mean of the gradient and of its square
+
+    def forward(self, token, pos, cache):
+        x = rmsnorm(self.embed(token, pos))
+        x = [a + r for a, r in zip(self.attention(rmsnorm(x), cache), x)]
+        x = [a + r for a, r in zip(self.mlp(rmsnorm(x)), x)]
+        return linear(x, self.params["lm_head"])
+
+    def update(self, params, lr, t):
+        m, v = self.m, self.v
+        m_fix, v_fix = 1 - BETA1 ** (t + 1), 1 - BETA2 ** (t + 1)  # early means lean towards 0: scale them up
+        for i, p in enumerate(params):
+            g = p.grad
+            m[i] = BETA1 * m[i] + (1 - BETA1) * g
+            v[i] = BETA2 * v[i] + (1 - BETA2) * g**2
+            p.data -= lr * (m[i] / m_fix) / ((v[i] / v_fix) ** 0.5 + EPS)
+
+    def optimizer_state(self):
+        return {"m": self._by_name(self.m), "v": self._by_name(self.v)}
+
+    def load_optimizer_state(self, state):
+        for key, target in (("m", self.m), ("v", self.v)):
+            flat = [float(x) for name in self.params for x in np.asarray(state[key][name], dtype=float).ravel()]
+            if len(flat) != len(target):
+                raise ValueError(f"optimizer state {key!r} has {len(flat)} numbers, the model {len(target)}")
+            target[:] = flat
+
+    def _by_name(self, flat):
+        out, i = {}, 0
+        for name, w in self.weights().items():
+            out[name] = np.array(flat[i : i + w.size]).reshape(w.shape)
+            i += w.size
+        return out
