@@ -52,23 +52,32 @@ def from_docs(docs: list[str], vocab: Vocab) -> Dataset:
 
 def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
     """Read a file of one document per line; refuse anything that is not usable text."""
-    p = Path(path).expanduser()
     shown = str(path)
-    if not p.exists():
-        raise DataError(f"{shown}: no such file")
-    if p.is_dir():
-        raise DataError(f"{shown}: is a folder, not a file of documents")
     try:
+        p = Path(path).expanduser()
+        if not p.exists():
+            raise DataError(f"{shown}: no such file")
+        if p.is_dir():
+            raise DataError(f"{shown}: is a folder, not a file of documents")
+        if not p.is_file():  # a device or a pipe (/dev/zero) could be read forever
+            raise DataError(f"{shown}: is not a regular file")
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise DataError(f"{shown}: {size / 1e6:.0f} MB is over the 50 MB limit")
-        raw = p.read_bytes()
+        with p.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
+    except DataError:
+        raise
     except OSError as e:
         raise DataError(f"{shown}: cannot read ({e.strerror or e})") from None
+    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
+        raise DataError(f"{shown}: not a usable path ({e})") from None
+    if len(raw) > MAX_BYTES:
+        raise DataError(f"{shown}: over the 50 MB limit")
     if b"\0" in raw:
         raise DataError(f"{shown}: looks binary (it has NUL bytes); give a text file, one document per line")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark is not a character of the documents
     except UnicodeDecodeError as e:
         raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start})") from None
     docs = [line.strip() for line in text.splitlines()]
@@ -79,9 +88,10 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
     notes = []
-    long = sum(1 for d in docs if len(d) > block_size)
+    long = sum(1 for d in docs if len(d) >= block_size)  # with its end token a document needs len + 1 positions
     if long:
-        notes.append(f"{long} line{'s' if long != 1 else ''} longer than {block_size} characters will be cut")
+        notes.append(f"{long} line{'s' if long != 1 else ''} of {block_size} or more characters "
+                     f"{'are' if long != 1 else 'is'} cut to the model's context of {block_size} tokens")
     digest = hashlib.sha256(raw).hexdigest()
     return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, tuple(notes))
 

@@ -28,8 +28,8 @@ class Diverged(RunError):
 
     def __init__(self, step: int, what: str, lr: float, advice: str):
         self.step, self.what, self.lr, self.advice = step, what, lr, advice
-        super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); "
-                         f"the parameters of step {step - 1} are restored")
+        restored = f"the parameters after step {step - 1}" if step > 1 else "the starting parameters"
+        super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); {restored} are restored")
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
+from dataclasses import replace
 
+from core import session
 from core.chapters import CHAPTERS, ChapterError
 from core.data import DataError
-from core.run import Run, RunConfig, RunError
+from core.run import Diverged, Run, RunConfig, RunError
+from core.session import SessionError
 from core.vocab import UnknownCharacter
 
-USER_ERRORS = (ChapterError, DataError, RunError, UnknownCharacter)
+USER_ERRORS = (ChapterError, DataError, RunError, SessionError, UnknownCharacter)
+DIVERGED_EXIT = 3  # training stopped because the numbers went wrong (NaN or infinite)
 
 
 class UsageError(Exception):
@@ -38,19 +43,21 @@ def number(text: str) -> float:
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--chapter", "-c", required=True, help="chapter number or name (see `minigpt-tui chapters`)")
+    p.add_argument("--chapter", "-c", help="chapter number or name (see `minigpt-tui chapters`)")
     p.add_argument("--data", help="toy, names, or a path to a file with one document per line")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
-    p.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
+    p.add_argument("--seed", type=positive_int, help="random seed (default 42)")
     p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
     p.add_argument("--samples", type=positive_int, help="how many documents to sample")
     p.add_argument("--temperature", type=number, help="sampling temperature (above 0)")
+    p.add_argument("--load", metavar="FILE", help="continue a saved session (its chapter, data and settings)")
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
     parser.add_argument("--chapter", "-c", default="1", help="chapter to open the playground on (default 1)")
     parser.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
+    parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
     sub.add_parser("chapters", help="list the chapters")
@@ -59,7 +66,8 @@ def build_parser() -> Parser:
     add_run_options(train)
     train.add_argument("--steps", type=positive_int, help="training steps (default: the chapter's)")
     train.add_argument("--lr", type=number, help="learning rate (default: the chapter's)")
-    train.add_argument("--batch", type=positive_int, default=1, help="documents per step (default 1)")
+    train.add_argument("--batch", type=positive_int, help="documents per step (default 1)")
+    train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format (default text)")
 
     sample = sub.add_parser("sample", help="sample documents from a chapter's model")
@@ -74,11 +82,38 @@ def build_parser() -> Parser:
 
 
 def run_config(args, **extra) -> RunConfig:
+    if args.chapter is None:
+        raise UsageError("the following arguments are required: --chapter/-c (or --load FILE)")
     docs = tuple(d for d in args.docs.split(",")) if args.docs is not None else None
     return RunConfig(
-        chapter=args.chapter, data=args.data, docs=docs, seed=args.seed, engine=args.engine,
-        samples=args.samples, temperature=args.temperature, **extra,
+        chapter=args.chapter, data=args.data, docs=docs, seed=42 if args.seed is None else args.seed,
+        engine=args.engine, samples=args.samples, temperature=args.temperature,
+        **{key: value for key, value in extra.items() if value is not None},
     )
+
+
+FIXED_BY_SESSION = ("chapter", "data", "docs", "seed", "engine", "steps", "lr", "batch")
+
+
+def new_or_loaded_run(args, **extra) -> Run:
+    """A fresh Run from the options, or the saved one of --load (whose settings only --samples and
+    --temperature may change: anything else would not continue the same run)."""
+    if not args.load:
+        return Run(run_config(args, **extra))
+    fixed = [f"--{key}" for key in FIXED_BY_SESSION if getattr(args, key, None) is not None]
+    if fixed:
+        raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
+    run = session.load(args.load).run
+    changes = {key: getattr(args, key) for key in ("samples", "temperature") if getattr(args, key) is not None}
+    if changes:
+        run.config = replace(run.config, **changes).resolved()
+    return run
+
+
+def print_notes(run: Run) -> None:
+    """What loading the data changed (e.g. lines cut), on stderr so stdout keeps its format."""
+    for note in run.dataset.notes:
+        print(f"minigpt-tui: note: {note}", file=sys.stderr)
 
 
 def cmd_chapters(args) -> int:
@@ -130,27 +165,70 @@ class Progress:
             self.bar.stop()
 
 
+class CtrlC:
+    """While saving is asked for, Ctrl-C ends the current step first, so the session saved is whole.
+
+    A second Ctrl-C stops at once (and nothing is saved).
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.pressed, self.previous = enabled, False, None
+
+    def __enter__(self):
+        if self.enabled:
+            try:
+                self.previous = signal.signal(signal.SIGINT, self.handle)
+            except ValueError:  # not the main thread: Ctrl-C keeps its default meaning
+                self.enabled = False
+        return self
+
+    def handle(self, signum, frame):
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 def cmd_train(args) -> int:
-    run = Run(run_config(args, steps=args.steps, lr=args.lr, batch=args.batch))
+    run = new_or_loaded_run(args, steps=args.steps, lr=args.lr, batch=args.batch)
     if not run.model.trainable:
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
                        f"try `minigpt-tui sample --chapter {run.chapter.number}`")
+    print_notes(run)
     jsonl = args.format == "jsonl"
     if not jsonl:
         print_header(run)
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     out = sys.stdout
     try:
-        while not run.done:
-            result = run.train_step()
-            if jsonl:
-                docs = {"doc": result.docs[0]} if len(result.docs) == 1 else {"docs": result.docs}
-                out.write(json.dumps({"step": result.step, **docs, "loss": result.loss}) + "\n")
-            else:
-                out.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
-            progress.update(result.step)
+        with CtrlC(enabled=bool(args.save)) as ctrl_c:
+            while not run.done and not ctrl_c.pressed:
+                result = run.train_step()
+                if jsonl:
+                    docs = {"doc": result.docs[0]} if len(result.docs) == 1 else {"docs": result.docs}
+                    out.write(json.dumps({"step": result.step, **docs, "loss": result.loss}) + "\n")
+                else:
+                    out.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
+                progress.update(result.step)
+    except Diverged as e:
+        progress.close()
+        out.flush()
+        print(f"minigpt-tui: {e}", file=sys.stderr)
+        print(f"minigpt-tui: {e.advice.replace('learning rate, e.g. ', 'learning rate, e.g. --lr ')}", file=sys.stderr)
+        return DIVERGED_EXIT
     finally:
         progress.close()
+    if args.save:
+        saved = session.save(args.save, run)
+        if ctrl_c.pressed:
+            out.flush()
+            print(f"minigpt-tui: interrupted at step {run.step} of {run.steps}; saved to {saved} "
+                  f"(continue with: minigpt-tui train --load {saved})", file=sys.stderr)
+            return 130
+        print(f"minigpt-tui: saved to {saved}", file=sys.stderr)
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
@@ -159,7 +237,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    run = Run(run_config(args))
+    run = new_or_loaded_run(args)
     for i in range(run.config.samples):
         print(f"sample {i + 1:2d}: {run.sample()}")
     return 0
