@@ -157,7 +157,7 @@ CHAPTERS: list[Chapter] = [
         "Each position asks a question (query), offers an answer key and a value; it attends to the "
         "earlier positions whose keys match its query. Now the whole context counts, not just the last token.",
         "Causal self-attention over the context, with a key/value cache when sampling.",
-        _both("c11_attention", "Attention"), data="names", steps=2000, lr=0.5, shuffle=True,
+        _both("c11_attention", "Attention"), data="names", steps=2000, lr=0.3, shuffle=True,
     ),
     Chapter(
         12, "gpt", "The whole GPT",
