@@ -4,8 +4,7 @@ p = w / sum(w) at every position (the context is still ignored), the loss is 1 -
 d(1 - w_t / S) / d w_j = (p_t - [j == t]) / S."""
 import numpy as np
 
-from core.chapters.c03_weights import WEIGHTS
-from core.data import TOY_VOCAB
+from core.chapters.c07_backprop import init_weights
 from core.fast.ops import FastModel, row_indices
 from core.sampling import sharpen
 
@@ -16,7 +15,7 @@ def ratio_loss(scores, targets, weights):
     totals = np.add.reduce(scores, axis=-1, keepdims=True)
     probs = scores / totals
     p = probs[rows, targets]
-    dscores = (p * weights)[:, None] / totals
+    dscores = np.repeat((p * weights)[:, None] / totals, scores.shape[1], axis=1)
     dscores[rows, targets] -= weights / totals[:, 0]
     return probs, 1 - p, dscores
 
@@ -25,11 +24,7 @@ class Backprop(FastModel):
     loss_formula = "1 - p"
     loss_head = staticmethod(ratio_loss)
 
-    def shapes(self):
-        return [("weights", (len(self.vocab),))]
-
-    def initial_values(self, rng):
-        return list(WEIGHTS) if self.vocab == TOY_VOCAB else [rng.random() for _ in self.vocab.tokens]
+    init_weights = staticmethod(init_weights)  # chapter 3's weights
 
     def forward(self, inputs):
         # the same scores at every position: the model does not read its context yet

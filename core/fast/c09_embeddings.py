@@ -1,16 +1,12 @@
 """Chapter 9, fast engine: token and position embeddings; their sum, through lm_head, gives the logits."""
+from core.chapters.c09_embeddings import BLOCK_SIZE, init_weights
 from core.fast.c08_softmax import Softmax
-from core.fast.ops import FastModel, embed, embedding_backward, linear, linear_backward
-
-N_EMBD, BLOCK_SIZE = 16, 16
+from core.fast.ops import embed, embedding_backward, linear, linear_backward
 
 
 class Embeddings(Softmax):
-    initial_values = FastModel.initial_values  # gauss(0, 0.08) for every entry, in the order of shapes()
-
-    def shapes(self):
-        v, d = len(self.vocab), N_EMBD
-        return [("wte", (v, d)), ("wpe", (BLOCK_SIZE, d)), ("lm_head", (v, d))]
+    init_weights = staticmethod(init_weights)  # wte, wpe, lm_head
+    block_size = BLOCK_SIZE
 
     def forward(self, inputs):
         p = self.p

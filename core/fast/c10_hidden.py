@@ -1,14 +1,13 @@
 """Chapter 10, fast engine: an MLP (fc1, ReLU, fc2) between the embeddings and lm_head."""
 import numpy as np
 
-from core.fast.c09_embeddings import N_EMBD, Embeddings
+from core.chapters.c10_hidden import init_weights
+from core.fast.c09_embeddings import Embeddings
 from core.fast.ops import embed, embedding_backward, linear, linear_backward, relu_backward
 
 
 class Hidden(Embeddings):
-    def shapes(self):
-        d = N_EMBD
-        return super().shapes() + [("mlp_fc1", (4 * d, d)), ("mlp_fc2", (d, 4 * d))]
+    init_weights = staticmethod(init_weights)  # chapter 9's, then mlp_fc1, mlp_fc2
 
     def forward(self, inputs):
         p = self.p

@@ -4,7 +4,8 @@ Training reads every position of a document at once, a mask hiding the later one
 position at a time and keeps the keys and values of the earlier positions (the KV cache)."""
 import numpy as np
 
-from core.fast.c09_embeddings import N_EMBD
+from core.chapters.c09_embeddings import N_EMBD
+from core.chapters.c11_attention import init_weights
 from core.fast.c10_hidden import Hidden
 from core.fast.ops import (
     KVCache, attention, attention_backward, causal_mask, embed, embedding_backward, linear, linear_backward,
@@ -13,6 +14,7 @@ from core.fast.ops import (
 
 
 class Attention(Hidden):
+    init_weights = staticmethod(init_weights)  # wte, wpe, lm_head, attn_wq, wk, wv, wo, mlp_fc1, fc2
     n_head = 1  # one head that sees all 16 dimensions
 
     def __init__(self, vocab, rng):
@@ -20,11 +22,6 @@ class Attention(Hidden):
         d = N_EMBD
         self.wqkv = self.span(self.data, "attn_wq", "attn_wv", 3 * d)  # wq, wk, wv stacked: one matmul
         self.gqkv = self.span(self.grad, "attn_wq", "attn_wv", 3 * d)
-
-    def shapes(self):
-        d = N_EMBD
-        attn = [("attn_wq", (d, d)), ("attn_wk", (d, d)), ("attn_wv", (d, d)), ("attn_wo", (d, d))]
-        return super(Hidden, self).shapes() + attn + [("mlp_fc1", (4 * d, d)), ("mlp_fc2", (d, 4 * d))]
 
     def attend(self, x, batch, cache):
         """q, k, v of every row of x; each position attends to itself and the positions before it."""

@@ -2,13 +2,12 @@
 Adam over one flat buffer holding every parameter."""
 import numpy as np
 
+from core.chapters.c12_gpt import BETA1, BETA2, EPS
 from core.fast.c11_attention import Attention
 from core.fast.ops import (
-    attention_backward, embed, embedding_backward, linear, linear_backward, relu_backward, rmsnorm,
+    attention_backward, embed, embedding_backward, linear, linear_backward, load_into, relu_backward, rmsnorm,
     rmsnorm_backward,
 )
-
-BETA1, BETA2, EPS = 0.85, 0.99, 1e-8
 
 
 class GPT(Attention):
@@ -62,6 +61,4 @@ class GPT(Attention):
 
     def load_optimizer_state(self, state):
         for kind, flat in (("m", self.m), ("v", self.v)):
-            views = self.views(flat)
-            for name, array in state.get(kind, {}).items():
-                views[name][...] = np.asarray(array, dtype=np.float64)
+            load_into(self.views(flat), state[kind], f"optimizer state {kind!r}:")

@@ -154,13 +154,25 @@ def log_loss(logits, targets, weights):
     return probs, losses, dlogits
 
 
+def load_into(views, arrays, what):
+    """Copy arrays by name into a model's views, refusing a name or a shape the model does not have."""
+    for name, array in arrays.items():
+        if name not in views:
+            raise KeyError(name)
+        array = np.asarray(array, dtype=np.float64)
+        if array.shape != views[name].shape:
+            raise ValueError(f"{what} {name!r} has shape {array.shape}, the model {views[name].shape}")
+        views[name][...] = array
+
+
 # --- the model every fast chapter builds on ---------------------------------------------------------
 class FastModel(Model):
-    """Parameters live in one flat float64 buffer (in init draw order) with a named view per matrix,
-    so the optimizer updates all of them with a few whole-buffer operations.
+    """Parameters live in one flat float64 buffer with a named view per matrix, so the optimizer updates
+    all of them with a few whole-buffer operations.
 
-    A subclass names its parameters (`shapes`), draws them (`initial_values`), maps token inputs to logits
-    (`forward`) and writes the parameter gradients from the logits' gradient (`backward`).
+    A subclass takes its scalar twin's `init_weights(vocab, rng)` (so both draw the same numbers, in the same
+    order), maps token inputs to logits (`forward`) and adds the parameter gradients from the logits' gradient
+    (`backward`).
     """
 
     has_loss = True
@@ -168,17 +180,17 @@ class FastModel(Model):
     trainable = True
     loss_formula = "-log p"
     loss_head = staticmethod(log_loss)
+    init_weights = None  # the scalar chapter's: {name: nested lists of floats}, drawn from rng
 
     def __init__(self, vocab, rng):
         super().__init__(vocab, rng)
-        self.data = np.array(self.initial_values(rng), dtype=np.float64)
+        initial = {name: np.array(values, dtype=np.float64) for name, values in self.init_weights(vocab, rng).items()}
+        self.data = np.concatenate([w.ravel() for w in initial.values()])
         self.grad = np.zeros_like(self.data)
         self.offsets, offset = {}, 0
-        for name, shape in self.shapes():
-            size = int(np.prod(shape))
-            self.offsets[name] = (offset, offset + size, shape)
-            offset += size
-        assert offset == self.data.size, "initial_values must draw one number per parameter"
+        for name, w in initial.items():
+            self.offsets[name] = (offset, offset + w.size, w.shape)
+            offset += w.size
         self.p = self.views(self.data)
         self.g = self.views(self.grad)
 
@@ -190,16 +202,6 @@ class FastModel(Model):
         return flat[self.offsets[first][0] : self.offsets[last][1]].reshape(rows, -1)
 
     # what a chapter defines
-    def shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        raise NotImplementedError
-
-    def initial_values(self, rng) -> list[float]:
-        """Every entry gauss(0, 0.08), matrix after matrix, row by row (microgpt's draws)."""
-        return [rng.gauss(0, 0.08) for _ in range(self.parameter_count())]
-
-    def parameter_count(self):
-        return sum(int(np.prod(shape)) for _, shape in self.shapes())
-
     def forward(self, inputs):
         """inputs (B, L) token ids -> (logits (B*L, vocab), whatever backward needs)."""
         raise NotImplementedError
@@ -276,8 +278,7 @@ class FastModel(Model):
         self.p[name][tuple(index)] = float(value)
 
     def load_weights(self, weights):
-        for name, array in weights.items():
-            self.p[name][...] = np.asarray(array, dtype=np.float64)
+        load_into(self.p, weights, "weights")
 
     def grads(self):
         return {name: g.copy() for name, g in self.g.items()}
