@@ -1,0 +1,664 @@
+"""The playground: pick a chapter, watch its model, type a name, nudge a weight, train, generate.
+
+How a key travels: a binding calls an `action_*` here; anything that reads or changes the model becomes a job for
+the chapter's Session (tui/trainer.py), run at once or, while training, by the trainer thread between two steps;
+the job's result is a Snapshot, and every panel redraws from the newest one.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+
+from core.chapters import CHAPTERS, get
+from core.sampling import sample, sample_steps
+from tui.trainer import Rate, Session, Snapshot, View
+from tui.widgets.attention_panel import AttentionPanel
+from tui.widgets.chapter_info import ChapterInfo
+from tui.widgets.chapter_list import ChapterList
+from tui.widgets.code_view import CodeScreen
+from tui.widgets.generate_panel import PHASES, SPEEDS, GeneratePanel
+from tui.widgets.gradients_panel import GradientsPanel
+from tui.widgets.help_screen import HelpScreen
+from tui.widgets.loss_panel import LossPanel
+from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
+from tui.widgets.probs_panel import ProbsPanel
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.weights_panel import WeightsPanel
+
+WIDE = (110, 30)  # from this size on every panel is on screen at once; below it they take turns
+UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
+VALIDATION_DOCS = {"fast": 200, "scalar": 16}  # held-out documents per validation loss
+
+# (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
+KEYS = [
+    ("n", "next_chapter", "Next chapter", "Next"),
+    ("p", "previous_chapter", "Previous chapter", ""),
+    ("space", "train", "Train / pause", "Train"),
+    ("full_stop", "step", "One training step", ""),
+    ("r", "reset", "Reset the model", ""),
+    ("g", "generate", "Generate a name", "Generate"),
+    ("G", "generate_ten", "Generate ten names", ""),
+    ("t", "temperature(-1)", "Lower the temperature", ""),
+    ("T", "temperature(1)", "Raise the temperature", ""),
+    ("s", "speed", "Animation speed", ""),
+    ("left_square_bracket", "learning_rate(-1)", "Lower the learning rate", ""),
+    ("right_square_bracket", "learning_rate(1)", "Raise the learning rate", ""),
+    ("w", "next_matrix", "Next weight matrix", ""),
+    ("plus,equals_sign", "nudge(1)", "Nudge the weight up", ""),
+    ("minus,underscore", "nudge(-1)", "Nudge the weight down", ""),
+    ("slash", "type_name", "Type a name", "Name"),
+    ("c", "code", "Show the chapter's code", "Code"),
+    ("l", "loss_chart", "Loss chart", "Chart"),
+    ("a", "attention", "Attention maps", ""),
+    ("question_mark", "help", "Help: every key", "Help"),
+    ("q", "quit", "Quit", "Quit"),
+]
+PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
+
+
+def guarded(method):
+    """No traceback reaches the user: an error becomes a one-line notification."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the playground must stay up
+            self.report(e)
+
+    return wrapper
+
+
+class Trained(Message):
+    """The trainer's newest snapshot (newer ones replace older ones still in the queue)."""
+
+    def __init__(self, session: Session, snap: Snapshot, stopped: bool = False, note: str = ""):
+        super().__init__()
+        self.session, self.snap, self.stopped, self.note = session, snap, stopped, note
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Trained) and message.session is self.session and not message.stopped
+
+
+class JobDone(Message):
+    """A job the trainer ran between two steps, with its result for the UI."""
+
+    def __init__(self, done, result, error: Exception | None):
+        super().__init__()
+        self.done, self.result, self.error = done, result, error
+
+
+class PlaygroundCommands(Provider):
+    """Every action of the playground in the command palette (ctrl+p)."""
+
+    def commands(self):
+        for key, action, description, _ in KEYS:
+            shown = key.split(",")[0].replace("_", " ")
+            yield description, action, f"key: {shown}"
+
+    async def discover(self) -> Hits:
+        for description, action, help_text in self.commands():
+            yield DiscoveryHit(description, functools.partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, action, help_text in self.commands():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(score, matcher.highlight(description), functools.partial(self.app.run_action, action),
+                          help=help_text)
+
+
+class PlaygroundApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "minigpt-tui"
+    COMMANDS = App.COMMANDS | {PlaygroundCommands}
+    BINDINGS = [Binding(key, action, short or description, show=bool(short)) for key, action, description, short in KEYS + PANEL_KEYS]
+    BINDINGS.append(Binding("escape", "leave_input", "Leave the name box", show=False))
+
+    def __init__(self, *, chapter: int | str = 1, seed: int = 42, engine: str | None = None, name: str = "ann",
+                 step_budget: int | None = None, speed: str = "normal"):
+        super().__init__()
+        self.seed, self.engine = seed, engine
+        self.chapter_number = get(chapter).number
+        self.typed = name
+        self.step_budget = step_budget  # stop training after this many steps per start (tests)
+        self.sessions: dict[int, Session] = {}
+        self.snaps: dict[int, Snapshot] = {}
+        self.narrow = False
+        self.active_panel = "weights"
+        self.loss_expanded = False
+        self.attention_on = False
+        self.speed = speed
+        self.animation = None  # the timer of a running generate animation
+
+    # ---- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Horizontal(id="body"):
+            yield ChapterList(id="chapters")
+            with Vertical(id="main"):
+                yield ChapterInfo(id="info")
+                yield PanelBar(id="panelbar")
+                with Horizontal(id="panels"):
+                    with Vertical(id="left"):
+                        yield Static("", id="about", classes="panel")
+                        yield WeightsPanel(id="weights", classes="panel")
+                        yield AttentionPanel(id="attention", classes="panel")
+                        yield GradientsPanel(id="gradients", classes="panel")
+                        yield LossPanel(id="loss", classes="panel")
+                    with Vertical(id="right"):
+                        yield ProbsPanel(id="probs", classes="panel")
+                        yield GeneratePanel(id="generate", classes="panel")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ProbsPanel).input.value = self.typed
+        self.query_one(GeneratePanel).speed = self.speed
+        self.narrow = self.size.width < WIDE[0] or self.size.height < WIDE[1]
+        self.query_one(ChapterList).focus()
+        self.show_chapter(self.chapter_number)
+        self.call_after_refresh(self.render_all)
+
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < WIDE[0] or event.size.height < WIDE[1]
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.arrange()
+        self.call_after_refresh(self.render_all)  # panels fit their text to their new width
+
+    def panels(self) -> list[str]:
+        """The panels this chapter has, in the order the small screen numbers them."""
+        n = self.chapter_number
+        names = ["about", "weights", "probs", "loss", "generate"]
+        if 5 <= n <= 7:
+            names.append("gradients")
+        if n >= 11:
+            names.append("attention")
+        return names
+
+    def arrange(self) -> None:
+        panels = self.panels()
+        self.screen.set_class(self.narrow, "-narrow")
+        if self.narrow:
+            if self.active_panel not in panels:
+                self.active_panel = "about"
+            shown = {self.active_panel}
+        else:
+            shown = set(panels) - {"about"}
+            if self.attention_on and "attention" in shown:
+                shown.discard("weights")
+            else:
+                shown.discard("attention")
+            if self.loss_expanded:
+                shown = {"loss"}
+        for panel in PANEL_TITLES:
+            self.query_one(f"#{panel}").display = panel in shown
+        self.query_one("#left").display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
+        self.query_one("#right").display = bool(shown & {"probs", "generate"})
+        self.query_one(LossPanel).set_expanded(self.loss_expanded)
+        self.query_one("#loss").set_class(self.loss_expanded, "-expanded")
+        self.query_one(PanelBar).show(panels, self.active_panel)
+
+    def bring(self, panel: str) -> None:
+        """On a small screen, show this panel."""
+        if self.narrow and panel in self.panels() and self.active_panel != panel:
+            self.active_panel = panel
+            self.arrange()
+            self.render_all()
+
+    # ---- sessions and snapshots -------------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        return self.session_for(self.chapter_number)
+
+    def session_for(self, number: int) -> Session:
+        if number not in self.sessions:
+            self.sessions[number] = Session(get(number), self.seed, self.engine)
+        return self.sessions[number]
+
+    @property
+    def snap(self) -> Snapshot:
+        return self.snaps.get(self.chapter_number) or Snapshot(name=self.typed)
+
+    def view(self) -> View:
+        s = self.session
+        n = self.chapter_number
+        gradients = 5 <= n <= 7 and (not self.narrow or self.active_panel == "gradients")
+        attention = n >= 11 and self.attention_on
+        return View(self.typed, s.matrix, s.cursor, gradients=gradients, attention=attention)
+
+    def call_model(self, session: Session, job, done) -> None:
+        """Run job with the model: now, or between two training steps; then done(result) here."""
+        if not session.built:
+            return
+        if session.submit((job, done)):
+            return
+        try:
+            with session.model_lock:
+                result = job()
+        except Exception as e:  # noqa: BLE001
+            self.report(e)
+            return
+        done(result)
+
+    def request_snapshot(self) -> None:
+        session = self.session
+        session.view = view = self.view()
+        if not session.built:
+            self.snaps[session.chapter.number] = session.snapshot(view)
+            self.render_all()
+            return
+        self.call_model(session, lambda: session.snapshot(view), functools.partial(self.apply_snapshot, session))
+
+    def apply_snapshot(self, session: Session, snap: Snapshot) -> None:
+        self.snaps[session.chapter.number] = snap
+        if session is self.session:
+            self.render_all()
+
+    @guarded
+    def render_all(self) -> None:
+        session, snap = self.session, self.snap
+        compact = self.narrow
+        info = self.query_one(ChapterInfo)
+        info.show(session.chapter, session.built, session.error, compact)
+        about = self.query_one("#about", Static)
+        about.border_title = "About this chapter"
+        about.update(self.about_text(session))
+        self.query_one(WeightsPanel).show(session, snap)
+        self.query_one(ProbsPanel).show(session, snap)
+        self.query_one(LossPanel).show(session, snap)
+        generate = self.query_one(GeneratePanel)
+        generate.temperature = session.temperature
+        generate.refresh_body()
+        if 5 <= session.chapter.number <= 7:
+            self.query_one(GradientsPanel).show(session, snap)
+        if session.chapter.number >= 11:
+            self.query_one(AttentionPanel).show(session, snap)
+        self.query_one(StatusBar).show(session, snap, session.training)
+
+    def about_text(self, session: Session) -> Text:
+        chapter = session.chapter
+        text = Text()
+        text.append(f"{chapter.label}: {chapter.title}\n\n", style="bold")
+        text.append(chapter.summary + "\n\n")
+        text.append("New in this chapter: ", style="bold green")
+        text.append(chapter.changes + "\n\n")
+        if not session.built:
+            text.append(session.error + "\n\n", style="bold yellow")
+        text.append("Keys: 1-6 show a panel · / type a name · g generate · c code · ? help", style="dim")
+        return text
+
+    # ---- chapters ---------------------------------------------------------------------------------------
+    @guarded
+    def show_chapter(self, number: int) -> None:
+        old = self.sessions.get(self.chapter_number)
+        if old is not None and old.training and number != self.chapter_number:
+            old.stop_requested = True
+            self.notify(f"Chapter {old.chapter.number} paused at step {old.run.step}; its training is kept.")
+        self.chapter_number = number
+        session = self.session
+        self.sub_title = session.chapter.label
+        self.query_one(ChapterList).follow(number)
+        self.stop_animation()
+        generate = self.query_one(GeneratePanel)
+        generate.steps, generate.names, generate.note = [], [], ""
+        if not session.built:
+            generate.note = "Not built yet."
+        self.attention_on = self.attention_on and number >= 11
+        self.arrange()
+        self.request_snapshot()
+
+    def action_next_chapter(self) -> None:
+        if self.chapter_number < len(CHAPTERS):
+            self.show_chapter(self.chapter_number + 1)
+
+    def action_previous_chapter(self) -> None:
+        if self.chapter_number > 1:
+            self.show_chapter(self.chapter_number - 1)
+
+    @on(OptionList.OptionSelected, "#chapters")
+    def chapter_picked(self, event: OptionList.OptionSelected) -> None:
+        self.show_chapter(int(event.option.id))
+
+    # ---- training -------------------------------------------------------------------------------------
+    def trainable(self, session: Session) -> bool:
+        if not session.built:
+            self.notify(session.error, severity="warning")
+            return False
+        if not session.model.trainable:
+            self.notify(f"Chapter {session.chapter.number} does not train: training starts in chapter 6.")
+            return False
+        return True
+
+    @guarded
+    def action_train(self) -> None:
+        session = self.session
+        if not self.trainable(session):
+            return
+        if session.training:
+            session.stop_requested = True
+            return
+        if session.finished:
+            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+            return
+        session.start_training()
+        self.train_worker(session, self.step_budget)
+        self.render_all()
+
+    @guarded
+    def action_step(self) -> None:
+        session = self.session
+        if not self.trainable(session):
+            return
+        if session.training:
+            session.stop_requested = True
+            return
+        if session.finished:
+            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+            return
+
+        def job():
+            session.run.train_step()
+            return session.snapshot()
+
+        self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+
+    @guarded
+    def action_reset(self) -> None:
+        session = self.session
+        if not session.built:
+            return
+        session.stop_requested = True
+
+        def job():
+            session.reset()
+            return session.snapshot()
+
+        self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+        self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
+
+    @guarded
+    def action_learning_rate(self, direction: int) -> None:
+        session = self.session
+        if not self.trainable(session):
+            return
+        lr = session.lr_step(direction)
+        self.request_snapshot()
+        self.notify(f"learning rate {lr:g}", timeout=1.5)
+
+    @work(thread=True, group="train", exit_on_error=False)
+    def train_worker(self, session: Session, budget: int | None) -> None:
+        """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
+        rate, steps, note = Rate(), 0, ""
+        last_post, post_every = 0.0, UPDATE_INTERVAL
+        val_cost, since_val = 0.0, 0.0
+        limit = VALIDATION_DOCS.get(session.run.config.engine, 16)
+        try:
+            while True:
+                jobs, stop = session.take_jobs(session.stop_requested)
+                if stop:
+                    break
+                for job, done in jobs:
+                    try:
+                        with session.model_lock:
+                            result = job()
+                        self.post_message(JobDone(done, result, None))
+                    except Exception as e:  # noqa: BLE001
+                        self.post_message(JobDone(done, None, e))
+                if session.stop_requested:
+                    continue
+                run = session.run
+                if session.finished:
+                    note = f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. r resets."
+                    session.stop_requested = True
+                    continue
+                if budget is not None and steps >= budget:
+                    session.stop_requested = True
+                    continue
+                started = time.monotonic()
+                with session.model_lock:
+                    result = run.train_step()
+                steps += 1
+                if not math.isfinite(result.loss):
+                    note = f"The loss became {result.loss} at step {result.step}: try a lower learning rate ([) and r."
+                    session.stop_requested = True
+                    continue
+                if run.step == run.steps and not session.chapter.lr_decay:
+                    note = f"{run.steps} steps done, the chapter's usual run; space trains on."
+                    session.stop_requested = True
+                now = time.monotonic()
+                since_val += now - started
+                session.steps_per_second = rate.tick(now)
+                if run.heldout and (not session.val or (since_val >= 10 * val_cost and run.step - session.val[-1][0] >= 10)):
+                    with session.model_lock:
+                        session.validate(limit)
+                    val_cost, since_val = time.monotonic() - now, 0.0
+                if now - last_post >= post_every:
+                    with session.model_lock:
+                        snap = session.snapshot()
+                    cost = time.monotonic() - now
+                    post_every = max(UPDATE_INTERVAL, 5 * cost)  # a slow snapshot must not starve training
+                    last_post = time.monotonic()
+                    self.post_message(Trained(session, snap))
+                time.sleep(0)  # hand the interpreter to the UI thread between steps
+        except Exception as e:  # noqa: BLE001
+            note = f"Training stopped: {e}"
+            with session._state_lock:
+                session.training = False
+        session.steps_per_second = 0.0
+        try:
+            with session.model_lock:
+                snap = session.snapshot()
+        except Exception as e:  # noqa: BLE001
+            snap, note = Snapshot(error=str(e)), note or f"Training stopped: {e}"
+        self.post_message(Trained(session, snap, stopped=True, note=note))
+
+    @on(Trained)
+    def trained(self, message: Trained) -> None:
+        self.apply_snapshot(message.session, message.snap)
+        if message.note:
+            self.notify(message.note)
+        if message.stopped and message.session is self.session:
+            self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
+
+    @on(JobDone)
+    def job_done(self, message: JobDone) -> None:
+        if message.error is not None:
+            self.report(message.error)
+        else:
+            try:
+                message.done(message.result)
+            except Exception as e:  # noqa: BLE001
+                self.report(e)
+
+    # ---- weights ----------------------------------------------------------------------------------------
+    @guarded
+    def action_next_matrix(self) -> None:
+        session, snap = self.session, self.snap
+        if self.narrow and self.active_panel != "weights":
+            self.bring("weights")
+            return
+        if not snap.weights:
+            self.notify("This chapter's model has no weights.")
+            return
+        names = list(snap.weights)
+        current = names.index(session.matrix) if session.matrix in names else -1
+        session.matrix = names[(current + 1) % len(names)]
+        session.cursor = (0,) * snap.weights[session.matrix].ndim
+        self.attention_on = False
+        self.arrange()
+        self.request_snapshot()
+
+    @guarded
+    def action_nudge(self, direction: int) -> None:
+        session, snap = self.session, self.snap
+        if not session.built or not snap.weights or session.matrix not in snap.weights:
+            self.notify("No weights to nudge in this chapter: weights arrive in chapter 3.")
+            return
+        self.bring("weights")
+        delta = direction * self.query_one(WeightsPanel).nudge_step()
+        name, index = session.matrix, session.cursor
+
+        def job():
+            session.nudge(name, index, delta)
+            return session.snapshot()
+
+        self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+
+    @on(WeightsPanel.Selected)
+    def weight_selected(self) -> None:
+        if 5 <= self.chapter_number <= 7:
+            self.request_snapshot()
+        else:
+            self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
+
+    # ---- the typed name ---------------------------------------------------------------------------------
+    def action_type_name(self) -> None:
+        self.bring("probs")
+        self.query_one("#name", Input).focus()
+
+    def action_leave_input(self) -> None:
+        if isinstance(self.focused, Input):
+            weights = self.query_one(WeightsPanel)
+            (weights if weights.display else self.query_one(ChapterList)).focus()
+
+    @on(Input.Changed, "#name")
+    def name_changed(self, event: Input.Changed) -> None:
+        if event.value != self.typed:
+            self.typed = event.value
+            self.request_snapshot()
+
+    @on(Input.Submitted, "#name")
+    def name_submitted(self) -> None:
+        self.action_leave_input()
+
+    # ---- generating ---------------------------------------------------------------------------------------
+    @guarded
+    def action_generate(self) -> None:
+        session = self.session
+        panel = self.query_one(GeneratePanel)
+        self.bring("generate")
+        if not session.built:
+            self.notify(session.error, severity="warning")
+            return
+        if panel.animating:
+            self.stop_animation()
+            panel.finish()
+            return
+        temperature = session.temperature
+        tokens = session.run.vocab.tokens
+
+        def job():
+            return list(sample_steps(session.model, session.run.rng, temperature))
+
+        self.call_model(session, job, lambda steps: self.start_animation(panel, steps, tokens))
+
+    def start_animation(self, panel: GeneratePanel, steps, tokens) -> None:
+        self.stop_animation()
+        panel.speed = self.speed
+        panel.start(steps, tokens)
+        self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
+
+    def animate_step(self) -> None:
+        if not self.query_one(GeneratePanel).advance():
+            self.stop_animation()
+
+    def stop_animation(self) -> None:
+        if self.animation is not None:
+            self.animation.stop()
+            self.animation = None
+
+    @guarded
+    def action_generate_ten(self) -> None:
+        session = self.session
+        self.bring("generate")
+        if not session.built:
+            self.notify(session.error, severity="warning")
+            return
+        temperature = session.temperature
+        panel = self.query_one(GeneratePanel)
+
+        def job():
+            return [sample(session.model, session.run.rng, temperature) for _ in range(10)]
+
+        self.call_model(session, job, lambda names: panel.set_names(names, temperature))
+
+    @on(Button.Pressed, "#generate-one")
+    def generate_pressed(self) -> None:
+        self.action_generate()
+
+    @on(Button.Pressed, "#generate-ten")
+    def generate_ten_pressed(self) -> None:
+        self.action_generate_ten()
+
+    def action_temperature(self, direction: int) -> None:
+        t = self.session.temperature_step(direction)
+        self.render_all()
+        self.notify(f"temperature {t:g}: " + ("sharper, safer names" if t < 1 else "flatter, wilder names" if t > 1 else "the model as it is"), timeout=1.5)
+
+    def action_speed(self) -> None:
+        names = list(SPEEDS)
+        self.speed = names[(names.index(self.speed) + 1) % len(names)]
+        panel = self.query_one(GeneratePanel)
+        panel.speed = self.speed
+        panel.refresh_body()
+        if self.animation is not None:
+            self.animation.stop()
+            self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
+
+    # ---- views ----------------------------------------------------------------------------------------------
+    def action_code(self) -> None:
+        chapter = self.session.chapter
+        if not chapter.is_built("scalar"):
+            self.notify(f"Chapter {chapter.number} ({chapter.name}) is not built yet: no code to show.")
+            return
+        self.push_screen(CodeScreen(chapter))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_loss_chart(self) -> None:
+        self.loss_expanded = not self.loss_expanded
+        if self.narrow:
+            self.active_panel = "loss"
+        self.arrange()
+        self.render_all()
+
+    @guarded
+    def action_attention(self) -> None:
+        if self.chapter_number < 11:
+            self.notify("Attention arrives in chapter 11.")
+            return
+        self.attention_on = not self.attention_on or (self.narrow and self.active_panel != "attention")
+        if self.narrow:
+            self.active_panel = "attention" if self.attention_on else "weights"
+        self.arrange()
+        self.request_snapshot()
+
+    def action_panel(self, number: int) -> None:
+        panels = self.panels()
+        if self.narrow and 1 <= number <= len(panels):
+            self.bring(panels[number - 1])
+            self.request_snapshot()
+
+    # ---- errors -----------------------------------------------------------------------------------------------
+    def report(self, error: Exception) -> None:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        self.notify(f"{type(error).__name__}: {message}" if not isinstance(error, ValueError) else message,
+                    severity="error", timeout=6)
+
+
+def make_app(**kw) -> PlaygroundApp:
+    return PlaygroundApp(**kw)

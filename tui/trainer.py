@@ -1,0 +1,273 @@
+"""The playground's side of a chapter: its Run, what the user selected, and the rule of who may touch the model.
+
+While the trainer thread runs, only it touches the model: the UI hands it small jobs (`Session.call`) that it runs
+between two steps. When it is stopped, the UI thread runs them at once. Either way the UI only ever draws from a
+`Snapshot`, a copy of everything the panels show.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from core.chapters import Chapter, ChapterError
+from core.data import DataError
+from core.run import Run, RunConfig, RunError
+from core.vocab import UnknownCharacter
+
+HOLDOUT_FRACTION = 10  # one document in ten is held out for the validation loss
+HOLDOUT_MIN_DOCS = 50  # smaller data sets (the toy names) keep all their documents for training
+LR_LADDER = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
+TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
+
+
+class PlaygroundRun(Run):
+    """A Run that keeps the last tenth of its (shuffled) documents out of training, for a validation loss.
+
+    Its batches are the CLI Run's for the first 90% of an epoch (28,960 steps on names.txt), so the playground
+    follows microgpt's trajectory exactly; after that it cycles over the training part only.
+    """
+
+    def __init__(self, config: RunConfig, dataset=None):
+        super().__init__(config, dataset)
+        n = len(self.docs)
+        self.n_train = n - n // HOLDOUT_FRACTION if n >= HOLDOUT_MIN_DOCS else n
+        self.heldout = self.encoded[self.n_train:]
+
+    def batch_indices(self, step: int) -> list[int]:
+        b = self.config.batch
+        return [(step * b + i) % self.n_train for i in range(b)]
+
+
+@dataclass(frozen=True)
+class View:
+    """What the panels want computed: the typed name, the selected weight, the optional views."""
+
+    name: str = "ann"
+    matrix: str | None = None
+    cursor: tuple[int, ...] = ()
+    gradients: bool = False  # the finite-difference vs backprop panel is on screen
+    attention: bool = False
+
+
+@dataclass
+class Snapshot:
+    """A copy of everything the panels draw, taken by whoever owns the model at that moment."""
+
+    step: int = 0
+    steps: int = 0
+    lr: float = 0.0
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    grads: dict[str, np.ndarray] = field(default_factory=dict)
+    moments: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    name: str = ""
+    unknown: list[int] = field(default_factory=list)  # positions of characters outside the vocabulary
+    unknown_message: str = ""
+    ids: list[int] = field(default_factory=list)  # the known prefix of the name, encoded
+    targets: list[int] = field(default_factory=list)
+    probs: list[list[float]] = field(default_factory=list)
+    losses: list[float] | None = None
+    loss: float | None = None
+    history: list[float] = field(default_factory=list)
+    history_span: int = 1
+    last_loss: float | None = None
+    val: list[tuple[int, float]] = field(default_factory=list)
+    grad_check: list[tuple[tuple, float, float]] | None = None  # (index, finite difference, exact or backprop)
+    grad_note: str = ""
+    attention: list | None = None  # per layer, per head: T x T weights
+    error: str = ""
+
+
+class Session:
+    """One chapter for the whole session: switching chapters keeps its Run, its cursor and its temperature."""
+
+    def __init__(self, chapter: Chapter, seed: int = 42, engine: str | None = None):
+        self.chapter = chapter
+        self.seed = seed
+        self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None
+        self.run: PlaygroundRun | None = None
+        self.error = ""
+        self.temperature = chapter.temperature
+        self.matrix: str | None = None
+        self.cursor: tuple[int, ...] = ()
+        self.val: list[tuple[int, float]] = []
+        self.view = View()
+        self.model_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._jobs: list = []
+        self.training = False  # the trainer thread owns the model
+        self.stop_requested = False
+        self.steps_per_second = 0.0
+        self._build()
+
+    def _build(self, dataset=None) -> None:
+        try:
+            if not self.chapter.is_built():
+                raise ChapterError(f"chapter {self.chapter.number} ({self.chapter.name}) is not built yet")
+            config = RunConfig(chapter=self.chapter.number, seed=self.seed, engine=self.engine)
+            lr = self.run.config.lr if self.run is not None else None
+            self.run = PlaygroundRun(config, dataset)
+            if lr is not None:
+                self.run.config = replace(self.run.config, lr=lr)
+            self.error = ""
+        except (ChapterError, RunError, DataError, OSError) as e:
+            self.run, self.error = None, str(e)
+            return
+        weights = self.run.model.weights()
+        if self.matrix not in weights:
+            self.matrix = next(iter(weights), None)
+            self.cursor = (0,) * weights[self.matrix].ndim if self.matrix else ()
+        self.val = []
+
+    # ---- who runs model code ---------------------------------------------------------------------
+    @property
+    def model(self):
+        return self.run.model if self.run else None
+
+    @property
+    def built(self) -> bool:
+        return self.run is not None
+
+    def submit(self, job) -> bool:
+        """Queue job for the trainer if it runs (True); otherwise the caller runs it now (False)."""
+        with self._state_lock:
+            if self.training:
+                self._jobs.append(job)
+                return True
+        return False
+
+    def take_jobs(self, stopping: bool) -> tuple[list, bool]:
+        """The trainer's side: the queued jobs, and whether it may stop now (nothing left to run)."""
+        with self._state_lock:
+            jobs, self._jobs = self._jobs, []
+            if stopping and not jobs:
+                self.training = False
+                return [], True
+            return jobs, False
+
+    def start_training(self) -> None:
+        with self._state_lock:
+            self.training = True
+            self.stop_requested = False
+
+    # ---- actions on the model (run by its owner) --------------------------------------------------
+    def reset(self) -> None:
+        self._build(self.run.dataset if self.run else None)
+
+    def set_lr(self, lr: float) -> None:
+        self.run.config = replace(self.run.config, lr=lr)
+
+    def lr_step(self, direction: int) -> float:
+        lr = self.run.config.lr
+        if direction > 0:
+            lr = next((x for x in LR_LADDER if x > lr * 1.0001), LR_LADDER[-1])
+        else:
+            lr = next((x for x in reversed(LR_LADDER) if x < lr * 0.9999), LR_LADDER[0])
+        self.set_lr(lr)
+        return lr
+
+    def temperature_step(self, direction: int) -> float:
+        t = self.temperature
+        if direction > 0:
+            t = next((x for x in TEMPERATURES if x > t * 1.0001), TEMPERATURES[-1])
+        else:
+            t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), TEMPERATURES[0])
+        self.temperature = t
+        return t
+
+    @property
+    def finished(self) -> bool:
+        """A decaying learning rate has reached 0: going on would make it negative."""
+        return self.run.done and self.chapter.lr_decay
+
+    def nudge(self, name: str, index: tuple[int, ...], delta: float) -> float:
+        value = float(self.model.weights()[name][index]) + delta
+        self.model.set_weight(name, index, value)
+        return value
+
+    def validate(self, limit: int) -> float | None:
+        """Mean loss over (up to `limit` of) the held-out documents."""
+        heldout = self.run.heldout[:limit]
+        if not heldout or not self.model.has_loss:
+            return None
+        loss = math.fsum(self.model.loss(ids) for ids in heldout) / len(heldout)
+        self.val.append((self.run.step, loss))
+        return loss
+
+    def snapshot(self, view: View | None = None) -> Snapshot:
+        view = view or self.view
+        if self.run is None:
+            return Snapshot(error=self.error, name=view.name)
+        run, model, vocab = self.run, self.run.model, self.run.vocab
+        s = Snapshot(step=run.step, steps=run.steps, lr=run.lr_at(run.step) if run.steps else run.config.lr)
+        s.weights = model.weights()
+        s.grads = model.grads() if model.trainable else {}
+        s.moments = model.optimizer_state()
+        s.history = run.history.values()
+        s.history_span = run.history.span
+        s.last_loss = run.history.last
+        s.val = list(self.val)
+        s.name = view.name[: model.block_size]
+        s.unknown = vocab.unknown(s.name)
+        known = s.name[: s.unknown[0]] if s.unknown else s.name
+        if s.unknown:
+            s.unknown_message = str(UnknownCharacter(s.name[s.unknown[0]], s.unknown[0], vocab))
+        s.ids = vocab.encode(known)
+        s.targets = model.targets(s.ids)
+        s.probs = model.probs(s.ids)
+        if model.has_loss:
+            s.losses = model.position_losses(s.ids)
+            s.loss = model.loss(s.ids)
+        if view.gradients and model.has_gradients and view.matrix in s.weights:
+            s.grad_check, s.grad_note = gradient_check(model, s.ids, view.matrix, view.cursor, s.weights)
+        if view.attention and hasattr(model, "attention"):
+            s.attention = model.attention(s.ids)
+        return s
+
+
+def gradient_check(model, ids, name, cursor, weights) -> tuple[list, str]:
+    """The finite-difference gradient beside the backprop one, for the selected matrix (or just the selected weight)."""
+    array = weights[name]
+    indices = [idx for idx, _ in np.ndenumerate(array)] if array.size <= 32 else [tuple(cursor)]
+    rows = []
+    numerical = getattr(model, "numerical_gradients", None)
+    if numerical is not None:  # chapters 5-6: the post's forward difference; no backprop yet
+        _, forward = numerical(ids)
+        forward = np.asarray(forward).reshape(array.shape)
+        for idx in indices:
+            rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx, array)))
+        return rows, "forward difference | exact slope"
+    _, backprop = model.gradients(ids)
+    for idx in indices:
+        rows.append((idx, central_difference(model, ids, name, idx, array), float(backprop[name][idx])))
+    return rows, "finite difference | backprop"
+
+
+def central_difference(model, ids, name, idx, array, h=1e-6) -> float:
+    value = float(array[idx])
+    model.set_weight(name, idx, value + h)
+    up = model.loss(ids)
+    model.set_weight(name, idx, value - h)
+    down = model.loss(ids)
+    model.set_weight(name, idx, value)
+    return (up - down) / (2 * h)
+
+
+class Rate:
+    """Steps per second over the last couple of seconds."""
+
+    def __init__(self, window: float = 2.0):
+        self.window = window
+        self.times: deque[float] = deque()
+
+    def tick(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        self.times.append(now)
+        while self.times and now - self.times[0] > self.window:
+            self.times.popleft()
+        span = now - self.times[0] if len(self.times) > 1 else 0
+        return (len(self.times) - 1) / span if span > 0 else 0.0

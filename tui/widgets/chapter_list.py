@@ -1,0 +1,32 @@
+"""The chapter list beside the panels: arrows and Enter (or n / p) move through the story."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from core.chapters import CHAPTERS
+
+
+class ChapterList(OptionList):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.current = 1
+
+    def refresh_chapters(self, current: int) -> None:
+        self.current = current
+        highlighted = self.highlighted
+        self.clear_options()
+        for chapter in CHAPTERS:
+            built = chapter.is_built()
+            text = Text()
+            text.append("▶" if chapter.number == current else " ", style="bold")
+            text.append(f"{chapter.number:>2} ", style="bold" if built else "dim")
+            text.append(chapter.name, style="" if built else "dim italic")
+            self.add_option(Option(text, id=str(chapter.number)))
+        self.highlighted = highlighted if highlighted is not None else current - 1
+        self.border_title = "Chapters"
+
+    def follow(self, current: int) -> None:
+        self.refresh_chapters(current)
+        self.highlighted = current - 1

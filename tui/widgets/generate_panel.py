@@ -1,0 +1,150 @@
+"""Generate: one name token by token. Each token: the probabilities, their cumulative sums laid out as a strip,
+a random target landing on one slice, and that slice's token appended. `G` writes ten names at once."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Static
+
+from core.sampling import SampleStep
+from tui.widgets.palette import DIM, SLICES, TARGET, bar, token_label
+
+SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1}  # seconds per phase; three phases per token
+PHASES = 3  # 0: probabilities and strip, 1: the target lands, 2: the token is appended
+
+
+def strip(step: SampleStep, tokens: list[str], width: int, show_target: bool) -> list[Text]:
+    """The cumulative sums as a strip of slices, one per token, as wide as its probability."""
+    total = step.sums[-1]
+    edges = [0] + [round(s / total * width) for s in step.sums]
+    line = Text()
+    for i, token in enumerate(tokens):
+        w = edges[i + 1] - edges[i]
+        if w <= 0:
+            continue
+        colour = SLICES[i % len(SLICES)]
+        text = token_label(token)[:w].ljust(w)
+        style = f"bold #000000 on {colour}"
+        if show_target and i == step.index:
+            style = f"bold #000000 on {TARGET}"
+        line.append(text, style=style)
+    ruler = Text("0" + " " * (width - 2) + "1", style=DIM) if width > 2 else Text("")
+    lines = [line]
+    if show_target:
+        at = min(width - 1, int(step.target / total * width))
+        marker = Text(" " * at + "▲", style=f"bold {TARGET}")
+        lines.append(marker)
+        note = f"target {step.target:.3f} lands on {token_label(step.token)!r} (its slice {step.sums[step.index] - step.probs[step.index]:.3f}–{step.sums[step.index]:.3f})"
+        lines.append(Text(note, style=TARGET))
+    else:
+        lines.append(ruler)
+    return lines
+
+
+def distribution(step: SampleStep, tokens: list[str], width: int) -> Text:
+    """The probabilities, all of them for a small vocabulary, the top ones for a large one."""
+    order = sorted(range(len(tokens)), key=lambda i: -step.probs[i])
+    per_line = max(1, width // 13)
+    shown = order[: per_line * (1 if len(tokens) > 8 else 2)]
+    text = Text()
+    for n, i in enumerate(shown):
+        if n and n % per_line == 0:
+            text.append("\n")
+        text.append(f"{token_label(tokens[i]):>2} ", style="bold")
+        text.append(bar(step.probs[i], 5), style=SLICES[i % len(SLICES)])
+        text.append(f"{step.probs[i] * 100:3.0f}% ", style=DIM)
+    if len(shown) < len(tokens):
+        text.append(f" +{len(tokens) - len(shown)} more", style=DIM)
+    return text
+
+
+class GeneratePanel(Vertical):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.body = Static("", id="generate-body")
+        self.steps: list[SampleStep] = []
+        self.at = 0  # index of the step being shown
+        self.phase = PHASES - 1
+        self.names: list[str] = []
+        self.names_temperature = 1.0
+        self.tokens: list[str] = []
+        self.temperature = 1.0
+        self.speed = "normal"
+        self.note = ""
+
+    def compose(self):
+        with Horizontal(id="generate-buttons"):
+            yield Button("Generate  g", id="generate-one", compact=True)
+            yield Button("Ten names  G", id="generate-ten", compact=True)
+        with VerticalScroll():
+            yield self.body
+
+    @property
+    def animating(self) -> bool:
+        return bool(self.steps) and (self.at < len(self.steps) - 1 or self.phase < PHASES - 1)
+
+    @property
+    def finished_name(self) -> str | None:
+        if self.steps and not self.animating:
+            return "".join(s.token for s in self.steps if s.token != self.tokens[-1])
+        return None
+
+    def start(self, steps: list[SampleStep], tokens: list[str]) -> None:
+        self.steps, self.tokens, self.at, self.phase = steps, tokens, 0, 0
+        self.refresh_body()
+
+    def advance(self) -> bool:
+        """One phase on; False when the name is done."""
+        if not self.animating:
+            return False
+        self.phase += 1
+        if self.phase == PHASES:
+            self.at, self.phase = self.at + 1, 0
+        self.refresh_body()
+        return self.animating
+
+    def finish(self) -> None:
+        if self.steps:
+            self.at, self.phase = len(self.steps) - 1, PHASES - 1
+            self.refresh_body()
+
+    def set_names(self, names: list[str], temperature: float) -> None:
+        self.names, self.names_temperature = names, temperature
+        self.refresh_body()
+
+    def show_message(self, message: str) -> None:
+        self.note = message
+        self.refresh_body()
+
+    def refresh_body(self) -> None:
+        self.border_title = "Generate"
+        self.border_subtitle = f"T {self.temperature:g} (t/T) · speed {self.speed} (s)"
+        width = max(24, (self.body.size.width or self.size.width or 50) - 1)
+        lines: list[Text] = []
+        if self.note:
+            lines.append(Text(self.note, style=DIM))
+        if self.steps:
+            step = self.steps[self.at]
+            end = self.tokens[-1]
+            done = [s.token for s in self.steps[: self.at] if s.token != end]
+            name = Text("name  ", style=DIM)
+            name.append("".join(done), style="bold")
+            if self.phase == PHASES - 1:
+                name.append(token_label(step.token), style=f"bold reverse {TARGET}")
+                if step.token == end:
+                    name.append("  finished: the end token was picked", style=DIM)
+                elif self.at == len(self.steps) - 1:
+                    name.append("  (block size reached)", style=DIM)
+            else:
+                name.append("▁", style=DIM)
+            lines.append(name)
+            lines.append(Text(f"token {step.position + 1}: after {end + step.context!r} the model says", style=DIM))
+            lines.append(distribution(step, self.tokens, width))
+            lines.append(Text("cumulative sums, one slice per token:", style=DIM))
+            lines.extend(strip(step, self.tokens, width, show_target=self.phase >= 1))
+        elif not self.note:
+            lines.append(Text("g writes one name, token by token; G writes ten at once.", style=DIM))
+        if self.names:
+            lines.append(Text(f"ten names at T {self.names_temperature:g}:", style=DIM))
+            lines.append(Text("  ".join(n or "(empty)" for n in self.names), style="bold"))
+        self.body.update(Text("\n").join(lines))

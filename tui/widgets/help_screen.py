@@ -1,0 +1,75 @@
+"""`?`: every key, grouped by what it is for."""
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("Chapters", [
+        ("n / p", "next / previous chapter"),
+        ("↑ ↓ Enter", "pick a chapter in the list (when it has the focus)"),
+        ("c", "show the chapter's code, what is new marked"),
+    ]),
+    ("Training (chapter 6 on)", [
+        ("space", "start / pause training"),
+        (".", "one training step"),
+        ("r", "reset the model to its first weights"),
+        ("[ / ]", "lower / raise the learning rate"),
+    ]),
+    ("Weights", [
+        ("w", "next matrix"),
+        ("← ↑ ↓ →", "move the cursor (when the weights have the focus; tab moves it)"),
+        ("+ / -", "nudge the selected weight: the loss updates at once"),
+    ]),
+    ("Probabilities", [
+        ("/", "type a name; Esc or Enter leaves the box"),
+    ]),
+    ("Generate", [
+        ("g", "write one name token by token (again: jump to the end)"),
+        ("G", "write ten names at once"),
+        ("t / T", "lower / raise the temperature"),
+        ("s", "animation speed: slow, normal, fast"),
+    ]),
+    ("Views", [
+        ("l", "the loss chart, with running mean, baseline and held-out loss"),
+        ("a", "attention maps of the typed name (chapters 11-12)"),
+        ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
+        ("ctrl+p", "command palette: every action by name"),
+        ("?", "this help"),
+        ("q", "quit"),
+    ]),
+]
+
+
+def help_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold #ffd75f", justify="right")
+    table.add_column()
+    for group, keys in KEYS:
+        table.add_row(Text(""), Text(""))
+        table.add_row(Text(""), Text(group, style="bold underline"))
+        for key, what in keys:
+            table.add_row(key, what)
+    return table
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-scroll") as scroll:
+            scroll.border_title = "Keys"
+            scroll.border_subtitle = "Esc or ? close"
+            yield Static(help_table(), id="help")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()

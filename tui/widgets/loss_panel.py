@@ -1,0 +1,105 @@
+"""Loss: a sparkline of the training loss; `l` expands it into a chart with its running mean, the baseline, and
+the validation loss on held-out documents."""
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widgets import Sparkline, Static
+from textual_plotext import PlotextPlot
+
+from tui.trainer import Session, Snapshot
+from tui.widgets.palette import DIM, surprise
+from tui.widgets.probs_panel import baseline
+
+
+def running_mean(values: list[float], window: int) -> list[float]:
+    out, total = [], 0.0
+    for i, v in enumerate(values):
+        total += v
+        if i >= window:
+            total -= values[i - window]
+        out.append(total / min(i + 1, window))
+    return out
+
+
+class LossPanel(Vertical):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.summary = Static("", id="loss-summary")
+        self.sparkline = Sparkline([], id="loss-sparkline", summary_function=lambda xs: sum(xs) / len(xs))
+        self.plot = PlotextPlot(id="loss-plot")
+        self.expanded = False
+
+    def compose(self):
+        yield self.summary
+        yield self.sparkline
+        yield self.plot
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self.sparkline.display = not expanded
+        self.plot.display = expanded
+
+    def show(self, session: Session, snap: Snapshot) -> None:
+        self.border_title = "Loss"
+        self.border_subtitle = "l: close chart" if self.expanded else "l: chart"
+        self.set_expanded(self.expanded)
+        if not session.built:
+            self.summary.update(Text(session.error, style=DIM))
+            self.sparkline.data = []
+            return
+        model = session.model
+        if not model.has_loss:
+            self.summary.update(Text("No loss yet: it arrives in chapter 4.", style=DIM))
+            self.sparkline.data = []
+            return
+        base, base_text = baseline(model, len(session.run.vocab))
+        text = Text()
+        history = snap.history
+        if not model.trainable:
+            text.append("This chapter does not train", style=DIM)
+            text.append(f" · {base_text} = {base:.3f} is a fair die", style=DIM)
+            if session.chapter.number < 6:
+                text.append("\nTraining starts in chapter 6.", style=DIM)
+        elif not history:
+            text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
+            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
+        else:
+            recent = history[-max(1, min(len(history), 50 // snap.history_span or 1)):]
+            smooth = sum(recent) / len(recent)
+            text.append(f"step {snap.step} ")
+            text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
+            text.append(f" mean {smooth:.4f}", style=surprise(smooth / base))
+            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
+            if snap.val:
+                text.append(f" · held-out {snap.val[-1][1]:.4f}", style="bold")
+        self.summary.update(text)
+        self.sparkline.data = list(history) if history else []
+        if self.expanded:
+            self.draw_plot(session, snap, base, base_text)
+
+    def draw_plot(self, session: Session, snap: Snapshot, base: float, base_text: str) -> None:
+        plt = self.plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"chapter {session.chapter.number} loss")
+        plt.xlabel("step")
+        history = snap.history
+        if history:
+            span = snap.history_span
+            xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
+            plt.plot(xs, history, label="loss", color="gray", marker="braille")
+            window = max(2, len(history) // 20)
+            plt.plot(xs, running_mean(history, window), label=f"running mean ({window * span} steps)",
+                     color="orange", marker="braille")
+            if snap.val:
+                plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label="held-out (10% of data)",
+                         color="cyan", marker="braille")
+            plt.hline(base, "blue")
+            lo = min(min(history), min((v for _, v in snap.val), default=math.inf))
+            hi = max(max(history), base)
+            plt.ylim(max(0.0, lo - 0.05 * (hi - lo)), hi + 0.05 * (hi - lo))
+        plt.text(f"{base_text} (fair die)", x=1, y=base, color="blue")
+        self.plot.refresh()

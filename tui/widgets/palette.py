@@ -1,0 +1,76 @@
+"""Colours and bar glyphs shared by the panels.
+
+Every colour is on the xterm 256-colour cube (channels 0, 95, 135, 175, 215, 255), so a terminal reached over ssh
+without truecolor shows exactly the same picture.
+"""
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+
+# a diverging scale with a dark middle: blue below zero, orange-red above, brighter the further from zero
+NEGATIVE = ["#303030", "#00005f", "#000087", "#0000af", "#005fd7", "#0087ff", "#5fafff", "#afd7ff"]
+POSITIVE = ["#303030", "#5f0000", "#870000", "#af0000", "#d70000", "#ff5f00", "#ffaf5f", "#ffd7af"]
+# how surprised the model was: green (expected) to red (shocked)
+SURPRISE = ["#5fd75f", "#87d75f", "#afd75f", "#d7d75f", "#ffd75f", "#ffaf5f", "#ff875f", "#ff5f5f", "#ff0000"]
+# one colour per token in the cumulative strip, neighbours always distinct
+SLICES = ["#5f87d7", "#d7875f", "#5faf87", "#af5faf", "#d7af5f", "#5fafaf", "#af8787", "#87af5f"]
+TARGET = "#ffff5f"
+CURSOR = "#ffffff"
+DIM = "#808080"
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def diverging(value: float, vmax: float) -> str:
+    """The scale's colour for a value, given the largest magnitude shown."""
+    if not math.isfinite(value):
+        return "#ff00ff"
+    if vmax <= 0:
+        return NEGATIVE[0]
+    level = min(len(POSITIVE) - 1, int(round(abs(value) / vmax * (len(POSITIVE) - 1))))
+    return (POSITIVE if value >= 0 else NEGATIVE)[level]
+
+
+def surprise(ratio: float) -> str:
+    """Colour for a loss as a fraction of what a fair die would score (1.0 = no better than chance)."""
+    if not math.isfinite(ratio):
+        return SURPRISE[-1]
+    level = min(len(SURPRISE) - 1, max(0, int(ratio / 1.5 * (len(SURPRISE) - 1))))
+    return SURPRISE[level]
+
+
+def bar(fraction: float, width: int) -> str:
+    """A left-aligned bar `width` cells wide, filled in eighths of a cell."""
+    fraction = min(1.0, max(0.0, fraction if math.isfinite(fraction) else 0.0))
+    eighths = int(round(fraction * width * 8))
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (EIGHTHS[part] if part else "")
+    return text.ljust(width)
+
+
+def legend(vmax: float, width: int = 15) -> Text:
+    """The diverging scale from -vmax to +vmax, with its ends labelled."""
+    text = Text(f"{-vmax:+.2f} ", style=DIM)
+    half = width // 2
+    for i in range(-half, half + 1):
+        text.append("█", style=diverging(i / half * vmax, vmax))
+    text.append(f" {vmax:+.2f}", style=DIM)
+    return text
+
+
+def nice_step(scale: float) -> float:
+    """A round number (1, 2 or 5 times a power of ten) near a tenth of `scale`: the size of a weight nudge."""
+    if not (math.isfinite(scale) and scale > 0):
+        return 0.01
+    raw = scale / 10
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * power * 1.5:
+            return m * power
+    return 10 * power
+
+
+def token_label(token: str) -> str:
+    """How a token reads on screen (the end token and blanks made visible)."""
+    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(token, token)

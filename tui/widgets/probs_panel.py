@@ -1,0 +1,120 @@
+"""Probabilities of the typed name: at each position the context, the model's distribution, the target, the loss."""
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from tui.trainer import Session, Snapshot
+from tui.widgets.palette import DIM, TARGET, bar, surprise, token_label
+
+SMALL_VOCAB = 8  # up to this many tokens every one gets a column
+
+
+def baseline(model, vocab_size: int) -> tuple[float, str]:
+    """What a fair die scores on this loss: the number to beat."""
+    if model.loss_formula == "1 - p":
+        return 1 - 1 / vocab_size, f"1 - 1/{vocab_size}"
+    return math.log(vocab_size), f"ln {vocab_size}"
+
+
+def context_text(vocab, ids: list[int], pos: int, width: int = 8) -> str:
+    shown = vocab.end_symbol + vocab.decode(ids[:pos])
+    if len(shown) > width:
+        shown = "…" + shown[-(width - 1):]
+    return shown.rjust(width)
+
+
+def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
+    model, vocab = session.model, session.run.vocab
+    V = len(vocab)
+    lines: list[Text] = []
+    base, base_text = baseline(model, V) if model.has_loss else (None, "")
+    # the name itself, with any character outside the vocabulary marked where it is
+    head = Text()
+    for i, ch in enumerate(snap.name):
+        head.append(ch, style="bold reverse red" if i in snap.unknown else "bold")
+    if not snap.name:
+        head.append("(type a name)", style=DIM)
+    if snap.loss is not None:
+        head.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
+        head.append(f"  (a fair die: {base:.4f})", style=DIM)
+    lines.append(head)
+    if snap.unknown:
+        lines.append(Text("✗ " + snap.unknown_message, style="red"))
+        if not snap.ids:
+            return Text("\n").join(lines)
+        lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM))
+    has_loss = snap.losses is not None
+    if V <= SMALL_VOCAB:
+        cell = max(5, min(10, (width - 23) // V))
+        header = Text(" context → next ", style=DIM)
+        for t in vocab.tokens:
+            header.append(token_label(t).center(cell), style="bold")
+        if has_loss:
+            header.append("  loss", style=DIM)
+        lines.append(header)
+        for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
+            line = Text(" " + context_text(vocab, snap.ids, pos, 7) + " → ")
+            line.append(token_label(vocab.tokens[target]).ljust(5), style=f"bold {TARGET}")
+            for i, q in enumerate(p):
+                pct = f"{q * 100:2.0f}" if q < 0.995 else "**"
+                chunk = bar(q, cell - 3) + pct + " "
+                line.append(chunk, style=f"bold {TARGET} underline" if i == target else "")
+            if has_loss:
+                loss = snap.losses[pos]
+                line.append(f" {loss:.3f}", style=surprise(loss / base))
+            lines.append(line)
+    else:
+        top = max(2, min(8, (width - 34) // 8))
+        lines.append(Text(f" context      → next  p(next)  top {top} of {V} tokens", style=DIM))
+        for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
+            line = Text(" " + context_text(vocab, snap.ids, pos, 12) + " → ")
+            line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
+            q = p[target]
+            line.append(f"{q * 100:5.1f}% ", style=f"bold {TARGET}")
+            if has_loss:
+                loss = snap.losses[pos]
+                line.append(f"{loss:5.2f} ", style=surprise(loss / base))
+            order = sorted(range(V), key=lambda i: -p[i])[:top]
+            for i in order:
+                style = f"bold {TARGET} underline" if i == target else ""
+                line.append(f" {token_label(vocab.tokens[i])}", style=style or "bold")
+                line.append(f"{p[i] * 100:3.0f}", style=style or DIM)
+            rest = 1 - sum(p[i] for i in order)
+            line.append(f"  other{rest * 100:3.0f}", style=DIM)
+            lines.append(line)
+        lines[-len(snap.probs) - 1].append("  loss" if has_loss else "", style=DIM)
+    if not has_loss:
+        lines.append(Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM))
+    elif snap.losses:
+        worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
+        lines.append(Text(f"most surprised at position {worst}: the model gave "
+                          f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
+                          f"{snap.probs[worst][snap.targets[worst]] * 100:.1f}%", style=DIM))
+    for line in lines:  # a row that wrapped would break the columns: crop instead
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join(lines)
+
+
+class ProbsPanel(Vertical):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16)
+        self.body = Static("", id="probs-body")
+
+    def compose(self):
+        yield self.input
+        with VerticalScroll(id="probs-scroll"):
+            yield self.body
+
+    def show(self, session: Session, snap: Snapshot) -> None:
+        self.border_title = "Probabilities"
+        self.border_subtitle = "/ type a name · Esc leaves"
+        if not session.built:
+            self.body.update(Text(session.error, style=DIM))
+            return
+        width = max(30, self.body.size.width or (self.size.width - 4) or 60)
+        self.body.update(render_probs(session, snap, width))

@@ -1,0 +1,186 @@
+"""Weights: vectors as labelled bars, matrices as heatmaps; a cursor picks one weight to inspect and nudge."""
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import ScrollableContainer
+from textual.geometry import Region
+from textual.message import Message
+from textual.widgets import Static
+
+from tui.trainer import Session, Snapshot
+from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, token_label
+
+
+def axis_labels(n: int, vocab) -> list[str]:
+    """Rows or columns that stand for tokens get the token; others their index."""
+    if vocab is not None and n == len(vocab):
+        return [token_label(t) for t in vocab.tokens]
+    return [str(i) for i in range(n)]
+
+
+def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]]) -> Text:
+    """The selected weight: value, gradient, and Adam's moments where Adam is used."""
+    value = float(snap.weights[name][index])
+    text = Text()
+    text.append(name + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index)) + " ", style="bold")
+    text.append(f"= {value:+.4f}", style="bold " + CURSOR)
+    if name in snap.grads:
+        text.append(f"\ngradient {float(snap.grads[name][index]):+.4f}", style=DIM if snap.step == 0 else "")
+        text.append(" (last step)", style=DIM)
+    m, v = snap.moments.get("m", {}), snap.moments.get("v", {})
+    if name in m and name in v:
+        text.append(f"\nAdam  m {float(m[name][index]):+.2e}  v {float(v[name][index]):.2e}")
+    return text
+
+
+def render_vector(values: np.ndarray, labels: list[str], cursor: int, width: int) -> list[Text]:
+    vmax = float(np.max(np.abs(values))) if values.size else 1.0
+    vmax = vmax or 1.0
+    signed = bool(np.any(values < 0))
+    bar_width = max(6, width - 16)
+    lines = []
+    for i, value in enumerate(values):
+        value = float(value)
+        selected = i == cursor
+        line = Text()
+        line.append("▶" if selected else " ", style=CURSOR)
+        line.append(f"{labels[i]:>3} ", style="reverse bold" if selected else "bold")
+        colour = diverging(value, vmax)
+        if signed:  # a centred axis: negative bars grow left, positive right
+            half = bar_width // 2
+            fill = bar(abs(value) / vmax, half)
+            if value < 0:
+                line.append(fill[::-1].replace("▏", "▕").rjust(half), style=colour)
+                line.append("│" + " " * half, style=DIM)
+            else:
+                line.append(" " * half + "│", style=DIM)
+                line.append(fill, style=colour)
+        else:
+            line.append(bar(value / vmax, bar_width), style=colour if value else DIM)
+        line.append(f" {value:+.4f}", style="bold " + CURSOR if selected else "")
+        lines.append(line)
+    return lines
+
+
+def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: tuple[int, int], width: int) -> list[Text]:
+    vmax = float(np.max(np.abs(values))) if values.size else 1.0
+    vmax = vmax or 1.0
+    n_rows, n_cols = values.shape
+    cell = 2 if 5 + 2 * n_cols <= width else 1
+    header = Text(" " * 5, style=DIM)
+    step = 4 if cell == 2 else 8
+    col_text = ""
+    for j in range(0, n_cols, step):
+        col_text += str(j).ljust(step * cell)
+    header.append(col_text[: n_cols * cell])
+    lines = [header]
+    r, c = cursor
+    for i in range(n_rows):
+        line = Text()
+        line.append("▶" if i == r else " ", style=CURSOR)
+        line.append(f"{rows[i]:>3} ", style="reverse bold" if i == r else DIM)
+        for j in range(n_cols):
+            colour = diverging(float(values[i, j]), vmax)
+            if (i, j) == (r, c):
+                line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {CURSOR} on {colour}")
+            else:
+                line.append(" " * cell, style=f"on {colour}")
+        lines.append(line)
+    return lines
+
+
+class WeightsPanel(ScrollableContainer, can_focus=True):
+    """Focus it (tab, or click) and the arrows move the cursor."""
+
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", "Up", show=False),
+        Binding("down", "move(1, 0)", "Down", show=False),
+        Binding("left", "move(0, -1)", "Left", show=False),
+        Binding("right", "move(0, 1)", "Right", show=False),
+    ]
+
+    class Selected(Message):
+        """The cursor moved to another weight."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.session: Session | None = None
+        self.snap: Snapshot | None = None
+        self.body = Static("", id="weights-body")
+        self.cursor_line = 0
+
+    def compose(self):
+        yield self.body
+
+    def show(self, session: Session, snap: Snapshot) -> None:
+        self.session, self.snap = session, snap
+        self.border_title = "Weights"
+        self.border_subtitle = ""
+        if not session.built:
+            self.body.update(Text(session.error, style=DIM))
+            return
+        if not snap.weights:
+            self.body.update(Text(no_weights_text(session.chapter.number), style=DIM))
+            return
+        name = session.matrix if session.matrix in snap.weights else next(iter(snap.weights))
+        values = snap.weights[name]
+        cursor = clamp(session.cursor, values.shape)
+        session.matrix, session.cursor = name, cursor
+        names = list(snap.weights)
+        shape = "×".join(str(n) for n in values.shape)
+        self.border_title = f"Weights · {name} {shape}"
+        self.border_subtitle = f"w next ({names.index(name) + 1}/{len(names)}) · arrows · +/- nudge"
+        vocab = session.run.vocab
+        width = max(20, self.scrollable_content_region.width or 40)
+        labels = [axis_labels(n, vocab) for n in values.shape]
+        if values.ndim == 1:
+            lines = render_vector(values, labels[0], cursor[0], width)
+            self.cursor_line = cursor[0]
+        else:
+            lines = render_matrix(values, labels[0], labels[1], cursor, width)
+            self.cursor_line = cursor[0] + 1
+        info = describe(snap, name, cursor, labels)
+        step = nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
+        info.append(f"\n+/- nudges it by {step:g}", style=DIM)
+        if values.ndim == 2:
+            info.append("\n")
+            info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
+        self.body.update(Text("\n").join(lines + [Text(""), info]))
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
+
+    def nudge_step(self) -> float:
+        values = self.snap.weights[self.session.matrix]
+        return nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
+
+    def action_move(self, dy: int, dx: int) -> None:
+        if not (self.session and self.snap and self.session.matrix in (self.snap.weights or {})):
+            return
+        shape = self.snap.weights[self.session.matrix].shape
+        cursor = list(self.session.cursor)
+        if len(shape) == 1:
+            cursor[0] += dy or dx
+        else:
+            cursor[0] += dy
+            cursor[1] += dx
+        self.session.cursor = clamp(tuple(cursor), shape)
+        self.show(self.session, self.snap)
+        self.post_message(self.Selected())
+
+
+def clamp(cursor: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    if len(cursor) != len(shape):
+        cursor = (0,) * len(shape)
+    return tuple(min(max(0, c), n - 1) for c, n in zip(cursor, shape))
+
+
+def no_weights_text(chapter: int) -> str:
+    if chapter == 1:
+        return "No weights yet: every token is equally likely, a fair die.\nWeights arrive in chapter 3."
+    if chapter == 2:
+        return "No weights yet: the scores are fresh random numbers at every call.\nThey become weights in chapter 3."
+    return "This model has no weights."
