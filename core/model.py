@@ -91,6 +91,22 @@ class Model:
         if state:
             raise ValueError("this model keeps no optimizer state")
 
+    # numbers going wrong: Run keeps a checkpoint before every step and puts it back when a step gives NaN or inf.
+    # The defaults go through weights(); an engine may override all three with something cheaper (flat copies).
+    def checkpoint(self):
+        """Everything a training step changes, for restore()."""
+        return self.weights(), self.optimizer_state()
+
+    def restore(self, checkpoint) -> None:
+        weights, optimizer_state = checkpoint
+        self.load_weights(weights)
+        self.load_optimizer_state(optimizer_state)
+
+    def all_finite(self) -> bool:
+        """No parameter is NaN or infinite."""
+        weights = self.weights()
+        return not weights or bool(np.isfinite(np.concatenate([w.ravel() for w in weights.values()])).all())
+
     # generating ---------------------------------------------------------------------------------------
     def sampler(self, temperature: float = 1.0):
         """A function from the last token (the end token to start) to the next token's probabilities."""

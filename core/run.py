@@ -124,14 +124,16 @@ class LossHistory:
         return history
 
 
-def not_finite(loss: float, weights: dict[str, np.ndarray]) -> str:
+def not_finite(loss: float, model) -> str:
     """What became NaN or infinite after a step, or "" when every number is finite."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
-    for name, w in weights.items():
+    if model.all_finite():
+        return ""
+    for name, w in model.weights().items():
         if not np.isfinite(w).all():
             return f"parameter {name} became {'nan' if np.isnan(w).any() else 'infinite'}"
-    return ""
+    return "a parameter became nan"
 
 
 @dataclass
@@ -178,16 +180,14 @@ class Run:
             raise RunError(f"chapter {self.chapter.number} ({self.chapter.name}) does not train")
         indices = self.batch_indices(self.step)
         lr = self.lr_at(self.step)
-        good = self.model.weights(), self.model.optimizer_state()  # put back if the numbers go wrong
+        good = self.model.checkpoint()  # put back if the numbers go wrong
         try:
-            with np.errstate(all="ignore"):  # an overflow is reported once, below, not as numpy warnings
-                loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
-            wrong = not_finite(loss, self.model.weights())
+            loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
+            wrong = not_finite(loss, self.model)
         except (ArithmeticError, ValueError) as e:  # scalar math: exp overflow, log(0)
             wrong = f"the arithmetic failed ({e})"
         if wrong:
-            self.model.load_weights(good[0])
-            self.model.load_optimizer_state(good[1])
+            self.model.restore(good)
             raise Diverged(self.step + 1, wrong, lr, self.advice_after_divergence())
         self.step += 1
         self.history.append(loss)

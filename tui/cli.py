@@ -8,6 +8,8 @@ import sys
 import time
 from dataclasses import replace
 
+import numpy as np
+
 from core import session
 from core.chapters import CHAPTERS, ChapterError
 from core.data import DataError
@@ -204,7 +206,7 @@ def cmd_train(args) -> int:
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     out = sys.stdout
     try:
-        with CtrlC(enabled=bool(args.save)) as ctrl_c:
+        with CtrlC(enabled=bool(args.save)) as ctrl_c, np.errstate(all="ignore"):  # NaN/inf: one clear message
             while not run.done and not ctrl_c.pressed:
                 result = run.train_step()
                 if jsonl:
