@@ -31,7 +31,13 @@ class Attention(Hidden):
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)
+        self.last_attention = att  # kept for attention_maps (the playground's attention view)
         return merge_heads(heads), (q, k, v, att)
+
+    def attention_maps(self, ids):
+        """Each head's attention weights over a document: [head][reading position][position read]."""
+        self.probs(ids)
+        return self.last_attention[0].tolist()
 
     def forward(self, inputs, start=0, cache=None):
         p = self.p
