@@ -1,0 +1,179 @@
+"""`minigpt-tui serve`: the command it runs per browser tab, its one-line refusals, the page it serves, and one
+playground process per websocket (browser tab), driven over textual-serve's own websocket protocol."""
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+import aiohttp
+import pytest
+
+from tui.cli import build_parser
+from tui.serve import playground_command
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=30)
+
+
+@contextlib.contextmanager
+def served(*args: str, timeout: float = 20.0):
+    """`minigpt-tui serve --port P ARGS` in a subprocess; yields the base URL once the page answers."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port), *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the server exited with {server.returncode}:\n{server.stdout.read()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not start listening in time")
+            time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# -- the command and its refusals ------------------------------------------------------------------------------------
+
+def test_each_tab_runs_this_python_with_the_module_not_whatever_is_on_path(monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/opt/my venv/bin/python3")
+    command = playground_command(chapter=6, seed=7)
+    assert shlex.split(command) == ["/opt/my venv/bin/python3", "-m", "tui.cli", "--chapter", "6", "--seed", "7"]
+
+
+def test_serve_defaults_to_loopback_port_8000_and_takes_chapter_and_seed_after_the_subcommand():
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.chapter, args.seed) == ("127.0.0.1", 8000, "1", 42)
+    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9001", "--chapter", "6", "--seed", "3"])
+    assert (args.host, args.port, args.chapter, args.seed) == ("0.0.0.0", 9001, "6", 3)
+
+
+def test_a_taken_port_is_one_line_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr == f"minigpt-tui: port {port} on 127.0.0.1 is already in use; try another one, " \
+                            f"e.g. --port {port + 1}\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--port", "70000"], "port 70000 is out of range"),
+    (["--host", "no-such-host.invalid"], "cannot serve on host 'no-such-host.invalid'"),
+    (["--chapter", "99"], "unknown chapter '99'"),
+])
+def test_bad_serve_arguments_are_one_line_and_exit_2(args, message):
+    result = run_cli("serve", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"minigpt-tui: {message}") and result.stderr.count("\n") == 1, result.stderr
+
+
+# -- the page ------------------------------------------------------------------------------------------------------
+
+async def test_the_page_points_at_the_address_the_browser_used_even_when_bound_to_all_interfaces():
+    with served("--host", "0.0.0.0") as url:
+        async with aiohttp.ClientSession() as http:
+            # as a browser that reached the server through a tunnel, ssh -L 9000:localhost:PORT, would ask
+            async with http.get(url + "/", headers={"Host": "localhost:9000"}) as page:
+                html = await page.text()
+            async with http.get(url + "/static/js/textual.js") as script:
+                assert script.status == 200
+    assert 'data-session-websocket-url="ws://localhost:9000/ws"' in html
+    assert 'src="http://localhost:9000/static/js/textual.js"' in html
+    assert "0.0.0.0" not in html
+    assert "<div>minigpt-tui</div>" in html
+
+
+# -- one playground per tab ----------------------------------------------------------------------------------------
+
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_].*?\x1b\\|\x1b.", re.S)
+CHAPTER_LABEL = re.compile(r"\b(\d{1,2})/12\b")
+
+
+class Tab:
+    """A browser tab as textual-serve sees it: a websocket that sends keys and receives the app's terminal output."""
+
+    def __init__(self, websocket):
+        self.websocket, self.raw = websocket, ""
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    @property
+    def text(self) -> str:
+        """Everything the app drew so far, escape sequences removed."""
+        return ESCAPES.sub("", self.raw)
+
+    def chapter(self) -> int | None:
+        """The chapter label the app drew last (N of `N/12`)."""
+        labels = CHAPTER_LABEL.findall(self.text)
+        return int(labels[-1]) if labels else None
+
+    async def press(self, key: str) -> None:
+        await self.websocket.send_json(["stdin", key])
+
+    async def read(self, timeout: float) -> bool:
+        """Reads one message of output; False when none came within `timeout` seconds."""
+        try:
+            message = await self.websocket.receive(timeout=timeout)
+        except asyncio.TimeoutError:
+            return False
+        if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+            pytest.fail(f"the session closed; it showed:\n{self.text[-2000:]}")
+        if message.type == aiohttp.WSMsgType.BINARY:
+            self.raw += self.decoder.decode(message.data)
+        return True
+
+    async def wait_for_chapter(self, number: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.chapter() != number:
+            if time.monotonic() > deadline:
+                pytest.fail(f"chapter {number} never showed (last: {self.chapter()}):\n{self.text[-2000:]}")
+            await self.read(timeout=0.5)
+
+    async def settle(self, quiet: float = 0.5) -> None:
+        """Reads until the app has drawn nothing for `quiet` seconds."""
+        while await self.read(timeout=quiet):
+            pass
+
+
+async def test_each_tab_gets_its_own_playground():
+    with served() as url:
+        async with aiohttp.ClientSession() as http:
+            ws_url = url.replace("http", "ws") + "/ws?width=100&height=30"
+            async with http.ws_connect(ws_url) as first_ws, http.ws_connect(ws_url) as second_ws:
+                first, second = Tab(first_ws), Tab(second_ws)
+                await asyncio.gather(first.wait_for_chapter(1), second.wait_for_chapter(1))
+                await first.press("n")
+                await first.wait_for_chapter(2)
+                # one app shared by both tabs would show the first tab's move in the second as well
+                await second.settle()
+                assert second.chapter() == 1
+                await second.press("n")
+                await second.wait_for_chapter(2)
+                await first.settle()
+                assert first.chapter() == 2
