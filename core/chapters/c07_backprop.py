@@ -38,7 +38,8 @@ class Backprop(Training):
 
     # the same graph read as plain numbers -----------------------------------------------------------------
     def probs(self, ids):
-        return [[p.data for p in probs] for probs in self.prob_values(ids)]
+        with no_gc():
+            return [[p.data for p in probs] for probs in self.prob_values(ids)]
 
     def next_probs(self, context):
         return self.probs(context)[-1]
@@ -47,7 +48,8 @@ class Backprop(Training):
         return [loss.data for loss in self.position_loss_values(ids)]
 
     def loss(self, ids):
-        return self.loss_value(ids).data
+        with no_gc():
+            return self.loss_value(ids).data
 
     # gradients: one backward pass -------------------------------------------------------------------------
     def parameters(self):
@@ -97,13 +99,29 @@ class Backprop(Training):
         values[index[-1]].data = float(value)
 
     @property
-    def w(self):  # chapter 5's finite differences read and nudge the weights vector
-        return [p.data for p in self.params["weights"]]
+    def w(self):  # chapter 5's finite differences read and nudge the weights vector through this
+        return DataView(self.params["weights"])
 
     @w.setter
     def w(self, floats):
         for p, x in zip(self.params["weights"], floats):
             p.data = float(x)
+
+
+class DataView:
+    """The numbers inside a list of Values, read and written like a list of floats."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, i):
+        return self.values[i].data
+
+    def __setitem__(self, i, x):
+        self.values[i].data = float(x)
 
 
 def as_values(floats):

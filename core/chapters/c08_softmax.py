@@ -1,7 +1,7 @@
 """Chapter 8: softmax and log loss. The weights are logits now: exp makes any score positive before dividing by
 the total, and the loss of a position is -log p(target), which grows without limit as p goes to 0."""
 from core.chapters.c07_backprop import Backprop
-from core.value import total
+from core.value import no_gc, total
 
 
 def softmax(logits):
@@ -33,8 +33,9 @@ class Softmax(Backprop):
 
         def next_token_probs(token):
             nonlocal position
-            logits = self.forward(token, position, cache)  # one position at a time: the cache holds the past
-            position += 1
-            return [p.data for p in softmax([l / temperature for l in logits])]
+            with no_gc():
+                logits = self.forward(token, position, cache)  # one position at a time: the cache holds the past
+                position += 1
+                return [p.data for p in softmax([l / temperature for l in logits])]
 
         return next_token_probs
