@@ -139,8 +139,8 @@ async def chromium_page(url: str):
 
 
 async def test_the_playground_draws_in_a_browser_and_answers_keys():
-    with served() as url:
-        async with chromium_page(url + "/") as browser:
+    with served() as server:
+        async with chromium_page(server.url + "/") as browser:
             first = await browser.wait_for(lambda s: "1/12" in s and "tokens" in s,
                                            "the playground's first screen (1/12 tokens)")
             assert "Traceback" not in first

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import dataclasses
 import re
 import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -29,31 +32,42 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=30)
 
 
+@dataclasses.dataclass
+class Served:
+    url: str
+    log: Path  # what the server printed
+
+    def printed(self) -> str:
+        return self.log.read_text()
+
+
 @contextlib.contextmanager
 def served(*args: str, timeout: float = 20.0):
-    """`minigpt-tui serve --port P ARGS` in a subprocess; yields the base URL once the page answers."""
+    """`minigpt-tui serve --port P ARGS` in a subprocess, once it listens."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port), *args],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the server exited with {server.returncode}:\n{server.stdout.read()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not start listening in time")
-            time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "serve.log"
+        with log.open("w") as out:  # a file, not a pipe: nobody has to drain it
+            server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port), *args],
+                                      stdout=out, stderr=subprocess.STDOUT, text=True)
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            deadline = time.monotonic() + timeout
+            while True:
+                if server.poll() is not None:
+                    pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+                if time.monotonic() > deadline:
+                    pytest.fail("the server did not start listening in time")
+                time.sleep(0.05)
+            yield Served(f"http://127.0.0.1:{port}", log)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 # -- the command and its refusals ------------------------------------------------------------------------------------
@@ -97,17 +111,27 @@ def test_bad_serve_arguments_are_one_line_and_exit_2(args, message):
 # -- the page ------------------------------------------------------------------------------------------------------
 
 async def test_the_page_points_at_the_address_the_browser_used_even_when_bound_to_all_interfaces():
-    with served("--host", "0.0.0.0") as url:
+    with served("--host", "0.0.0.0") as server:
         async with aiohttp.ClientSession() as http:
             # as a browser that reached the server through a tunnel, ssh -L 9000:localhost:PORT, would ask
-            async with http.get(url + "/", headers={"Host": "localhost:9000"}) as page:
+            async with http.get(server.url + "/", headers={"Host": "localhost:9000"}) as page:
                 html = await page.text()
-            async with http.get(url + "/static/js/textual.js") as script:
+            async with http.get(server.url + "/static/js/textual.js") as script:
                 assert script.status == 200
+        printed = server.printed()
     assert 'data-session-websocket-url="ws://localhost:9000/ws"' in html
     assert 'src="http://localhost:9000/static/js/textual.js"' in html
     assert "0.0.0.0" not in html
     assert "<div>minigpt-tui</div>" in html
+    assert "warning: no password protects it" in printed
+
+
+def test_on_loopback_it_says_where_and_warns_of_nothing():
+    with served() as server:
+        port = server.url.rsplit(":", 1)[1]
+        printed = server.printed()
+    assert printed.startswith(f"minigpt-tui: the playground is at http://localhost:{port} "), printed
+    assert "warning" not in printed
 
 
 # -- one playground per tab ----------------------------------------------------------------------------------------
@@ -155,25 +179,26 @@ class Tab:
                 pytest.fail(f"chapter {number} never showed (last: {self.chapter()}):\n{self.text[-2000:]}")
             await self.read(timeout=0.5)
 
-    async def settle(self, quiet: float = 0.5) -> None:
-        """Reads until the app has drawn nothing for `quiet` seconds."""
-        while await self.read(timeout=quiet):
-            pass
+    async def read_for(self, seconds: float) -> None:
+        """Reads whatever the app draws during the next `seconds`."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            await self.read(timeout=left)
 
 
 async def test_each_tab_gets_its_own_playground():
-    with served() as url:
+    with served() as server:
         async with aiohttp.ClientSession() as http:
-            ws_url = url.replace("http", "ws") + "/ws?width=100&height=30"
+            ws_url = server.url.replace("http", "ws") + "/ws?width=100&height=30"
             async with http.ws_connect(ws_url) as first_ws, http.ws_connect(ws_url) as second_ws:
                 first, second = Tab(first_ws), Tab(second_ws)
                 await asyncio.gather(first.wait_for_chapter(1), second.wait_for_chapter(1))
                 await first.press("n")
                 await first.wait_for_chapter(2)
                 # one app shared by both tabs would show the first tab's move in the second as well
-                await second.settle()
+                await second.read_for(1.0)
                 assert second.chapter() == 1
                 await second.press("n")
                 await second.wait_for_chapter(2)
-                await first.settle()
+                await first.read_for(1.0)
                 assert first.chapter() == 2

@@ -6,6 +6,7 @@ import socket
 import sys
 
 LOOPBACK = "127.0.0.1"
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class ServeError(Exception):
@@ -41,6 +42,16 @@ def check_port_free(host: str, port: int) -> None:
                 raise ServeError(f"cannot serve on {host}:{port}: {e.strerror}") from None
 
 
+def startup_message(host: str, port: int) -> str:
+    if host in LOCAL_HOSTS:
+        return (f"minigpt-tui: the playground is at http://localhost:{port} "
+                "(each browser tab gets its own session; Ctrl+C stops)")
+    where = "<this machine>" if host in ("0.0.0.0", "::", "") else host
+    return (f"minigpt-tui: the playground is at http://{where}:{port} (each browser tab gets its own session; "
+            f"Ctrl+C stops)\nminigpt-tui: warning: no password protects it: anyone who can reach {host}:{port} "
+            "can use it")
+
+
 def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42):
     from aiohttp import web
     from textual_serve.server import Server
@@ -53,12 +64,7 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42):
             return await super().handle_index(request)
 
         async def on_startup(self, app) -> None:
-            shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
-            self.console.print(f"minigpt-tui: the playground is at http://{shown}:{port}  "
-                               "(each browser tab gets its own session; Ctrl+C stops)", highlight=False)
-            if host not in ("127.0.0.1", "::1", "localhost"):
-                self.console.print("minigpt-tui: warning: no password protects this page; anyone who can reach "
-                                   f"{host}:{port} can use it", style="yellow", highlight=False)
+            print(startup_message(host, port), flush=True)
 
     return PlaygroundServer(playground_command(chapter, seed), host=host, port=port, title="minigpt-tui")
 
