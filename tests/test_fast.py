@@ -247,3 +247,34 @@ def test_first_50_steps_print_as_the_scalar_engine():
     fast, scalar = microgpt_run(), Run(RunConfig(12, engine="scalar"))
     for _ in range(50):
         assert f"{fast.train_step().loss:.4f}" == f"{scalar.train_step().loss:.4f}"
+
+
+@pytest.mark.parametrize("n", [9, 12])
+def test_checkpoint_restore_and_finite_guard(n, names):
+    model = build(n, names, "fast")
+    docs = documents(n, names)
+    kept, weights = model.checkpoint(), model.weights()
+    state = model.optimizer_state()
+    for t in range(3):
+        model.train_step([docs[t]], get(n).lr, t)
+    assert model.all_finite()
+    model.restore(kept)
+    for name, w in weights.items():
+        assert np.array_equal(model.weights()[name], w)
+    for kind, arrays in state.items():
+        for name, a in arrays.items():
+            assert np.array_equal(model.optimizer_state()[kind][name], a)
+    model.set_weight("wte", (1, 2), float("nan"))
+    assert not model.all_finite()
+    model.set_weight("wte", (1, 2), float("inf"))
+    assert not model.all_finite()
+
+
+def test_run_stops_a_diverging_fast_run_with_the_last_good_weights():
+    from core.run import Diverged
+
+    run = Run(RunConfig(9, steps=50, lr=1e6))
+    with pytest.raises(Diverged), np.errstate(all="ignore"):  # the CLI silences numpy's warnings the same way
+        for _ in range(50):
+            run.train_step()
+    assert run.model.all_finite()

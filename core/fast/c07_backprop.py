@@ -31,7 +31,7 @@ class Backprop(FastModel):
         return np.broadcast_to(self.p["weights"], (inputs.size, len(self.vocab))), None
 
     def backward(self, dscores, saved):
-        self.g["weights"] += np.add.reduce(dscores, axis=0)
+        np.add.reduce(dscores, axis=0, out=self.g["weights"])
 
     def sampler(self, temperature=1.0):
         probs = (self.p["weights"] / self.p["weights"].sum()).tolist()

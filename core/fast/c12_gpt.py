@@ -17,6 +17,7 @@ class GPT(Attention):
         super().__init__(vocab, rng)
         self.m = np.zeros_like(self.data)  # Adam's moments, one per parameter
         self.v = np.zeros_like(self.data)
+        self.scratch = np.empty((2, self.data.size))
 
     def forward(self, inputs, start=0, cache=None):
         p = self.p
@@ -31,30 +32,40 @@ class GPT(Attention):
         h = linear(x4, p["mlp_fc1"])
         r = np.maximum(h, 0.0)
         x5 = linear(r, p["mlp_fc2"]) + x3
-        return linear(x5, p["lm_head"]), (inputs, x0, s1, x1, s2, x2, qkv_att, a, x3, s4, x4, h, r, x5)
+        return linear(x5, p["lm_head"]), (inputs, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, x0, s1, x1, s2, x2, (q, k, v, att), a, x3, s4, x4, h, r, x5 = saved
+        inputs, s1, x1, s2, x2, (q, k, v, att), a, s4, x4, h, r, x5 = saved
         dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx5, r, p["mlp_fc2"], g["mlp_fc2"])
         dx4 = linear_backward(relu_backward(dr, h), x4, p["mlp_fc1"], g["mlp_fc1"])
-        dx3 = rmsnorm_backward(dx4, x3, s4) + dx5  # the residual passes the gradient straight through
+        dx3 = rmsnorm_backward(dx4, x4, s4) + dx5  # the residual passes the gradient straight through
         da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
         dx2 = linear_backward(attention_backward(da, q, k, v, att), x2, self.wqkv, self.gqkv)
-        dx1 = rmsnorm_backward(dx2, x1, s2) + dx3
-        dx0 = rmsnorm_backward(dx1, x0, s1)
+        dx1 = rmsnorm_backward(dx2, x2, s2) + dx3
+        dx0 = rmsnorm_backward(dx1, x1, s1)
         embedding_backward(dx0, inputs, g["wte"], g["wpe"])
 
     def update(self, lr, t):
-        """Adam with microgpt's constants; every parameter moves every step."""
-        self.m *= BETA1
-        self.m += (1 - BETA1) * self.grad
-        self.v *= BETA2
-        self.v += (1 - BETA2) * self.grad**2
-        m_hat = self.m / (1 - BETA1 ** (t + 1))
-        v_hat = self.v / (1 - BETA2 ** (t + 1))
-        self.data -= lr * m_hat / (v_hat**0.5 + EPS)
+        """Adam with microgpt's constants; every parameter moves every step. In place, through two scratch
+        buffers: these are the longest arrays of a step."""
+        m, v, g, a, b = self.m, self.v, self.grad, self.scratch[0], self.scratch[1]
+        m *= BETA1
+        m += np.multiply(g, 1 - BETA1, out=a)  # m = BETA1 * m + (1 - BETA1) * g
+        v *= BETA2
+        np.square(g, out=a)
+        v += np.multiply(a, 1 - BETA2, out=a)  # v = BETA2 * v + (1 - BETA2) * g**2
+        np.divide(v, 1 - BETA2 ** (t + 1), out=a)
+        np.sqrt(a, out=a)
+        a += EPS  # (v_hat ** 0.5 + EPS)
+        np.divide(m, 1 - BETA1 ** (t + 1), out=b)
+        b *= lr
+        b /= a  # lr * m_hat / (v_hat ** 0.5 + EPS)
+        self.data -= b
+
+    def state_buffers(self):
+        return [self.data, self.m, self.v]
 
     def optimizer_state(self):
         return {"m": self.views(self.m.copy()), "v": self.views(self.v.copy())}

@@ -29,7 +29,8 @@ def row_mean(x):
 def softmax(logits):
     """Along the last axis; the max is subtracted first so exp never overflows."""
     exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
-    return exps * (1.0 / _row_sum(exps, axis=-1, keepdims=True))  # microgpt divides as a * b**-1
+    exps *= 1.0 / _row_sum(exps, axis=-1, keepdims=True)  # microgpt divides as a * b**-1
+    return exps
 
 
 def softmax_backward(probs, dprobs):
@@ -43,8 +44,9 @@ def rmsnorm(x):
     return x * scale, scale
 
 
-def rmsnorm_backward(dy, x, scale):
-    return scale * dy - x * (scale**3 * row_mean(dy * x))
+def rmsnorm_backward(dy, y, scale):
+    """For y = x * scale: x's gradient, written with the y the forward pass kept."""
+    return scale * (dy - y * row_mean(dy * y))
 
 
 def linear(x, w):
@@ -67,10 +69,21 @@ def embed(wte, wpe, inputs, start=0):
     return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
 
 
+_identities: dict[int, np.ndarray] = {}
+
+
+def identity(n):
+    if n not in _identities:
+        _identities[n] = np.eye(n)
+    return _identities[n]
+
+
 def embedding_backward(dx, inputs, dwte, dwpe):
-    """Adds the gradients of embed(wte, wpe, inputs) into dwte and dwpe (zeroed by the caller)."""
-    np.add.at(dwte, inputs.ravel(), dx)
-    dwpe[: inputs.shape[1]] += _row_sum(dx.reshape(*inputs.shape, -1), axis=0)
+    """Writes the gradients of embed(wte, wpe, inputs): each row of dx goes to its token's row and its position's
+    row, as a product with one-hot rows (unused rows get 0)."""
+    batch, length = inputs.shape
+    np.dot(identity(len(dwte))[inputs.ravel()].T, dx, out=dwte)
+    np.dot(identity(len(dwpe))[:length].T, _row_sum(dx.reshape(batch, length, -1), axis=0), out=dwpe)
 
 
 _masks: dict[int, np.ndarray] = {}
@@ -207,7 +220,7 @@ class FastModel(Model):
         raise NotImplementedError
 
     def backward(self, dlogits, saved):
-        """Adds every parameter's gradient into self.g (zeroed before)."""
+        """Writes every parameter's gradient into self.g."""
         raise NotImplementedError
 
     # batches: documents padded to the longest, padded positions weigh nothing
@@ -232,7 +245,6 @@ class FastModel(Model):
         inputs, targets, weights = self.pack(batch)
         logits, saved = self.forward(inputs)
         _, losses, dlogits = self.loss_head(logits, targets, weights)
-        self.grad.fill(0.0)
         self.backward(dlogits, saved)
         return float(losses @ weights)
 
@@ -282,6 +294,21 @@ class FastModel(Model):
 
     def grads(self):
         return {name: g.copy() for name, g in self.g.items()}
+
+    # Run keeps a checkpoint before every step: flat copies are far cheaper than weights()
+    def state_buffers(self):
+        """Every array a training step changes (chapter 12 adds Adam's moments)."""
+        return [self.data]
+
+    def checkpoint(self):
+        return [buffer.copy() for buffer in self.state_buffers()]
+
+    def restore(self, checkpoint):
+        for buffer, kept in zip(self.state_buffers(), checkpoint):
+            buffer[...] = kept
+
+    def all_finite(self):
+        return bool(np.isfinite(np.add.reduce(self.data)))  # a NaN or an infinity anywhere reaches the sum
 
     def next_logits(self, context):
         logits, _ = self.forward(np.array([[self.vocab.end] + list(context)]))
