@@ -1,0 +1,225 @@
+"""Speed of the fast (numpy) engine against PyTorch, the scalar engine and a plain microgpt, all run here, now.
+
+    /work/venv/bin/python bench/bench_fast.py            # the whole table (about a minute)
+    /work/venv/bin/python bench/bench_fast.py --quick    # fewer rounds
+
+Every comparison runs both sides in the same process, in alternating rounds, and keeps each side's best round,
+so a busy machine slows both alike. PyTorch is optional (`pip install torch==2.13.0`, the CPU build): without it
+those rows say so. The PyTorch model below is chapter 12 written the usual PyTorch way (autograd, a causal
+scaled_dot_product_attention, cross_entropy, torch.optim.Adam), on one thread, fed the same padded batches.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# one thread for numpy's BLAS too, as for PyTorch: a fair race, and no thread hand-offs on tiny matrices
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+
+from core.run import Run, RunConfig  # noqa: E402
+
+
+def fast_run(batch=1):
+    return Run(RunConfig(12, engine="fast", batch=batch))
+
+
+class TorchGPT:
+    """Chapter 12 in PyTorch: same weights, same batches, same loss, Adam with microgpt's constants."""
+
+    def __init__(self, run):
+        import torch
+
+        torch.set_num_threads(1)
+        self.torch, self.run = torch, run
+        self.w = {k: torch.tensor(v, requires_grad=True) for k, v in run.model.weights().items()}
+        self.opt = torch.optim.Adam(list(self.w.values()), lr=0.01, betas=(0.85, 0.99), eps=1e-8, foreach=False)
+        self.step = 0
+
+    @staticmethod
+    def rmsnorm(x):
+        return x * (x.pow(2).mean(-1, keepdim=True) + 1e-5) ** -0.5
+
+    def loss(self, inputs, targets, weights):
+        torch, w = self.torch, self.w
+        F = torch.nn.functional
+        b, length = inputs.shape
+        x = self.rmsnorm(w["wte"][inputs] + w["wpe"][:length])
+        r = x
+        x = self.rmsnorm(x)
+        qkv = x @ torch.cat([w["attn_wq"], w["attn_wk"], w["attn_wv"]]).T
+        q, k, v = qkv.view(b, length, 3, 4, 4).permute(2, 0, 3, 1, 4)
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, length, 16)
+        x = a @ w["attn_wo"].T + r
+        r = x
+        x = F.relu(self.rmsnorm(x) @ w["mlp_fc1"].T) @ w["mlp_fc2"].T + r
+        logits = x @ w["lm_head"].T
+        losses = F.cross_entropy(logits.view(b * length, -1), targets, reduction="none")
+        return (losses * weights).sum()
+
+    def train_step(self):
+        torch, run = self.torch, self.run
+        batch = [run.encoded[i] for i in run.batch_indices(self.step)]
+        inputs, targets, weights = (torch.from_numpy(a) for a in run.model.pack(batch))
+        for group in self.opt.param_groups:
+            group["lr"] = run.lr_at(self.step % run.steps)
+        loss = self.loss(inputs, targets, weights)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.step += 1
+        return loss.item()
+
+
+def fast_stepper(batch=1):
+    """Training steps of the fast engine as Run takes them (document order, decayed lr), without Run's guard."""
+    run = fast_run(batch)
+    model, state = run.model, {"step": 0}
+
+    def step():
+        s = state["step"]
+        model.train_step([run.encoded[i] for i in run.batch_indices(s)], run.lr_at(s % run.steps), s)
+        state["step"] = s + 1
+
+    return step
+
+
+def scalar_stepper():
+    run = Run(RunConfig(12, engine="scalar"))
+    return lambda: run.train_step()
+
+
+def reference_stepper():
+    """bench_scalar.py's plain microgpt (one Value per + and *): the speed of microgpt itself."""
+    from bench_scalar import reference_setup
+
+    rng, docs, vocab, ref = reference_setup()
+    state = {"step": 0}
+
+    def step():
+        s = state["step"]
+        ref.train_step(vocab.encode(docs[s % len(docs)]), 0.01 * (1 - s / 1000), s)
+        state["step"] = s + 1
+
+    return step
+
+
+def race(sides, rounds, counts):
+    """Seconds per call of each side: alternating rounds of counts[i] calls, the best round of each."""
+    best = [float("inf")] * len(sides)
+    for _ in range(rounds):
+        for i, (fn, n) in enumerate(zip(sides, counts)):
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - start) / n)
+    return best
+
+
+def have_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_torch_is_the_same_model():
+    """PyTorch's first losses equal the fast engine's (so the race is between two implementations of one model)."""
+    fast, ref = fast_run(), TorchGPT(fast_run())
+    ours = [fast.train_step().loss for _ in range(5)]
+    theirs = [ref.train_step() for _ in range(5)]
+    return max(abs(a - b) for a, b in zip(ours, theirs))
+
+
+def cli_seconds(repeats):
+    """`minigpt-tui train --chapter gpt` from start-up to the 20th sample, the best of `repeats`."""
+    exe = shutil.which("minigpt-tui", path=str(Path(sys.executable).parent)) or shutil.which("minigpt-tui")
+    if exe is None:
+        return None, "minigpt-tui is not installed"
+    best, out = float("inf"), ""
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = subprocess.run([exe, "train", "--chapter", "gpt"], capture_output=True, text=True, cwd="/",
+                             env={**os.environ, "COLUMNS": "80"}).stdout
+        best = min(best, time.perf_counter() - start)
+    lines = out.splitlines()
+    samples = [line for line in lines if line.startswith("sample")]
+    return best, f"{sum(line.startswith('step') for line in lines)} steps, {len(samples)} samples, first: " + (
+        samples[0].split(": ", 1)[1] if samples else "none")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a rough table in a few seconds")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 10
+    rows = []  # (what, fast, baseline, unit, ratio)
+
+    def row(what, fast, base, unit, ratio):
+        rows.append((what, fast, base, unit, ratio))
+        print(f"  {what}: {fast} vs {base} {unit} -> {ratio}", file=sys.stderr)
+
+    torch_ok = have_torch()
+    if torch_ok:
+        import torch
+
+        print(f"PyTorch {torch.__version__}, 1 thread; same model: first 5 losses within "
+              f"{check_torch_is_the_same_model():.1e} of the fast engine's", file=sys.stderr)
+
+    # chapter 12, one document per step
+    fast1 = fast_stepper()
+    if torch_ok:
+        ours, theirs = race([fast1, TorchGPT(fast_run()).train_step], rounds, [200, 20])
+        row("chapter 12, 1 doc/step vs PyTorch", f"{ours * 1e6:.0f} us", f"{theirs * 1e6:.0f} us", "per step",
+            f"{theirs / ours:.1f}x")
+    else:
+        row("chapter 12, 1 doc/step vs PyTorch", "-", "-", "", "PyTorch not installed: skipped")
+    ours, theirs = race([fast1, scalar_stepper()], max(2, rounds // 3), [200, 3])
+    row("chapter 12, 1 doc/step vs scalar engine", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.1f} ms", "per step",
+        f"{theirs / ours:.0f}x")
+    ours, theirs = race([fast1, reference_stepper()], 2, [200, 2])
+    row("chapter 12, 1 doc/step vs plain microgpt", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.0f} ms", "per step",
+        f"{theirs / ours:.0f}x")
+
+    # chapter 12, 32 documents per step
+    if torch_ok:
+        run32 = fast_run(32)
+        ours, theirs = race([fast_stepper(32), TorchGPT(run32).train_step], rounds, [20, 5])
+        row("chapter 12, --batch 32 vs PyTorch", f"{32 / ours:.0f}", f"{32 / theirs:.0f}", "docs/s",
+            f"{theirs / ours:.1f}x")
+    else:
+        row("chapter 12, --batch 32 vs PyTorch", "-", "-", "", "PyTorch not installed: skipped")
+
+    # sampling from a trained model
+    trained = fast_run()
+    for _ in range(trained.steps):
+        trained.train_step()
+    (per_name,) = race([lambda: trained.sample(0.5)], rounds, [100])
+    row("sampling, trained chapter 12, T 0.5", f"{1 / per_name:.0f}", "", "names/s", "")
+
+    # the CLI end to end
+    seconds, note = cli_seconds(3 if args.quick else 5)
+    if seconds is None:
+        row("minigpt-tui train --chapter gpt", "-", "", "", note)
+    else:
+        row("minigpt-tui train --chapter gpt", f"{seconds:.2f} s", "", "end to end", note)
+
+    print("| measurement | fast engine | baseline | unit | ratio |")
+    print("|---|---|---|---|---|")
+    for what, fast, base, unit, ratio in rows:
+        print(f"| {what} | {fast} | {base} | {unit} | {ratio} |")
+
+
+if __name__ == "__main__":
+    with np.errstate(all="ignore"):
+        main()
