@@ -16,6 +16,8 @@ from functools import reduce
 from itertools import chain
 from operator import add, mul
 
+import numpy as np
+
 
 class Value:
     __slots__ = ("data", "grad", "_children", "_local_grads")
@@ -128,3 +130,104 @@ def no_gc():
     finally:
         if was_enabled:
             gc.enable()
+
+
+class Parameters(dict):
+    """A model's weights: named vectors and matrices of Values, and `flat`, all of them in draw order."""
+
+    def __init__(self, floats):
+        super().__init__((name, as_values(x)) for name, x in floats.items())
+        self.shapes = {name: np.shape(x) for name, x in floats.items()}
+        self.flat = [p for values in self.values() for p in flatten(values)]
+
+    def split(self, numbers):
+        """A flat list of numbers, one per parameter, as {name: array of that parameter's shape}."""
+        out, start = {}, 0
+        for name, shape in self.shapes.items():
+            size = math.prod(shape)
+            out[name] = np.array(numbers[start : start + size], dtype=float).reshape(shape)
+            start += size
+        return out
+
+    def arrays(self, field="data"):
+        return self.split([getattr(p, field) for p in self.flat])
+
+    def set(self, name, index, value):
+        values = self[name]
+        for i in index[:-1]:
+            values = values[i]
+        values[index[-1]].data = float(value)
+
+
+def as_values(floats):
+    """A vector or matrix of numbers as the same shape of Values."""
+    return [as_values(x) if isinstance(x, list) else Value(float(x)) for x in floats]
+
+
+def flatten(values):
+    for x in values:
+        yield from (flatten(x) if isinstance(x, list) else (x,))
+
+
+class ValueWeights:
+    """The Model contract's weights, gradients, optimizer state and checkpoints for a model whose parameters are
+    Values in `self.params` (a Parameters) and whose optimizer keeps `moments()`: lists with a number per parameter."""
+
+    def parameters(self):
+        return self.params.flat
+
+    def weights(self):
+        return self.params.arrays("data")
+
+    def grads(self):
+        return self.params.arrays("grad")
+
+    def set_weight(self, name, index, value):
+        if name not in self.params:
+            raise KeyError(name)
+        self.params.set(name, index, value)
+
+    def moments(self):
+        return {}  # the optimizer's running numbers, one per parameter (Adam's m and v in chapter 12)
+
+    def optimizer_state(self):
+        return {key: self.params.split(numbers) for key, numbers in self.moments().items()}
+
+    def load_optimizer_state(self, state):
+        moments = self.moments()
+        if set(state) != set(moments):
+            raise ValueError(f"optimizer state has {sorted(state)}, this model keeps {sorted(moments)}")
+        for key, numbers in moments.items():
+            flat = [float(x) for name in self.params for x in np.asarray(state[key][name]).ravel()]
+            if len(flat) != len(numbers):
+                raise ValueError(f"optimizer state {key!r} has {len(flat)} numbers, the model {len(numbers)}")
+            numbers[:] = flat
+
+    def checkpoint(self):  # a quick copy for Run to put back if a step goes wrong
+        return [p.data for p in self.params.flat], {k: list(v) for k, v in self.moments().items()}
+
+    def restore(self, checkpoint):
+        data, moments = checkpoint
+        for p, x in zip(self.params.flat, data):
+            p.data = x
+        for key, numbers in self.moments().items():
+            numbers[:] = moments[key]
+
+    def all_finite(self):
+        return all(map(math.isfinite, (p.data for p in self.params.flat)))
+
+
+class DataView:
+    """The numbers inside a list of Values, read and written like a list of floats."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, i):
+        return self.values[i].data
+
+    def __setitem__(self, i, x):
+        self.values[i].data = float(x)

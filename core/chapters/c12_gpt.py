@@ -1,8 +1,6 @@
 """Chapter 12: the whole GPT, microgpt exactly. Attention splits into 4 heads of 4 numbers; RMSNorm rescales x
 before each block; each block's output is added to its input (a residual connection), so the signal and the
 gradient always have a short way through; and Adam steps each weight by its own running gradient statistics."""
-import numpy as np
-
 from core.chapters.c09_embeddings import linear
 from core.chapters.c11_attention import Attention
 from core.value import dot
@@ -20,7 +18,7 @@ class GPT(Attention):
 
     def __init__(self, vocab, rng):
         super().__init__(vocab, rng)
-        n = len(self.parameters())
+        n = len(self.params.flat)
         self.m, self.v = [0.0] * n, [0.0] * n  # Adam's running mean of the gradient and of its square
 
     def forward(self, token, pos, cache):
@@ -29,28 +27,14 @@ class GPT(Attention):
         x = [a + r for a, r in zip(self.mlp(rmsnorm(x)), x)]
         return linear(x, self.params["lm_head"])
 
-    def update(self, params, lr, t):
+    def update(self, lr, t):
         m, v = self.m, self.v
         m_fix, v_fix = 1 - BETA1 ** (t + 1), 1 - BETA2 ** (t + 1)  # early means lean towards 0: scale them up
-        for i, p in enumerate(params):
+        for i, p in enumerate(self.params.flat):
             g = p.grad
             m[i] = BETA1 * m[i] + (1 - BETA1) * g
             v[i] = BETA2 * v[i] + (1 - BETA2) * g**2
             p.data -= lr * (m[i] / m_fix) / ((v[i] / v_fix) ** 0.5 + EPS)
 
-    def optimizer_state(self):
-        return {"m": self._by_name(self.m), "v": self._by_name(self.v)}
-
-    def load_optimizer_state(self, state):
-        for key, target in (("m", self.m), ("v", self.v)):
-            flat = [float(x) for name in self.params for x in np.asarray(state[key][name], dtype=float).ravel()]
-            if len(flat) != len(target):
-                raise ValueError(f"optimizer state {key!r} has {len(flat)} numbers, the model {len(target)}")
-            target[:] = flat
-
-    def _by_name(self, flat):
-        out, i = {}, 0
-        for name, w in self.weights().items():
-            out[name] = np.array(flat[i : i + w.size]).reshape(w.shape)
-            i += w.size
-        return out
+    def moments(self):
+        return {"m": self.m, "v": self.v}
