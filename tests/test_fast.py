@@ -77,6 +77,18 @@ def test_gradients_equal_scalar(n, names):
             assert np.allclose(grads_f[name], grads_s[name], rtol=1e-12, atol=1e-17)  # entry by entry too
 
 
+@pytest.mark.parametrize("n", [7, 8])
+def test_toy_chapters_on_the_names_vocabulary_equal_scalar(n, names):
+    needs_scalar(n)
+    scalar = get(n).build(names.vocab, random.Random(5), "scalar")
+    fast = get(n).build(names.vocab, random.Random(5), "fast")
+    assert np.array_equal(fast.weights()["weights"], scalar.weights()["weights"])  # rng.random() per token
+    ids = names.vocab.encode("marycatherine")
+    (loss_s, grads_s), (loss_f, grads_f) = scalar.gradients(ids), fast.gradients(ids)
+    assert loss_f == pytest.approx(loss_s, rel=1e-13)
+    assert_close(grads_f["weights"], grads_s["weights"])
+
+
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 def test_probs_and_losses_equal_scalar(n, names):
     needs_scalar(n)

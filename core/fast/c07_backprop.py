@@ -23,7 +23,6 @@ def ratio_loss(scores, targets, weights):
 class Backprop(FastModel):
     loss_formula = "1 - p"
     loss_head = staticmethod(ratio_loss)
-
     init_weights = staticmethod(init_weights)  # chapter 3's weights
 
     def forward(self, inputs):
@@ -34,5 +33,5 @@ class Backprop(FastModel):
         np.add.reduce(dscores, axis=0, out=self.g["weights"])
 
     def sampler(self, temperature=1.0):
-        probs = (self.p["weights"] / self.p["weights"].sum()).tolist()
-        return lambda token: sharpen(probs, temperature)
+        w = self.p["weights"]
+        return lambda token: sharpen((w / w.sum()).tolist(), temperature)  # no logits yet: sharpen p itself
