@@ -53,6 +53,7 @@ SCREEN_TEXT = f"""(() => {{
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-default-browser-check",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--window-size=1280,800",
     "--remote-debugging-port=0",
 ]
@@ -82,16 +83,17 @@ class Browser:
         """The terminal's rows as text; None until the page has made its terminal."""
         return await self.evaluate(SCREEN_TEXT)
 
-    async def wait_for(self, ready, what: str, timeout: float = 15.0) -> str:
+    async def wait_for(self, ready, what: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         while True:
             screen = await self.screen()
             if screen is not None and ready(screen):
                 return screen
             if time.monotonic() > deadline:
-                await self.save_screenshot(Path(tempfile.gettempdir()) / "minigpt-browser-failure.png")
+                picture = Path(tempfile.gettempdir()) / "minigpt-browser-failure.png"
+                await self.save_screenshot(picture)
                 shown = "no xterm terminal on the page" if screen is None else f"the terminal shows:\n{screen}"
-                pytest.fail(f"timed out waiting for {what}; {shown}")
+                pytest.fail(f"timed out waiting for {what} (the page: {picture}); {shown}")
             await asyncio.sleep(0.1)
 
     async def press(self, key: str) -> None:

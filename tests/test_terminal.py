@@ -70,7 +70,7 @@ class Tmux:
     def press(self, key: str) -> None:
         self.tmux("send-keys", key)
 
-    def wait_for(self, ready, what: str, timeout: float = 15.0) -> str:
+    def wait_for(self, ready, what: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
@@ -93,8 +93,11 @@ def tmux(tmp_path):
 
 def test_playground_in_a_real_terminal_draws_answers_keys_and_restores_the_terminal(tmux, tmp_path):
     assert tmux.flags()["pane_width"] == "80" and tmux.flags()["pane_height"] == "24"
-    tmux.type_line("stty -g > stty.before; clear")
-    tmux.wait_for(lambda s: s.strip() == PROMPT, "a cleared shell")
+    term = tmp_path / "term"
+    tmux.type_line("stty -g > stty.before; echo $TERM > term; clear")
+    # the file first: before the line is typed the screen shows just the prompt as well
+    tmux.wait_for(lambda s: term.exists() and term.read_text() and s.strip() == PROMPT, "a cleared shell")
+    assert term.read_text() == "xterm-256color\n"
     assert tmux.flags() == {**SHELL_STATE, "pane_width": "80", "pane_height": "24"}
 
     tmux.type_line(f"{shlex.join(playground_command())} --seed 42; echo exit=$?")
