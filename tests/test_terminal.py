@@ -91,15 +91,34 @@ def tmux(tmp_path):
     pane.close()
 
 
-def test_playground_in_a_real_terminal_draws_answers_keys_and_restores_the_terminal(tmux, tmp_path):
+def clean_shell(tmux: Tmux, folder: Path) -> None:
+    """Records the shell's terminal modes, checks TERM, and clears the screen."""
     assert tmux.flags()["pane_width"] == "80" and tmux.flags()["pane_height"] == "24"
-    term = tmp_path / "term"
+    term = folder / "term"
     tmux.type_line("stty -g > stty.before; echo $TERM > term; clear")
     # the file first: before the line is typed the screen shows just the prompt as well
     tmux.wait_for(lambda s: term.exists() and term.read_text() and s.strip() == PROMPT, "a cleared shell")
     assert term.read_text() == "xterm-256color\n"
     assert tmux.flags() == {**SHELL_STATE, "pane_width": "80", "pane_height": "24"}
 
+
+def quit_and_check_the_terminal_is_restored(tmux: Tmux, folder: Path, remnant: str) -> None:
+    tmux.press("q")
+    after = tmux.wait_for(lambda s: re.search(r"^exit=\d+", s, re.M), "the shell after pressing q")
+    assert "exit=0" in after, f"the playground should exit 0:\n{after}"
+    assert remnant not in after and "Traceback" not in after, f"the app left remnants on the main screen:\n{after}"
+    assert after.splitlines()[0].startswith(PROMPT), f"the shell's screen should be back as it was:\n{after}"
+    assert {k: v for k, v in tmux.flags().items() if k in SHELL_STATE} == SHELL_STATE, \
+        "quitting should leave the alternate screen, stop mouse reporting and show the cursor"
+
+    tmux.type_line("stty -g > stty.after")
+    stty_after = folder / "stty.after"
+    tmux.wait_for(lambda s: stty_after.exists() and stty_after.read_text().strip(), "stty -g to run")
+    assert stty_after.read_text() == (folder / "stty.before").read_text(), "terminal modes differ after quitting"
+
+
+def test_playground_in_a_real_terminal_draws_answers_keys_and_restores_the_terminal(tmux, tmp_path):
+    clean_shell(tmux, tmp_path)
     tmux.type_line(f"{shlex.join(playground_command())} --seed 42; echo exit=$?")
     first = tmux.wait_for(lambda s: "1/12" in s and s.splitlines()[-1].strip(),
                           "the playground's first screen: 1/12 in the header and the keys in the footer")
@@ -110,16 +129,13 @@ def test_playground_in_a_real_terminal_draws_answers_keys_and_restores_the_termi
 
     tmux.press("n")
     tmux.wait_for(lambda s: "2/12" in s and "1/12" not in s, "chapter 2 after pressing n")
-    tmux.press("q")
-    after = tmux.wait_for(lambda s: re.search(r"^exit=\d+", s, re.M), "the shell after pressing q")
+    quit_and_check_the_terminal_is_restored(tmux, tmp_path, remnant="2/12")
 
-    assert "exit=0" in after, f"the playground should exit 0:\n{after}"
-    assert "2/12" not in after and "Traceback" not in after, f"the app left remnants on the main screen:\n{after}"
-    assert after.splitlines()[0].startswith(PROMPT), f"the shell's screen should be back as it was:\n{after}"
-    assert {k: v for k, v in tmux.flags().items() if k in SHELL_STATE} == SHELL_STATE, \
-        "quitting should leave the alternate screen, stop mouse reporting and show the cursor"
 
-    tmux.type_line("stty -g > stty.after")
-    stty_after = tmp_path / "stty.after"
-    tmux.wait_for(lambda s: stty_after.exists() and stty_after.read_text().strip(), "stty -g to run")
-    assert stty_after.read_text() == (tmp_path / "stty.before").read_text(), "terminal modes differ after quitting"
+def test_quitting_in_the_middle_of_training_restores_the_terminal_too(tmux, tmp_path):
+    clean_shell(tmux, tmp_path)
+    tmux.type_line(f"{shlex.join(playground_command())} --chapter 12 --seed 42; echo exit=$?")
+    tmux.wait_for(lambda s: "12/12" in s and s.splitlines()[-1].strip(), "chapter 12's first screen")
+    tmux.press("Space")
+    tmux.wait_for(lambda s: re.search(r"step [1-9]\d*/1000", s), "chapter 12 to start training")
+    quit_and_check_the_terminal_is_restored(tmux, tmp_path, remnant="12/12")
