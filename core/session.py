@@ -30,7 +30,7 @@ class SessionError(ValueError):
 
 
 @dataclass
-class Session:
+class SavedSession:
     run: Run
     typed: str = ""  # the name typed in the playground's input
 
@@ -123,8 +123,8 @@ def fsync_folder(folder: Path) -> None:
 
 
 # reading ----------------------------------------------------------------------------------------------
-def load(path: str | Path) -> Session:
-    """Read a session file into a new Run; SessionError (one line) when it cannot be used."""
+def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
+    """Read a session file into a new Run (or a subclass of it); SessionError (one line) when it cannot be used."""
     p = Path(path).expanduser()
     try:
         if p.is_dir():
@@ -137,12 +137,12 @@ def load(path: str | Path) -> Session:
     except OSError as e:
         raise SessionError(f"{path}: cannot read ({e.strerror or e})") from None
     try:
-        return loads(raw)
+        return loads(raw, run_class)
     except SessionError as e:
         raise SessionError(f"{path}: {e}") from None
 
 
-def loads(raw: bytes | str) -> Session:
+def loads(raw: bytes | str, run_class: type[Run] = Run) -> SavedSession:
     """A session from the text of a file; SessionError when it is not one we can continue."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -152,14 +152,14 @@ def loads(raw: bytes | str) -> Session:
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         detail = f" ({e.msg} at line {e.lineno})" if isinstance(e, json.JSONDecodeError) else ""
         raise SessionError(f"not a session file: not valid JSON{detail}; it may be truncated or damaged") from None
-    return from_dict(document)
+    return from_dict(document, run_class)
 
 
 def refuse_constant(name: str):
     raise SessionError(f"not a session file: it holds {name}, and a session holds only finite numbers")
 
 
-def from_dict(document) -> Session:
+def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SessionError("not a minigpt-tui session file")
     version = document.get("version")
@@ -180,7 +180,7 @@ def from_dict(document) -> Session:
     if field_of(data, "vocab", list) != list(dataset.vocab.chars):
         raise SessionError(f"its data {dataset.name} has a different vocabulary from the saved one")
     try:
-        run = Run(config, dataset)
+        run = run_class(config, dataset)
     except (ChapterError, RunError, DataError, UnknownCharacter) as e:
         raise SessionError(str(e)) from None
 
@@ -199,7 +199,7 @@ def from_dict(document) -> Session:
     if run.step < 0:
         raise SessionError(f"step {run.step} is negative")
     run.history = read_history(field_of(document, "history", dict))
-    return Session(run, field_of(document, "typed", str))
+    return SavedSession(run, field_of(document, "typed", str))
 
 
 def field_of(document: dict, key: str, kind):

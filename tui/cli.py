@@ -249,9 +249,15 @@ def cmd_playground(args) -> int:
     from core.chapters import get
 
     chapter = get(args.chapter)
+    options = {}
+    if args.load:  # a bad file fails here, with one line, before the screen changes
+        from tui.trainer import PlaygroundRun
+
+        options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+        chapter = options["saved"].run.chapter
     from tui.app import PlaygroundApp
 
-    PlaygroundApp(chapter=chapter.number, seed=args.seed).run()
+    PlaygroundApp(chapter=chapter.number, seed=args.seed, **options).run()
     return 0
 
 

@@ -1,0 +1,321 @@
+"""Sessions: save a run, load it into a new one, and continue exactly; bad files give one line and change nothing."""
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core import session
+from core.run import Run, RunConfig
+from core.session import SessionError
+from tui.cli import main
+
+
+def train(run: Run, n: int) -> list[float]:
+    return [run.train_step().loss for _ in range(n)]
+
+
+def same_state(a: Run, b: Run) -> None:
+    assert a.step == b.step
+    wa, wb = a.model.weights(), b.model.weights()
+    assert wa.keys() == wb.keys() and all(np.array_equal(wa[k], wb[k]) for k in wa)
+    oa, ob = a.model.optimizer_state(), b.model.optimizer_state()
+    assert oa.keys() == ob.keys()
+    for kind in oa:
+        assert all(np.array_equal(oa[kind][k], ob[kind][k]) for k in oa[kind])
+    assert a.rng.getstate() == b.rng.getstate()
+    assert a.history.state() == b.history.state()
+
+
+@pytest.mark.parametrize("chapter, engine, before, after", [
+    (6, None, 11, 30),
+    (8, "scalar", 5, 10),
+    (9, "fast", 40, 60),
+    (9, "scalar", 2, 2),
+    (12, "fast", 25, 35),
+    (12, "scalar", 1, 1),
+])
+def test_a_saved_and_loaded_run_continues_exactly(tmp_path, chapter, engine, before, after):
+    config = RunConfig(chapter, engine=engine, steps=before + after)
+    whole = Run(config)
+    expected = train(whole, before + after)
+    expected_samples = [whole.sample() for _ in range(5)]
+
+    first = Run(config)
+    assert train(first, before) == expected[:before]
+    path = session.save(tmp_path / "run.json", first, typed="leia")
+    loaded = session.load(path)
+    same_state(loaded.run, first)
+    assert loaded.typed == "leia" and loaded.run.config == first.config
+    assert train(loaded.run, after) == expected[before:]  # every bit, not just the printed digits
+    assert [loaded.run.sample() for _ in range(5)] == expected_samples
+    same_state(loaded.run, whole)
+
+
+def test_the_file_is_documented_json_with_a_version(tmp_path):
+    run = Run(RunConfig(12, engine="fast", steps=10))
+    train(run, 3)
+    document = json.loads(session.save(tmp_path / "s.json", run).read_text())
+    assert document["format"] == "minigpt-tui session" and document["version"] == session.VERSION
+    assert document["chapter"] == 12 and document["step"] == 3 and document["typed"] == ""
+    assert document["config"]["steps"] == 10 and document["config"]["engine"] == "fast"
+    assert document["data"]["source"] == "names" and len(document["data"]["sha256"]) == 64
+    assert set(document["optimizer"]) == {"m", "v"} and len(document["rng"]["internal"]) == 625
+    assert np.array(document["params"]["wte"]).shape == (27, 16)
+    assert document["history"]["count"] == 3
+
+
+def test_a_user_data_file_is_found_again_by_its_full_path(tmp_path, monkeypatch):
+    data = tmp_path / "words.txt"
+    data.write_text("ann\nbob\ncarol\n")
+    monkeypatch.chdir(tmp_path)
+    run = Run(RunConfig(9, data="words.txt", engine="fast", steps=6))
+    train(run, 2)
+    path = session.save(tmp_path / "s.json", run)
+    monkeypatch.chdir("/")
+    loaded = session.load(path).run
+    assert loaded.dataset.path == str(data) and loaded.docs == run.docs
+    assert train(loaded, 4) == train(run, 4)
+
+
+def test_documents_given_directly_are_kept_in_the_session(tmp_path):
+    run = Run(RunConfig(6, docs=("ann", "lee"), steps=8))
+    train(run, 3)
+    loaded = session.load(session.save(tmp_path / "s.json", run)).run
+    assert loaded.docs == ["ann", "lee"] and train(loaded, 5) == train(run, 5)
+
+
+def test_loading_into_a_subclass_of_run(tmp_path):
+    class Holdout(Run):
+        pass
+
+    run = Run(RunConfig(6, steps=5))
+    loaded = session.load(session.save(tmp_path / "s.json", run), run_class=Holdout)
+    assert type(loaded.run) is Holdout
+
+
+# atomic writes ---------------------------------------------------------------------------------------
+def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    run = Run(RunConfig(6, steps=20))
+    path = session.save(tmp_path / "s.json", run)
+    old = path.read_bytes()
+    train(run, 5)
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(SessionError, match="cannot save .*No space left"):
+        session.save(path, run)
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temporary file left behind
+    monkeypatch.undo()
+    session.save(path, run)
+    assert session.load(path).run.step == 5
+
+
+def test_saving_into_a_folder_or_a_missing_folder_is_one_line(tmp_path):
+    run = Run(RunConfig(6, steps=5))
+    with pytest.raises(SessionError, match="is a folder"):
+        session.save(tmp_path, run)
+    with pytest.raises(SessionError, match="cannot save"):
+        session.save(tmp_path / "no" / "such" / "s.json", run)
+
+
+# bad files -----------------------------------------------------------------------------------------
+@pytest.fixture
+def saved(tmp_path):
+    run = Run(RunConfig(12, engine="fast", steps=10))
+    train(run, 2)
+    return session.save(tmp_path / "good.json", run)
+
+
+def rewrite(path, change):
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+    return path
+
+
+def set_key(section, key, value):
+    def change(document):
+        (document[section] if section else document)[key] = value
+    return change
+
+
+@pytest.mark.parametrize("change, message", [
+    (set_key(None, "version", 2), "format version 2; this minigpt-tui reads version 1"),
+    (set_key(None, "format", "something else"), "not a minigpt-tui session file"),
+    (lambda d: d["params"].__setitem__("wte", d["params"]["wte"][:-1]), "wte has shape [26, 16], the model needs [27, 16]"),
+    (lambda d: d["params"].pop("lm_head"), "missing lm_head"),
+    (lambda d: d["params"]["wpe"][3].__setitem__(2, "x"), "holds str, not numbers"),
+    (lambda d: d["params"]["wpe"][3].append(1.0), "not a rectangular table"),
+    (lambda d: d["optimizer"].pop("v"), "optimizer state"),
+    (set_key("data", "sha256", "0" * 64), "has changed since the session was saved"),
+    (set_key("data", "vocab", ["a", "b"]), "different vocabulary"),
+    (set_key("config", "chapter", 99), "unknown chapter"),
+    (set_key("config", "lr", -1), "--lr must be a finite number"),
+    (set_key("config", "engine", 3), "'engine' should be str"),
+    (set_key("config", "colour", "red"), "unknown setting 'colour'"),
+    (set_key(None, "step", -4), "negative"),
+    (set_key(None, "step", "4"), "'step' should be int"),
+    (lambda d: d["rng"]["internal"].pop(), "random state is damaged"),
+    (set_key("history", "count", 7), "loss history is damaged"),
+    (set_key("history", "points", [1.0, True]), "loss history is damaged"),
+    (lambda d: d.pop("history"), "'history' is missing"),
+])
+def test_a_damaged_session_is_one_clear_line(saved, change, message):
+    rewrite(saved, change)
+    with pytest.raises(SessionError) as error:
+        session.load(saved)
+    text = str(error.value)
+    assert message in text and "\n" not in text and text.startswith(str(saved))
+
+
+@pytest.mark.parametrize("cut", [0, 1, 100, 5000, -3, -2])  # -1 only drops the final newline
+def test_a_truncated_file_is_refused(saved, cut):
+    text = saved.read_bytes()
+    saved.write_bytes(text[:cut])
+    with pytest.raises(SessionError, match="not valid JSON|truncated"):
+        session.load(saved)
+
+
+@pytest.mark.parametrize("number, message", [("NaN", "it holds NaN"), ("-Infinity", "it holds -Infinity"),
+                                             ("1e999", "wte is not a rectangular table of finite numbers")])
+def test_a_non_finite_number_in_the_file_is_refused(saved, number, message):
+    text = saved.read_text()
+    start = text.index('"wte": [[') + len('"wte": [[')
+    end = text.index(",", start)
+    saved.write_text(text[:start] + number + text[end:])
+    with pytest.raises(SessionError, match=message):
+        session.load(saved)
+
+
+def test_a_missing_or_changed_data_file_is_refused(tmp_path):
+    data = tmp_path / "words.txt"
+    data.write_text("ann\nbob\n")
+    path = session.save(tmp_path / "s.json", Run(RunConfig(9, data=str(data), engine="fast", steps=3)))
+    data.write_text("ann\nbob\nann\n")  # same characters, other documents
+    with pytest.raises(SessionError, match="has changed since the session was saved"):
+        session.load(path)
+    data.unlink()
+    with pytest.raises(SessionError, match="its data cannot be read: .*no such file"):
+        session.load(path)
+
+
+def test_missing_file_folder_and_binary_are_one_line(tmp_path):
+    with pytest.raises(SessionError, match="no such file"):
+        session.load(tmp_path / "nope.json")
+    with pytest.raises(SessionError, match="is a folder"):
+        session.load(tmp_path)
+    (tmp_path / "b.json").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(SessionError, match="not valid JSON"):
+        session.load(tmp_path / "b.json")
+
+
+def test_a_failed_load_leaves_the_current_run_as_it_was(saved):
+    current = Run(RunConfig(12, engine="fast", steps=10))
+    train(current, 4)
+    before = current.model.weights()
+    rewrite(saved, lambda d: d["params"]["mlp_fc2"].pop())
+    with pytest.raises(SessionError):
+        current = session.load(saved).run  # the swap happens only when the load succeeded
+    assert current.step == 4 and all(np.array_equal(before[k], w) for k, w in current.model.weights().items())
+
+
+# the command line ----------------------------------------------------------------------------------
+def cli(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def step_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("step ", "sample ", '{"step"', '{"sample"'))]
+
+
+def interrupt_after(monkeypatch, k: int):
+    """A real SIGINT to this process once k steps are done, as if Ctrl-C was pressed then."""
+    real = Run.train_step
+
+    def train_step(self):
+        result = real(self)
+        if result.step == k:
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(Run, "train_step", train_step)
+
+
+@pytest.mark.parametrize("chapter, steps, k, fmt", [("12", 30, 11, "text"), ("6", 40, 17, "jsonl"), ("9", 30, 3, "text")])
+def test_an_interrupted_then_resumed_run_prints_the_same_as_an_uninterrupted_one(
+        tmp_path, capsys, monkeypatch, chapter, steps, k, fmt):
+    options = ["--chapter", chapter, "--steps", steps, "--samples", 4, "--format", fmt]
+    code, whole, _ = cli(capsys, "train", *options)
+    assert code == 0
+
+    saved = tmp_path / "s.json"
+    interrupt_after(monkeypatch, k)
+    code, first, err = cli(capsys, "train", *options, "--save", saved)
+    assert code == 130 and f"interrupted at step {k} of {steps}; saved to {saved}" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    monkeypatch.undo()
+    code, rest, err = cli(capsys, "train", "--load", saved, "--format", fmt)
+    assert code == 0 and err == ""
+    assert step_lines(first) + step_lines(rest) == step_lines(whole)
+    assert len(step_lines(first)) == k
+    if fmt == "text":
+        assert rest.splitlines()[:3] == whole.splitlines()[:3]  # num docs, vocab size, num params
+    else:
+        assert rest.splitlines()[-1] == whole.splitlines()[-1]  # the final parameters
+
+
+def test_save_at_the_end_then_sample_and_train_load_repeat_the_samples(tmp_path, capsys):
+    saved = tmp_path / "s.json"
+    code, out, err = cli(capsys, "train", "-c", "8", "--steps", "20", "--samples", "3", "--save", saved)
+    assert code == 0 and err == f"minigpt-tui: saved to {saved}\n"
+    samples = [line for line in out.splitlines() if line.startswith("sample")]
+    assert cli(capsys, "sample", "--load", saved)[1].splitlines() == samples
+    code, out, _ = cli(capsys, "train", "--load", saved)
+    assert [line for line in out.splitlines() if line.startswith(("step", "sample"))] == samples
+    code, out, _ = cli(capsys, "sample", "--load", saved, "--samples", "1", "--temperature", "0.5")
+    assert code == 0 and len(out.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--load", "{missing}"], "no such file"),
+    (["train", "--load", "{bad}"], "not valid JSON"),
+    (["train", "--load", "{good}", "--lr", "0.1"], "--lr cannot be changed when continuing a session"),
+    (["train", "--load", "{good}", "--chapter", "6"], "--chapter cannot be changed"),
+    (["sample", "--load", "{bad}"], "not valid JSON"),
+    (["--load", "{bad}"], "not valid JSON"),
+    (["train"], "required: --chapter"),
+])
+def test_cli_session_errors_are_one_line_exit_2(tmp_path, capsys, args, message):
+    good = session.save(tmp_path / "good.json", Run(RunConfig(6, steps=3)))
+    bad = tmp_path / "bad.json"
+    bad.write_text(good.read_text()[:-40])
+    paths = {"missing": tmp_path / "missing.json", "bad": bad, "good": good}
+    code, out, err = cli(capsys, *[a.format(**paths) for a in args])
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
+    saved = tmp_path / "s.json"
+    command = [sys.executable, "-m", "tui.cli", "train", "-c", "6", "--steps", "200000", "--format", "jsonl",
+               "--samples", "0"]
+    child = subprocess.Popen(command + ["--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(20):  # training has started, and Ctrl-C is ours
+        child.stdout.readline()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    k = 20 + len(out.splitlines())
+    assert child.returncode == 130, err
+    assert f"interrupted at step {k} of 200000; saved to {saved}" in err and "Traceback" not in err
+    loaded = session.load(saved).run
+    assert loaded.step == k
+    expected = Run(RunConfig(6, steps=200000))
+    assert train(expected, k + 3)[k:] == train(loaded, 3)
