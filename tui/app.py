@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 import time
+from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -20,10 +22,11 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 
 from core.chapters import CHAPTERS, get
+from core.run import Diverged
 from core.sampling import sample, sample_steps
 from tui.trainer import Rate, Session, Snapshot, View
 from tui.widgets.attention_panel import AttentionPanel
-from tui.widgets.chapter_info import ChapterInfo
+from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.generate_panel import PHASES, SPEEDS, GeneratePanel
@@ -37,6 +40,11 @@ from tui.widgets.weights_panel import WeightsPanel
 
 WIDE = (110, 30)  # from this size on every panel is on screen at once; below it they take turns
 UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
+# While the trainer thread runs, the interpreter switches threads every 1 ms instead of 5: a key press waits
+# less for the UI thread's turn (the trainer loses a little speed to the extra switches).
+DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
+TRAINING_SWITCH_INTERVAL = 0.001
+UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 VALIDATION_DOCS = {"fast": 200, "scalar": 16}  # held-out documents per validation loss
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
@@ -120,7 +128,7 @@ class PlaygroundCommands(Provider):
 
 
 class PlaygroundApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "minigpt-tui"
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short)) for key, action, description, short in KEYS + PANEL_KEYS]
@@ -141,6 +149,12 @@ class PlaygroundApp(App):
         self.attention_on = False
         self.speed = speed
         self.animation = None  # the timer of a running generate animation
+        self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.ui_priority_until = time.monotonic() + UI_PRIORITY
+        await super().on_event(event)
 
     # ---- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -167,6 +181,8 @@ class PlaygroundApp(App):
         self.query_one(ProbsPanel).input.value = self.typed
         self.query_one(GeneratePanel).speed = self.speed
         self.narrow = self.size.width < WIDE[0] or self.size.height < WIDE[1]
+        if self.narrow:
+            self.active_panel = "about"  # a small screen opens on what the chapter is about
         self.query_one(ChapterList).focus()
         self.show_chapter(self.chapter_number)
         self.call_after_refresh(self.render_all)
@@ -207,8 +223,9 @@ class PlaygroundApp(App):
             self.query_one(f"#{panel}").display = panel in shown
         self.query_one("#left").display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
         self.query_one("#right").display = bool(shown & {"probs", "generate"})
-        self.query_one(LossPanel).set_expanded(self.loss_expanded)
-        self.query_one("#loss").set_class(self.loss_expanded, "-expanded")
+        chart = self.loss_expanded or self.narrow  # alone on a small screen, the loss gets its chart
+        self.query_one(LossPanel).set_expanded(chart)
+        self.query_one("#loss").set_class(chart, "-expanded")
         self.query_one(PanelBar).show(panels, self.active_panel)
 
     def bring(self, panel: str) -> None:
@@ -216,7 +233,7 @@ class PlaygroundApp(App):
         if self.narrow and panel in self.panels() and self.active_panel != panel:
             self.active_panel = panel
             self.arrange()
-            self.render_all()
+            self.call_after_refresh(self.render_panels)  # once laid out, so text fits the panel's width
 
     # ---- sessions and snapshots -------------------------------------------------------------------------
     @property
@@ -265,27 +282,29 @@ class PlaygroundApp(App):
     def apply_snapshot(self, session: Session, snap: Snapshot) -> None:
         self.snaps[session.chapter.number] = snap
         if session is self.session:
-            self.render_all()
+            self.render_panels()
 
     @guarded
     def render_all(self) -> None:
-        session, snap = self.session, self.snap
-        compact = self.narrow
-        info = self.query_one(ChapterInfo)
-        info.show(session.chapter, session.built, session.error, compact)
+        """Everything: the chapter's texts, then the panels."""
+        session = self.session
+        self.query_one(ChapterInfo).show(session.chapter, session.built, session.error, self.narrow)
         about = self.query_one("#about", Static)
         about.border_title = "About this chapter"
         about.update(self.about_text(session))
-        self.query_one(WeightsPanel).show(session, snap)
-        self.query_one(ProbsPanel).show(session, snap)
-        self.query_one(LossPanel).show(session, snap)
         generate = self.query_one(GeneratePanel)
         generate.temperature = session.temperature
         generate.refresh_body()
-        if 5 <= session.chapter.number <= 7:
-            self.query_one(GradientsPanel).show(session, snap)
-        if session.chapter.number >= 11:
-            self.query_one(AttentionPanel).show(session, snap)
+        self.render_panels()
+
+    @guarded
+    def render_panels(self) -> None:
+        """What a new snapshot changes (up to 20 times a second while training): the visible panels and status."""
+        session, snap = self.session, self.snap
+        for panel in (WeightsPanel, ProbsPanel, LossPanel, GradientsPanel, AttentionPanel):
+            widget = self.query_one(panel)
+            if widget.display:  # hidden panels are drawn when they are shown
+                widget.show(session, snap)
         self.query_one(StatusBar).show(session, snap, session.training)
 
     def about_text(self, session: Session) -> Text:
@@ -297,6 +316,9 @@ class PlaygroundApp(App):
         text.append(chapter.changes + "\n\n")
         if not session.built:
             text.append(session.error + "\n\n", style="bold yellow")
+        if session.built and chapter.number in TRY:
+            text.append("Try: ", style="bold #ffd75f")
+            text.append(TRY[chapter.number] + "\n\n")
         text.append("Keys: 1-6 show a panel · / type a name · g generate · c code · ? help", style="dim")
         return text
 
@@ -319,6 +341,7 @@ class PlaygroundApp(App):
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
         self.request_snapshot()
+        self.render_all()
 
     def action_next_chapter(self) -> None:
         if self.chapter_number < len(CHAPTERS):
@@ -354,8 +377,9 @@ class PlaygroundApp(App):
             self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
             return
         session.start_training()
+        sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self.train_worker(session, self.step_budget)
-        self.render_all()
+        self.render_panels()
 
     @guarded
     def action_step(self) -> None:
@@ -394,9 +418,8 @@ class PlaygroundApp(App):
         session = self.session
         if not self.trainable(session):
             return
-        lr = session.lr_step(direction)
+        session.lr_step(direction)
         self.request_snapshot()
-        self.notify(f"learning rate {lr:g}", timeout=1.5)
 
     @work(thread=True, group="train", exit_on_error=False)
     def train_worker(self, session: Session, budget: int | None) -> None:
@@ -419,6 +442,9 @@ class PlaygroundApp(App):
                         self.post_message(JobDone(done, None, e))
                 if session.stop_requested:
                     continue
+                if time.monotonic() < self.ui_priority_until:
+                    time.sleep(0.003)  # a key is being handled: the screen first, training after
+                    continue
                 run = session.run
                 if session.finished:
                     note = f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. r resets."
@@ -428,13 +454,14 @@ class PlaygroundApp(App):
                     session.stop_requested = True
                     continue
                 started = time.monotonic()
-                with session.model_lock:
-                    result = run.train_step()
-                steps += 1
-                if not math.isfinite(result.loss):
-                    note = f"The loss became {result.loss} at step {result.step}: try a lower learning rate ([) and r."
+                try:
+                    with session.model_lock:
+                        result = run.train_step()
+                except Diverged as e:  # the run restored its last good parameters
+                    note = f"{e}; {e.advice}"
                     session.stop_requested = True
                     continue
+                steps += 1
                 if run.step == run.steps and not session.chapter.lr_decay:
                     note = f"{run.steps} steps done, the chapter's usual run; space trains on."
                     session.stop_requested = True
@@ -467,6 +494,8 @@ class PlaygroundApp(App):
 
     @on(Trained)
     def trained(self, message: Trained) -> None:
+        if message.stopped and not any(s.training for s in self.sessions.values()):
+            sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL)
         self.apply_snapshot(message.session, message.snap)
         if message.note:
             self.notify(message.note)
@@ -604,9 +633,11 @@ class PlaygroundApp(App):
         self.action_generate_ten()
 
     def action_temperature(self, direction: int) -> None:
-        t = self.session.temperature_step(direction)
-        self.render_all()
-        self.notify(f"temperature {t:g}: " + ("sharper, safer names" if t < 1 else "flatter, wilder names" if t > 1 else "the model as it is"), timeout=1.5)
+        self.session.temperature_step(direction)
+        generate = self.query_one(GeneratePanel)
+        generate.temperature = self.session.temperature
+        generate.refresh_body()
+        self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
 
     def action_speed(self) -> None:
         names = list(SPEEDS)
@@ -630,11 +661,12 @@ class PlaygroundApp(App):
         self.push_screen(HelpScreen())
 
     def action_loss_chart(self) -> None:
-        self.loss_expanded = not self.loss_expanded
         if self.narrow:
-            self.active_panel = "loss"
+            self.bring("loss")
+            return
+        self.loss_expanded = not self.loss_expanded
         self.arrange()
-        self.render_all()
+        self.call_after_refresh(self.render_panels)
 
     @guarded
     def action_attention(self) -> None:
@@ -656,6 +688,8 @@ class PlaygroundApp(App):
     # ---- errors -----------------------------------------------------------------------------------------------
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, Diverged):
+            message = f"{message}; {error.advice}"
         self.notify(f"{type(error).__name__}: {message}" if not isinstance(error, ValueError) else message,
                     severity="error", timeout=6)
 

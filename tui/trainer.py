@@ -7,6 +7,7 @@ between two steps. When it is stopped, the UI thread runs them at once. Either w
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections import deque
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from core.chapters import Chapter, ChapterError
-from core.data import DataError
+from core import data as datasets
+from core.data import DataError, Dataset
 from core.run import Run, RunConfig, RunError
 from core.vocab import UnknownCharacter
 
@@ -23,6 +25,16 @@ HOLDOUT_FRACTION = 10  # one document in ten is held out for the validation loss
 HOLDOUT_MIN_DOCS = 50  # smaller data sets (the toy names) keep all their documents for training
 LR_LADDER = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
+
+
+_datasets: dict[str, Dataset] = {}
+
+
+def shared_dataset(source: str) -> Dataset:
+    """Each data set is read once per session: chapters 9-12 share names.txt (their Runs copy the list)."""
+    if source not in _datasets:
+        _datasets[source] = datasets.load(source)
+    return _datasets[source]
 
 
 class PlaygroundRun(Run):
@@ -78,7 +90,7 @@ class Snapshot:
     val: list[tuple[int, float]] = field(default_factory=list)
     grad_check: list[tuple[tuple, float, float]] | None = None  # (index, finite difference, exact or backprop)
     grad_note: str = ""
-    attention: list | None = None  # per layer, per head: T x T weights
+    attention: list | None = None  # per head: T x T weights (row: the reading position)
     error: str = ""
 
 
@@ -110,7 +122,7 @@ class Session:
                 raise ChapterError(f"chapter {self.chapter.number} ({self.chapter.name}) is not built yet")
             config = RunConfig(chapter=self.chapter.number, seed=self.seed, engine=self.engine)
             lr = self.run.config.lr if self.run is not None else None
-            self.run = PlaygroundRun(config, dataset)
+            self.run = PlaygroundRun(config, dataset or shared_dataset(config.resolved().data))
             if lr is not None:
                 self.run.config = replace(self.run.config, lr=lr)
             self.error = ""
@@ -224,9 +236,21 @@ class Session:
             s.loss = model.loss(s.ids)
         if view.gradients and model.has_gradients and view.matrix in s.weights:
             s.grad_check, s.grad_note = gradient_check(model, s.ids, view.matrix, view.cursor, s.weights)
-        if view.attention and hasattr(model, "attention"):
-            s.attention = model.attention(s.ids)
+        if view.attention:
+            s.attention = self.attention_maps(s.ids)
         return s
+
+    def attention_maps(self, ids: list[int]):
+        """[head][reading position][position read]; the scalar engine borrows a fast twin with the same weights."""
+        model = self.model
+        if not hasattr(model, "attention_maps"):
+            if "fast" not in self.chapter.engines or not self.chapter.is_built("fast"):
+                return None
+            if getattr(self, "_twin", None) is None:
+                self._twin = self.chapter.build(self.run.vocab, random.Random(0), "fast")  # its own draws
+            self._twin.load_weights(model.weights())
+            model = self._twin
+        return model.attention_maps(ids)
 
 
 def gradient_check(model, ids, name, cursor, weights) -> tuple[list, str]:

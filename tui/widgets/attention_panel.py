@@ -48,19 +48,14 @@ class AttentionPanel(VerticalScroll):
         if not session.built:
             self.body.update(Text(session.error, style=DIM))
             return
-        if not hasattr(session.model, "attention"):
-            self.body.update(Text("This chapter's model does not show its attention weights yet "
-                                  "(it needs an attention(ids) method).", style=DIM))
-            return
         if snap.attention is None:
             self.body.update(Text("Type a name (/) to see where each position looks.", style=DIM))
             return
         vocab = session.run.vocab
         tokens = [token_label(vocab.end_symbol)] + [token_label(vocab.tokens[i]) for i in snap.ids]
         maps = []
-        for layer, heads in enumerate(snap.attention):
-            for h, weights in enumerate(heads):
-                maps.append(head_map(weights, tokens, f"head {h + 1}" + (f" (layer {layer + 1})" if len(snap.attention) > 1 else "")))
+        for h, weights in enumerate(snap.attention):
+            maps.append(head_map(weights, tokens, f"head {h + 1} of {len(snap.attention)}"))
         width = max(20, self.size.width - 2)
         per_row = max(1, width // (2 * len(tokens) + 5))
         grid = Table.grid(padding=(0, 2))

@@ -1,10 +1,29 @@
-"""What the chapter is about and what changed since the previous one."""
+"""What the chapter is about, what changed since the previous one, and something to try."""
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
 from core.chapters import Chapter
+
+TRY = {
+    1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
+    2: "press g: the scores are new random numbers at every token, so no two dice are alike.",
+    3: "press tab to reach the weights, pick one with the arrows, press + a few times and watch its token win.",
+    4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
+    5: "nudge a weight and compare the post's forward difference with the exact slope (panel Grads).",
+    6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
+    7: "the same training with exact gradients: the finite difference and backprop agree to many decimals.",
+    8: "type a name the model finds unlikely: -log p punishes a confident mistake far more than 1 - p did.",
+    9: "press space, then g: after a few hundred steps the names start to sound like names.",
+    10: "train, then G for ten names; compare the held-out loss (l) with chapter 9's.",
+    11: "train, then press a: each position's attention over the name it reads.",
+    12: "train the 1000 steps, then G: microgpt's own names (seed 42 gives anir, lanen, mamian first).",
+}
+
+
+def try_text(number: int) -> str:
+    return TRY.get(number, "")
 
 
 class ChapterInfo(Static):
@@ -18,6 +37,9 @@ class ChapterInfo(Static):
             text.append("   " + chapter.summary)
             text.append("\nnew: ", style="bold green")
             text.append(chapter.changes)
+            if built and chapter.number in TRY:
+                text.append("   try: ", style="bold #ffd75f")
+                text.append(TRY[chapter.number])
         if not built:
             text.append(f"\n{error}", style="bold yellow")
         self.update(text)

@@ -9,7 +9,7 @@ from textual.widgets import Button, Static
 from core.sampling import SampleStep
 from tui.widgets.palette import DIM, SLICES, TARGET, bar, token_label
 
-SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1}  # seconds per phase; three phases per token
+SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1, "instant": 0.01}  # seconds per phase; three phases a token
 PHASES = 3  # 0: probabilities and strip, 1: the target lands, 2: the token is appended
 
 
@@ -119,7 +119,8 @@ class GeneratePanel(Vertical):
     def refresh_body(self) -> None:
         self.border_title = "Generate"
         self.border_subtitle = f"T {self.temperature:g} (t/T) · speed {self.speed} (s)"
-        width = max(24, (self.body.size.width or self.size.width or 50) - 1)
+        width = (self.body.size.width or self.size.width - 4) - 1
+        width = width if width > 0 else 50
         lines: list[Text] = []
         if self.note:
             lines.append(Text(self.note, style=DIM))

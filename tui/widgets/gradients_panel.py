@@ -42,7 +42,7 @@ class GradientsPanel(VerticalScroll):
         for index, a, b in snap.grad_check:
             style = f"bold {TARGET}" if tuple(index) == tuple(session.cursor) else ""
             name = session.matrix + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index))
-            table.add_row(name, f"{a:+.5f}", f"{b:+.5f}", f"{abs(a - b):.0e}", style=style)
+            table.add_row(Text(name), f"{a:+.5f}", f"{b:+.5f}", f"{abs(a - b):.0e}", style=style)
         if session.chapter.number < 7:
             note = ("Forward difference: (loss(w + 0.01) - loss(w)) / 0.01, the post's way; EPSILON makes it "
                     "miss in the third decimal. Backprop (chapter 7) gives the exact slope in one pass.")

@@ -33,7 +33,7 @@ KEYS = [
         ("g", "write one name token by token (again: jump to the end)"),
         ("G", "write ten names at once"),
         ("t / T", "lower / raise the temperature"),
-        ("s", "animation speed: slow, normal, fast"),
+        ("s", "animation speed: slow, normal, fast, instant"),
     ]),
     ("Views", [
         ("l", "the loss chart, with running mean, baseline and held-out loss"),

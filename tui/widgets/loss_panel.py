@@ -45,7 +45,6 @@ class LossPanel(Vertical):
     def show(self, session: Session, snap: Snapshot) -> None:
         self.border_title = "Loss"
         self.border_subtitle = "l: close chart" if self.expanded else "l: chart"
-        self.set_expanded(self.expanded)
         if not session.built:
             self.summary.update(Text(session.error, style=DIM))
             self.sparkline.data = []
@@ -75,7 +74,8 @@ class LossPanel(Vertical):
             text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
             if snap.val:
                 text.append(f" · held-out {snap.val[-1][1]:.4f}", style="bold")
-        self.summary.update(text)
+        if text != self.summary.content:
+            self.summary.update(text, layout=len(text.plain.splitlines()) != len(str(self.summary.content).splitlines()))
         self.sparkline.data = list(history) if history else []
         if self.expanded:
             self.draw_plot(session, snap, base, base_text)

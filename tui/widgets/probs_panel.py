@@ -5,9 +5,10 @@ import math
 
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
+from tui.widgets.lines import Lines
 from tui.widgets.palette import DIM, TARGET, bar, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
@@ -68,25 +69,24 @@ def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
                 line.append(f" {loss:.3f}", style=surprise(loss / base))
             lines.append(line)
     else:
-        top = max(2, min(8, (width - 34) // 8))
-        lines.append(Text(f" context      → next  p(next)  top {top} of {V} tokens", style=DIM))
+        top = max(2, min(10, (width - 36) // 4))
+        lines.append(Text(f" context  → next  p    loss  likeliest next tokens, %", style=DIM))
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
-            line = Text(" " + context_text(vocab, snap.ids, pos, 12) + " → ")
+            line = Text(" " + context_text(vocab, snap.ids, pos, 8) + " → ")
             line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
             q = p[target]
-            line.append(f"{q * 100:5.1f}% ", style=f"bold {TARGET}")
+            line.append(f"{q * 100:4.0f}% " if q >= 0.095 else f"{q * 100:4.1f}% ", style=f"bold {TARGET}")
             if has_loss:
                 loss = snap.losses[pos]
                 line.append(f"{loss:5.2f} ", style=surprise(loss / base))
             order = sorted(range(V), key=lambda i: -p[i])[:top]
             for i in order:
-                style = f"bold {TARGET} underline" if i == target else ""
-                line.append(f" {token_label(vocab.tokens[i])}", style=style or "bold")
-                line.append(f"{p[i] * 100:3.0f}", style=style or DIM)
+                style = f"bold {TARGET} underline" if i == target else "bold"
+                line.append(f" {token_label(vocab.tokens[i])}", style=style)
+                line.append(f"{p[i] * 100:2.0f}", style=style if i == target else DIM)
             rest = 1 - sum(p[i] for i in order)
-            line.append(f"  other{rest * 100:3.0f}", style=DIM)
+            line.append(f" other {rest * 100:.0f}", style=DIM)
             lines.append(line)
-        lines[-len(snap.probs) - 1].append("  loss" if has_loss else "", style=DIM)
     if not has_loss:
         lines.append(Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM))
     elif snap.losses:
@@ -103,7 +103,7 @@ class ProbsPanel(Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16)
-        self.body = Static("", id="probs-body")
+        self.body = Lines(id="probs-body")
 
     def compose(self):
         yield self.input
@@ -114,7 +114,8 @@ class ProbsPanel(Vertical):
         self.border_title = "Probabilities"
         self.border_subtitle = "/ type a name · Esc leaves"
         if not session.built:
-            self.body.update(Text(session.error, style=DIM))
+            self.body.set_lines([Text(session.error, style=DIM)])
             return
-        width = max(30, self.body.size.width or (self.size.width - 4) or 60)
-        self.body.update(render_probs(session, snap, width))
+        width = self.content_region.width
+        width = width if width > 0 else 60  # not laid out yet: drawn again once it is
+        self.body.set_lines(list(render_probs(session, snap, width).split("\n")))

@@ -36,4 +36,4 @@ class StatusBar(Static):
             text.append(*sep)
             text.append(f"{session.steps_per_second:,.0f} steps/s", style="bold")
             text.append("  ● training", style="bold green")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no need to lay the screen out again

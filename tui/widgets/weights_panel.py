@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
+from tui.widgets.lines import Lines
 from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, token_label
 
 
@@ -68,8 +68,8 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     vmax = float(np.max(np.abs(values))) if values.size else 1.0
     vmax = vmax or 1.0
     n_rows, n_cols = values.shape
-    cell = 2 if 5 + 2 * n_cols <= width else 1
-    header = Text(" " * 5, style=DIM)
+    cell = 2 if 4 + 2 * n_cols <= width else 1
+    header = Text(" " * 4, style=DIM)
     step = 4 if cell == 2 else 8
     col_text = ""
     for j in range(0, n_cols, step):
@@ -79,7 +79,6 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     r, c = cursor
     for i in range(n_rows):
         line = Text()
-        line.append("▶" if i == r else " ", style=CURSOR)
         line.append(f"{rows[i]:>3} ", style="reverse bold" if i == r else DIM)
         for j in range(n_cols):
             colour = diverging(float(values[i, j]), vmax)
@@ -108,7 +107,7 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         super().__init__(**kw)
         self.session: Session | None = None
         self.snap: Snapshot | None = None
-        self.body = Static("", id="weights-body")
+        self.body = Lines(id="weights-body")
         self.cursor_line = 0
 
     def compose(self):
@@ -119,10 +118,10 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         self.border_title = "Weights"
         self.border_subtitle = ""
         if not session.built:
-            self.body.update(Text(session.error, style=DIM))
+            self.body.set_lines([Text(session.error, style=DIM)])
             return
         if not snap.weights:
-            self.body.update(Text(no_weights_text(session.chapter.number), style=DIM))
+            self.body.set_lines([Text(line, style=DIM) for line in no_weights_text(session.chapter.number).split("\n")])
             return
         name = session.matrix if session.matrix in snap.weights else next(iter(snap.weights))
         values = snap.weights[name]
@@ -147,7 +146,7 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         if values.ndim == 2:
             info.append("\n")
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
-        self.body.update(Text("\n").join(lines + [Text(""), info]))
+        self.body.set_lines(lines + [Text("")] + list(info.split("\n")))
         self.call_after_refresh(self._scroll_to_cursor)
 
     def _scroll_to_cursor(self) -> None:

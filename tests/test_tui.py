@@ -1,0 +1,324 @@
+"""The playground driven with Textual's Pilot: every key, every panel, as a user would try them."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.chapters import CHAPTERS
+from tui.app import PlaygroundApp
+from tui.widgets.code_view import CodeScreen
+from tui.widgets.generate_panel import GeneratePanel
+from tui.widgets.help_screen import HelpScreen
+from tui.widgets.probs_panel import ProbsPanel
+from tui.widgets.weights_panel import WeightsPanel
+
+WIDE, SMALL = (120, 40), (80, 24)
+
+
+def text_of(app, selector: str) -> str:
+    widget = app.query_one(selector)
+    return str(widget.text if hasattr(widget, "set_lines") else widget.content)
+
+
+async def settle(pilot, app, timeout: float = 10.0) -> None:
+    """Wait until the trainer thread has stopped and its last snapshot is drawn."""
+    for _ in range(int(timeout / 0.05)):
+        await pilot.pause(0.05)
+        if not any(s.training for s in app.sessions.values()):
+            break
+    await pilot.pause()
+
+
+async def type_name(pilot, app, name: str) -> None:
+    await pilot.press("slash")
+    app.query_one("#name").value = ""
+    await pilot.press(*name)
+    await pilot.press("escape")
+    await pilot.pause()
+
+
+async def test_chapter_4_probabilities_and_loss_of_ann():
+    app = PlaygroundApp(chapter=4)
+    async with app.run_test(size=WIDE) as pilot:
+        await type_name(pilot, app, "ann")
+        snap = app.snap
+        assert snap.name == "ann" and snap.targets == [0, 4, 4, 5]
+        expected = [0.1884498480243161, 0.13677811550151975, 0.25835866261398177, 0.20364741641337386,
+                    0.05167173252279635, 0.16109422492401215]
+        assert snap.probs[0] == pytest.approx(expected, abs=1e-15)
+        shown = text_of(app, "#probs-body")
+        assert "loss 0.8868" in shown
+        assert "19" in shown and "26" in shown  # p(a) and p(l) as percentages
+        assert "0.812" in shown  # position 0: 1 - p(a)
+        assert "0.8868" in text_of(app, "#status")
+        assert app.sub_title == "4/12 loss"
+
+
+async def test_unknown_character_is_marked_not_a_crash():
+    app = PlaygroundApp(chapter=4)
+    async with app.run_test(size=WIDE) as pilot:
+        await type_name(pilot, app, "an!x")
+        assert app.snap.unknown == [2, 3]
+        shown = text_of(app, "#probs-body")
+        assert "'!' (position 3) is not in the vocabulary" in shown
+        assert "showing the name up to it: 'an'" in shown
+        assert app.snap.ids == [0, 4]
+        await type_name(pilot, app, "ann")  # and it recovers
+        assert app.snap.unknown == [] and app.snap.loss == pytest.approx(0.8867781155015197)
+
+
+async def test_keys_typed_into_the_name_box_stay_there():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        app.query_one("#name").value = ""
+        await pilot.press("n", "i", "n", "a", "g", "q")
+        assert app.query_one("#name").value == "ninagq"
+        assert app.chapter_number == 6 and app.is_running and not app.query_one(GeneratePanel).steps
+        assert app.snap.unknown == [4, 5]
+        await pilot.press("escape")
+        assert not isinstance(app.focused, type(app.query_one("#name")))
+        await pilot.press("n")
+        assert app.chapter_number == 7
+
+
+async def test_weight_nudge_changes_the_loss_at_once():
+    app = PlaygroundApp(chapter=4)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        before = app.snap.loss
+        await pilot.press("plus")  # weights[a] up: "ann" starts with a, so its loss falls
+        up = app.snap
+        assert up.weights["weights"][0] == pytest.approx(0.72)
+        assert up.loss < before
+        await pilot.press("minus", "minus")
+        assert app.snap.weights["weights"][0] == pytest.approx(0.52)
+        assert app.snap.loss > before
+        assert "+0.5200" in text_of(app, "#weights-body")
+        await pilot.press("r")
+        assert app.snap.loss == pytest.approx(before)
+
+
+async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert app.session.matrix == "wte" and app.session.cursor == (0, 0)
+        app.query_one(WeightsPanel).focus()
+        await pilot.press("down", "down", "right")
+        assert app.session.cursor == (2, 1)
+        assert "wte[c][1]" in text_of(app, "#weights-body")
+        await pilot.press("up", "left", "left")
+        assert app.session.cursor == (1, 0)
+        await pilot.press("w")
+        assert app.session.matrix == "wpe" and app.session.cursor == (0, 0)
+        assert "wpe 16×16" in app.query_one(WeightsPanel).border_title
+        names = list(app.snap.weights)
+        for _ in range(len(names) - 1):
+            await pilot.press("w")
+        assert app.session.matrix == "wte"
+        before = app.snap.loss
+        await pilot.press("plus")
+        assert app.snap.loss != before
+        assert "Adam" in text_of(app, "#weights-body")
+
+
+async def test_chapter_list_arrows_and_enter_and_n_p():
+    app = PlaygroundApp()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert app.sub_title == "1/12 tokens"
+        app.query_one("#chapters").focus()
+        await pilot.press("down", "down", "enter")
+        assert app.chapter_number == 3 and app.sub_title == "3/12 weights"
+        await pilot.press("n")
+        assert app.chapter_number == 4
+        await pilot.press("p", "p")
+        assert app.chapter_number == 2
+        await pilot.press("p", "p")
+        assert app.chapter_number == 1
+
+
+async def test_training_chapter_6_moves_the_weights_and_lowers_the_loss():
+    app = PlaygroundApp(chapter=6, step_budget=75)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        session = app.session
+        docs = session.run.encoded
+        before_weights = app.snap.weights["weights"].copy()
+        before_loss = np.mean([session.model.loss(ids) for ids in docs])
+        await pilot.press("space")
+        await settle(pilot, app)
+        assert session.run.step == 75
+        after = app.snap
+        assert after.step == 75 and len(after.history) == 75
+        assert np.abs(after.weights["weights"] - before_weights).max() > 0.05
+        after_loss = np.mean([session.model.loss(ids) for ids in docs])
+        assert after_loss < before_loss
+        assert "step 75" in text_of(app, "#status")
+        assert app.query_one("#loss-sparkline").data == after.history
+
+
+async def test_step_reset_learning_rate_and_kept_state_across_chapters():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("full_stop", "full_stop", "full_stop")
+        assert app.snap.step == 3
+        await pilot.press("right_square_bracket")
+        assert app.session.run.config.lr == pytest.approx(0.2)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.session.run.config.lr == pytest.approx(0.05)
+        assert "lr 0.05" in text_of(app, "#status")
+        await pilot.press("n", "p")  # chapter 7 and back: chapter 6 kept its steps
+        assert app.chapter_number == 6 and app.snap.step == 3
+        await pilot.press("r")
+        assert app.snap.step == 0 and app.snap.history == []
+
+
+async def test_untrainable_chapters_say_so():
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space", "full_stop", "left_square_bracket")
+        await pilot.pause()
+        assert app.session.run.step == 0
+        assert any("training starts in chapter 6" in n.message for n in app._notifications)
+
+
+async def test_generate_finishes_a_name_in_every_chapter():
+    app = PlaygroundApp(chapter=1, speed="instant")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        panel = app.query_one(GeneratePanel)
+        for chapter in CHAPTERS:
+            assert app.chapter_number == chapter.number
+            await pilot.press("g")
+            assert panel.steps, f"chapter {chapter.number}: g starts an animation"
+            for _ in range(200):
+                if not panel.animating:
+                    break
+                await pilot.pause(0.02)
+            name = panel.finished_name
+            assert name is not None, f"chapter {chapter.number}: the name was not finished"
+            vocab = app.session.run.vocab
+            assert panel.steps[-1].token == vocab.end_symbol or len(panel.steps) == 16
+            assert all(s.token in vocab.tokens for s in panel.steps)
+            assert "name  " + name in text_of(app, "#generate-body")
+            await pilot.press("n")
+
+
+async def test_generate_skip_ten_names_temperature_and_speed():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        panel = app.query_one(GeneratePanel)
+        await pilot.press("g")
+        await pilot.press("g")  # again: straight to the end
+        assert not panel.animating and panel.finished_name is not None
+        await pilot.press("G")
+        assert len(panel.names) == 10 and all(isinstance(n, str) for n in panel.names)
+        assert app.session.temperature == 0.5
+        await pilot.press("T")
+        assert app.session.temperature == 0.7 and "T 0.7" in text_of(app, "#status")
+        await pilot.press("t", "t")
+        assert app.session.temperature == 0.3
+        await pilot.press("s")
+        assert app.speed == "fast"
+        await pilot.click("#generate-ten")
+        assert len(panel.names) == 10
+
+
+async def test_code_help_chart_and_attention_views():
+    app = PlaygroundApp(chapter=8)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, CodeScreen)
+        code = str(app.screen.query_one("#code").content.renderables[2])
+        assert "def token_loss" in code and "+ " in code
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CodeScreen)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("l")
+        assert app.loss_expanded and app.query_one("#loss-plot").display
+        await pilot.press("l")
+        assert not app.loss_expanded
+        await pilot.press("a")
+        assert not app.attention_on  # chapter 8 has no attention
+        for _ in range(4):
+            await pilot.press("n")
+        assert app.chapter_number == 12
+        await pilot.press("a")
+        assert app.attention_on and app.query_one("#attention").display
+        heads = app.snap.attention
+        assert len(heads) == 4 and len(heads[0]) == len("ann") + 1
+        assert all(abs(sum(row) - 1) < 1e-12 for row in heads[0])
+        assert app.query_one("#attention").border_title == "Attention of the typed name"
+
+
+async def test_code_view_marks_what_is_new_and_what_is_replaced():
+    from tui.widgets.code_view import code_view
+
+    group = code_view(CHAPTERS[7])  # chapter 8: softmax replaces chapter 4's 1 - p
+    text = "\n".join(str(r) for r in group.renderables)
+    assert "core/chapters/c08_softmax.py" in text
+    assert "replaces token_loss() from chapter 4 (loss)" in text
+    assert "return 1 - p" in text
+    assert "inherited from chapter 7 (backprop)" in text
+
+
+async def test_gradients_panel_compares_finite_difference_and_backprop():
+    app = PlaygroundApp(chapter=7)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        rows = app.snap.grad_check
+        assert len(rows) == 6
+        for _, numerical, backprop in rows:
+            assert numerical == pytest.approx(backprop, rel=1e-6, abs=1e-9)
+        await pilot.press("p", "p")  # chapter 5: the post's forward difference beside the exact slope
+        rows = app.snap.grad_check
+        assert rows[0][1] == pytest.approx(-0.04144791378833945)
+        assert abs(rows[0][1] - rows[0][2]) > 1e-5
+        assert app.snap.grad_note.startswith("forward difference")
+
+
+async def test_small_screen_panels_take_turns():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        assert app.narrow
+        assert app.query_one("#panelbar").display
+        await pilot.press("2")
+        assert app.active_panel == "weights" and app.query_one("#weights").display
+        assert not app.query_one("#probs").display
+        await pilot.press("slash")
+        assert app.active_panel == "probs" and app.query_one("#probs").display
+        await pilot.press("escape", "g")
+        assert app.active_panel == "generate" and app.query_one("#generate").display
+        await pilot.press("l")
+        assert app.active_panel == "loss" and app.query_one("#loss-plot").display
+        await pilot.press("1")
+        assert app.active_panel == "about" and "6/12 training" in str(app.query_one("#about").content)
+
+
+async def test_command_palette_lists_the_actions():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.press(*"one training step")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.session.run.step == 1
+
+
+async def test_q_quits():
+    app = PlaygroundApp()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -1,0 +1,48 @@
+"""Lines of rich Text drawn as they are, through Textual's line API.
+
+A heatmap is hundreds of coloured cells; a Static re-parses every span on each update, which costs tens of
+milliseconds at 20 updates a second. These lines go to the screen as ready-made segments instead.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class Lines(Widget):
+    DEFAULT_CSS = """
+    Lines {
+        height: auto;
+        width: auto;
+    }
+    """
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._strips: list[Strip] = []
+        self._width = 0
+        self.text = Text("")  # the plain content, for tests and copy
+
+    def set_lines(self, lines: list[Text]) -> None:
+        console = self.app.console
+        strips = [Strip(list(line.render(console))) for line in lines]
+        width = max((s.cell_length for s in strips), default=0)
+        resized = len(strips) != len(self._strips) or width != self._width
+        self._strips, self._width = strips, width
+        self.text = Text("\n").join(lines)
+        self.refresh(layout=resized)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self._width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._strips)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y >= len(self._strips):
+            return Strip.blank(width, base)
+        return self._strips[y].apply_style(base).extend_cell_length(width, base).crop(0, width)
