@@ -1,0 +1,117 @@
+"""Bring your own data: any text file with one document per line works; anything else is one clear line."""
+import os
+
+import pytest
+
+from core import data
+from core.data import DataError, load
+from core.run import Run, RunConfig
+from tui.cli import main
+
+
+def write(tmp_path, content: bytes, name="words.txt"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def test_a_file_of_documents_gives_its_vocabulary_and_checksum(tmp_path):
+    path = write(tmp_path, b"  bob \r\nann\n\n\ncarol\n")
+    dataset = load(path)
+    assert dataset.docs == ("bob", "ann", "carol")
+    assert dataset.vocab.chars == ["a", "b", "c", "l", "n", "o", "r"]
+    assert dataset.path == os.path.realpath(path) and len(dataset.sha256) == 64 and dataset.notes == ()
+
+
+def test_a_byte_order_mark_is_not_a_character(tmp_path):
+    dataset = load(write(tmp_path, "\ufeffzoë\nann\n".encode("utf-8")))
+    assert dataset.docs == ("zoë", "ann") and "\ufeff" not in dataset.vocab.chars
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "has no documents"),
+    (b"\n  \n\t\n", "has no documents"),
+    (b"ann\x00bob\n", "looks binary (it has NUL bytes)"),
+    (b"ann\n\xff\xfebob\n", "not UTF-8 text (bad byte at offset 4)"),
+    ("".join(chr(0x100 + i) for i in range(257)).encode("utf-8"), "257 distinct characters, more than the 256"),
+])
+def test_unusable_files_are_refused_in_one_line(tmp_path, content, message):
+    with pytest.raises(DataError) as error:
+        load(write(tmp_path, content))
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_256_distinct_characters_are_fine(tmp_path):
+    dataset = load(write(tmp_path, "".join(chr(0x100 + i) for i in range(256)).encode("utf-8")))
+    assert len(dataset.vocab) == 257
+
+
+def test_missing_folder_device_and_odd_paths_are_refused(tmp_path):
+    for path, message in [(tmp_path / "nope.txt", "no such file"), (tmp_path, "is a folder"),
+                          ("/dev/zero", "is not a regular file"), ("~no_such_user_zz/x", "not a usable path"),
+                          ("x" * 5000, "cannot read"), ("a\0b", "no such file|not a usable path")]:
+        with pytest.raises(DataError, match=message):
+            load(str(path))
+
+
+def test_a_pipe_is_not_read_forever(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="is not a regular file"):
+        load(str(fifo))
+
+
+def test_over_50_mb_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as f:
+        f.truncate(data.MAX_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(DataError, match="over the 50 MB limit"):
+        load(str(path))
+
+
+def test_an_unreadable_file_is_one_line(tmp_path, monkeypatch):
+    path = write(tmp_path, b"ann\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(tmp_path), "open", refuse)  # we may be root, for whom chmod 000 changes nothing
+    with pytest.raises(DataError, match="cannot read \\(Permission denied\\)"):
+        load(path)
+
+
+def test_lines_longer_than_the_context_are_counted(tmp_path):
+    path = write(tmp_path, b"ann\n" + b"a" * 15 + b"\n" + b"b" * 16 + b"\n" + b"c" * 40 + b"\n")
+    dataset = load(path)
+    assert dataset.notes == ("2 lines of 16 or more characters are cut to the model's context of 16 tokens",)
+    assert load(write(tmp_path, b"a" * 16 + b"\n")).notes[0].startswith("1 line of 16 or more characters is cut")
+
+
+def test_a_long_line_trains_on_its_first_16_positions_only(tmp_path):
+    path = write(tmp_path, b"abcdefghijklmnopqrstuvwxyz\n")
+    run = Run(RunConfig(9, data=path, engine="fast", steps=1))
+    ids = run.encoded[0]
+    assert len(ids) == 26 and len(run.model.targets(ids)) == 16
+    assert run.train_step().loss > 0
+
+
+def test_the_names_and_toy_sets(tmp_path):
+    names = load("names")
+    assert len(names.docs) == 32178 and names.sha256.startswith("a311634f") and names.notes == ()
+    assert load("toy").docs == ("ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina")
+
+
+def test_cli_trains_on_a_user_file_and_reports_cut_lines(tmp_path, capsys):
+    path = write(tmp_path, b"zed\nzoe\n" + b"z" * 20 + b"\n")
+    code = main(["train", "-c", "9", "--data", path, "--steps", "3", "--samples", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0 and out.splitlines()[:2] == ["num docs: 3", "vocab size: 5"]  # d e o z, and the end token
+    assert err == "minigpt-tui: note: 1 line of 16 or more characters is cut to the model's context of 16 tokens\n"
+
+
+@pytest.mark.parametrize("content, message", [(b"", "has no documents"), (b"\x00\x01", "looks binary"),
+                                              (b"\xc3\x28", "not UTF-8")])
+def test_cli_refuses_bad_data_in_one_line(tmp_path, capsys, content, message):
+    code = main(["train", "-c", "9", "--data", write(tmp_path, content), "--steps", "3"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
