@@ -21,15 +21,16 @@ class RunError(ValueError):
 
 
 class Diverged(RunError):
-    """The loss or a parameter became NaN or infinite; the run was put back as it was before that step.
+    """The loss or a parameter became NaN or infinite; the run was put back to its last good step.
 
-    `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based).
+    `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based),
+    `e.restored` the step whose parameters (and optimizer state) the run now has again.
     """
 
-    def __init__(self, step: int, what: str, lr: float, advice: str):
-        self.step, self.what, self.lr, self.advice = step, what, lr, advice
-        restored = f"the parameters after step {step - 1}" if step > 1 else "the starting parameters"
-        super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); {restored} are restored")
+    def __init__(self, step: int, what: str, lr: float, restored: int, advice: str):
+        self.step, self.what, self.lr, self.restored, self.advice = step, what, lr, restored, advice
+        back = f"the parameters after step {restored}" if restored else "the starting parameters"
+        super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); back to {back}")
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,10 @@ class LossHistory:
         self._pending: list[float] = []
         self.last: float | None = None
         self.count = 0
+        self._undo = None  # what the last append changed
 
     def append(self, loss: float) -> None:
+        self._undo = (self.points, len(self.points), self._pending, len(self._pending), self.span, self.last)
         self.last = loss
         self.count += 1
         self._pending.append(loss)
@@ -105,6 +108,15 @@ class LossHistory:
             if len(self.points) >= self.capacity:
                 self.points = [(a + b) / 2 for a, b in zip(self.points[::2], self.points[1::2])]
                 self.span *= 2
+
+    def undo(self) -> None:
+        """Take back the last append (once): the step is to be done again. Lists are rebound, never
+        changed, when points merge, so the old ones are still there to go back to."""
+        if self._undo is None:
+            return
+        points, n_points, pending, n_pending, self.span, self.last = self._undo
+        del points[n_points:], pending[n_pending:]
+        self.points, self._pending, self.count, self._undo = points, pending, self.count - 1, None
 
     def values(self) -> list[float]:
         """The history as points, each the mean of `span` steps; the last partial bucket included."""
@@ -158,6 +170,7 @@ class Run:
         self.encoded = [self.vocab.encode(doc) for doc in self.docs]
         self.step = 0  # steps done
         self.history = LossHistory()
+        self._before_last_step = None  # the checkpoint taken before the last step, should its update go too far
 
     @property
     def steps(self) -> int:
@@ -180,15 +193,23 @@ class Run:
             raise RunError(f"chapter {self.chapter.number} ({self.chapter.name}) does not train")
         indices = self.batch_indices(self.step)
         lr = self.lr_at(self.step)
-        good = self.model.checkpoint()  # put back if the numbers go wrong
+        before = self.model.checkpoint()  # put back if the numbers go wrong
         try:
             loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
             wrong = not_finite(loss, self.model)
+            too_far = not math.isfinite(loss)  # the loss is of the parameters that the last update made
         except (ArithmeticError, ValueError) as e:  # scalar math: exp overflow, log(0)
-            wrong = f"the arithmetic failed ({e})"
+            wrong, too_far = f"the arithmetic failed ({e})", True
         if wrong:
-            self.model.restore(good)
-            raise Diverged(self.step + 1, wrong, lr, self.advice_after_divergence())
+            failed = self.step + 1
+            self.model.restore(before)
+            if too_far and self._before_last_step is not None:  # that update is undone too: it is to be redone
+                self.model.restore(self._before_last_step)
+                self.step -= 1
+                self.history.undo()
+            self._before_last_step = None
+            raise Diverged(failed, wrong, lr, self.step, self.advice_after_divergence())
+        self._before_last_step = before
         self.step += 1
         self.history.append(loss)
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)

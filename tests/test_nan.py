@@ -1,0 +1,128 @@
+"""Numbers going wrong: a NaN or infinite loss or parameter stops training and puts back the last good state."""
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.run import Diverged, Run, RunConfig, RunError
+from tui.cli import main
+
+
+def weights_equal(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def state(run: Run):
+    return run.model.weights(), run.model.optimizer_state(), run.step, run.history.state(), run.rng.getstate()
+
+
+def assert_same_state(a: Run, b: Run) -> None:
+    (wa, oa, sa, ha, ra), (wb, ob, sb, hb, rb) = state(a), state(b)
+    assert weights_equal(wa, wb) and sa == sb and ha == hb and ra == rb
+    assert oa.keys() == ob.keys() and all(weights_equal(oa[k], ob[k]) for k in oa)
+
+
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), float("-inf"), -0.5, -1e-9])
+def test_a_learning_rate_that_cannot_work_is_refused_up_front(lr):
+    with pytest.raises(RunError, match="--lr must be a finite number >= 0"):
+        RunConfig(12, lr=lr).resolved()
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "-2"])
+def test_cli_refuses_such_a_learning_rate(capsys, text):
+    code = main(["train", "-c", "8", f"--lr={text}"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "--lr must be a finite number" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's overflow; the test checks what Run reports
+@pytest.mark.parametrize("chapter, engine", [(8, "fast"), (8, "scalar"), (9, "fast"), (10, "fast"), (11, "fast"),
+                                             (12, "fast"), (12, "scalar")])
+def test_a_huge_learning_rate_stops_training_and_restores_the_last_good_step(chapter, engine):
+    config = RunConfig(chapter, engine=engine, lr=1e6, steps=50)
+    run = Run(config)
+    with pytest.raises(Diverged) as caught:
+        while not run.done:
+            run.train_step()
+    e = caught.value
+    # a non-finite loss blames the update before it, which is undone too; a non-finite parameter its own step
+    assert run.step == e.restored == (e.step - 2 if e.step > 1 and "parameter" not in e.what else e.step - 1)
+    assert str(e).startswith(f"training stopped at step {e.step}: ") and "back to the" in str(e)
+    assert "became" in e.what or "arithmetic failed" in e.what  # scalar math raises: log(0), exp overflow
+    assert e.advice.startswith("try a smaller learning rate, e.g.") and e.lr > 0
+    good = Run(config)  # the same run, stopped at the step it went back to
+    for _ in range(e.restored):
+        good.train_step()
+    assert_same_state(run, good)
+    assert all(math.isfinite(x) for x in run.history.values())
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_after_a_restore_a_smaller_learning_rate_trains_on():
+    run = Run(RunConfig(12, engine="fast", lr=1e6, steps=40))
+    with pytest.raises(Diverged):
+        for _ in range(40):
+            run.train_step()
+    run.config = replace(run.config, lr=0.01)  # what the playground's [ key does
+    losses = [run.train_step().loss for _ in range(5)]
+    assert all(math.isfinite(x) for x in losses)
+    assert run.step == 5 and run.history.count == 5
+    assert losses == [x.loss for x in map(lambda _: fresh.train_step(), range(5))] if (
+        fresh := Run(RunConfig(12, engine="fast", lr=0.01, steps=40))) else False
+
+
+def test_a_parameter_gone_bad_with_a_finite_loss_is_caught(monkeypatch):
+    run = Run(RunConfig(9, engine="fast", steps=20))
+    for _ in range(3):
+        run.train_step()
+    before = state(run)
+    real = run.model.train_step
+
+    def train_step(batch, lr, t):
+        loss = real(batch, lr, t)
+        run.model.set_weight("wpe", (15, 0), float("inf"))  # a position no short name reaches: the loss stays finite
+        return loss
+
+    monkeypatch.setattr(run.model, "train_step", train_step)
+    with pytest.raises(Diverged, match="step 4: parameter wpe became infinite") as caught:
+        run.train_step()
+    assert caught.value.what == "parameter wpe became infinite" and caught.value.restored == 3
+    after = state(run)
+    assert weights_equal(before[0], after[0]) and before[2:] == after[2:]
+
+
+def test_scalar_arithmetic_errors_are_caught_too():
+    run = Run(RunConfig(6, steps=10))
+    for i, w in enumerate([1.0, -1.0, 0.5, -0.5, 0.25, -0.25]):  # they sum to 0: dividing by the sum fails
+        run.model.set_weight("weights", (i,), w)
+    before = run.model.weights()
+    with pytest.raises(Diverged, match="step 1: the arithmetic failed \\(float division by zero\\)"):
+        run.train_step()
+    assert weights_equal(before, run.model.weights()) and run.step == 0  # no update before it to undo
+
+
+def test_the_guard_changes_no_number():
+    run, bare = Run(RunConfig(12, engine="fast", steps=30)), Run(RunConfig(12, engine="fast", steps=30))
+    for step in range(30):
+        batch = [bare.encoded[i] for i in bare.batch_indices(step)]
+        assert run.train_step().loss == bare.model.train_step(batch, bare.lr_at(step), step)
+    assert weights_equal(run.model.weights(), bare.model.weights())
+
+
+def test_past_its_schedule_a_decaying_learning_rate_stays_at_zero():
+    run = Run(RunConfig(12, engine="fast", steps=10))
+    assert run.lr_at(5) == 0.005 and run.lr_at(10) == 0.0 and run.lr_at(11) == 0.0
+
+
+def test_cli_says_what_happened_and_what_to_try_with_exit_3(tmp_path, capsys):
+    saved = tmp_path / "s.json"
+    code = main(["train", "-c", "12", "--lr", "1e6", "--steps", "30", "--save", str(saved)])
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert code == 3 and len(lines) == 2 and "Traceback" not in err and "Warning" not in err
+    assert lines[0].startswith("minigpt-tui: training stopped at step 2: the loss became")
+    assert lines[0].endswith("back to the starting parameters")
+    assert lines[1] == "minigpt-tui: try a smaller learning rate, e.g. --lr 0.01 (this chapter's default)"
+    assert out.splitlines()[-1].startswith("step    1 /   30 | loss")  # no samples from a broken run
+    assert not saved.exists()  # continuing it would only go wrong again at the same step
