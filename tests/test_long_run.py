@@ -1,0 +1,73 @@
+"""Long runs keep memory flat: the loss history is downsampled, and nothing else grows with the step count."""
+import gc
+import math
+import tracemalloc
+
+import pytest
+
+from core.run import LossHistory, Run, RunConfig
+
+
+def test_the_history_never_holds_more_than_its_capacity():
+    history = LossHistory(capacity=64)
+    for i in range(100_000):
+        history.append(float(i % 7))
+        assert len(history.points) < 64 and len(history._pending) < history.span
+    assert history.count == 100_000 and history.span == 2048 and history.last == 100_000 % 7 - 1 + 0.0
+    assert len(history.values()) <= 64
+
+
+def test_each_point_is_the_mean_of_its_span_of_steps():
+    history = LossHistory(capacity=8)
+    losses = [math.sin(i) for i in range(1000)]
+    for x in losses:
+        history.append(x)
+    span = history.span
+    expected = [math.fsum(losses[i:i + span]) / span for i in range(0, len(history.points) * span, span)]
+    assert history.points == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("capacity, n", [(4, 1), (4, 3), (4, 4), (4, 8), (8, 1000), (8, 1023)])
+def test_undo_takes_back_exactly_the_last_append(capacity, n):
+    history, reference = LossHistory(capacity), LossHistory(capacity)
+    for i in range(n):
+        history.append(float(i))
+        reference.append(float(i))
+    history.append(99.0)  # this one may flush a bucket, or merge every point
+    history.undo()
+    assert history.state() == reference.state()
+    history.append(float(n))
+    reference.append(float(n))
+    assert history.state() == reference.state()
+
+
+def test_a_state_round_trip_continues_the_same():
+    history = LossHistory(capacity=16)
+    for i in range(777):
+        history.append(i / 3)
+    copy = LossHistory.from_state(history.state())
+    for i in range(500):
+        history.append(i / 7)
+        copy.append(i / 7)
+    assert copy.state() == history.state()
+
+
+def test_ten_thousand_steps_of_a_run_use_no_more_memory_than_two_thousand():
+    run = Run(RunConfig(8, engine="fast", steps=1_000_000))
+    for _ in range(2000):
+        run.train_step()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start, _ = tracemalloc.get_traced_memory()
+        objects = len(gc.get_objects())
+        for _ in range(8_000):
+            run.train_step()
+        gc.collect()
+        end, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert run.step == 10_000 and len(run.history.points) < run.history.capacity
+    # the history may fill up to its capacity (2048 floats); a leak of one small object a step would be 250 kB
+    assert end - start < 100_000
+    assert len(gc.get_objects()) - objects < 100
