@@ -135,13 +135,19 @@ class PlaygroundApp(App):
     BINDINGS.append(Binding("escape", "leave_input", "Leave the name box", show=False))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = 42, engine: str | None = None, name: str = "ann",
-                 step_budget: int | None = None, speed: str = "normal"):
+                 step_budget: int | None = None, speed: str = "normal", saved=None):
+        """saved: a core.session.SavedSession (its Run a PlaygroundRun) to open instead of a fresh chapter."""
         super().__init__()
         self.seed, self.engine = seed, engine
         self.chapter_number = get(chapter).number
         self.typed = name
         self.step_budget = step_budget  # stop training after this many steps per start (tests)
         self.sessions: dict[int, Session] = {}
+        if saved is not None:
+            run = saved.run
+            self.chapter_number = run.chapter.number
+            self.sessions[run.chapter.number] = Session(run.chapter, run.config.seed, run.config.engine, run=run)
+            self.typed = saved.typed or name
         self.snaps: dict[int, Snapshot] = {}
         self.narrow = False
         self.active_panel = "weights"
@@ -227,6 +233,7 @@ class PlaygroundApp(App):
         self.query_one(LossPanel).set_expanded(chart)
         self.query_one("#loss").set_class(chart, "-expanded")
         self.query_one(PanelBar).show(panels, self.active_panel)
+        self.call_after_refresh(self.render_panels)  # panels just shown fit their text to their size
 
     def bring(self, panel: str) -> None:
         """On a small screen, show this panel."""
@@ -677,6 +684,11 @@ class PlaygroundApp(App):
         if self.narrow:
             self.active_panel = "attention" if self.attention_on else "weights"
         self.arrange()
+        self.request_snapshot()
+
+    @on(PanelBar.Picked)
+    def panel_picked(self, message: PanelBar.Picked) -> None:
+        self.bring(message.panel)
         self.request_snapshot()
 
     def action_panel(self, number: int) -> None:

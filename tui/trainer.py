@@ -97,7 +97,7 @@ class Snapshot:
 class Session:
     """One chapter for the whole session: switching chapters keeps its Run, its cursor and its temperature."""
 
-    def __init__(self, chapter: Chapter, seed: int = 42, engine: str | None = None):
+    def __init__(self, chapter: Chapter, seed: int = 42, engine: str | None = None, run: PlaygroundRun | None = None):
         self.chapter = chapter
         self.seed = seed
         self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None
@@ -114,7 +114,18 @@ class Session:
         self.training = False  # the trainer thread owns the model
         self.stop_requested = False
         self.steps_per_second = 0.0
-        self._build()
+        if run is not None:  # a saved session, loaded by the caller
+            self.run = run
+            self.seed = run.config.seed
+            self._select_first_matrix()
+        else:
+            self._build()
+
+    def _select_first_matrix(self) -> None:
+        weights = self.run.model.weights()
+        if self.matrix not in weights:
+            self.matrix = next(iter(weights), None)
+            self.cursor = (0,) * weights[self.matrix].ndim if self.matrix else ()
 
     def _build(self, dataset=None) -> None:
         try:
@@ -129,10 +140,7 @@ class Session:
         except (ChapterError, RunError, DataError, OSError) as e:
             self.run, self.error = None, str(e)
             return
-        weights = self.run.model.weights()
-        if self.matrix not in weights:
-            self.matrix = next(iter(weights), None)
-            self.cursor = (0,) * weights[self.matrix].ndim if self.matrix else ()
+        self._select_first_matrix()
         self.val = []
 
     # ---- who runs model code ---------------------------------------------------------------------
@@ -264,11 +272,11 @@ def gradient_check(model, ids, name, cursor, weights) -> tuple[list, str]:
         forward = np.asarray(forward).reshape(array.shape)
         for idx in indices:
             rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx, array)))
-        return rows, "forward difference | exact slope"
+        return rows, "EPSILON 0.01 | exact"
     _, backprop = model.gradients(ids)
     for idx in indices:
         rows.append((idx, central_difference(model, ids, name, idx, array), float(backprop[name][idx])))
-    return rows, "finite difference | backprop"
+    return rows, "numerical | backprop"
 
 
 def central_difference(model, ids, name, idx, array, h=1e-6) -> float:

@@ -8,27 +8,21 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
-from tui.widgets.palette import DIM, POSITIVE, token_label
-
-SHADES = ["#262626", "#3a3a3a", "#5f5f87", "#5f87af", "#5fafd7", "#87d7ff", "#d7ffff", "#ffffff"]
-
-
-def heat(weight: float) -> str:
-    return SHADES[min(len(SHADES) - 1, int(weight * (len(SHADES) - 1) + 0.5))]
-
+from tui.widgets.palette import DIM, heat, ink, token_label
 
 def head_map(weights, tokens: list[str], title: str) -> Text:
-    """Rows: the position reading; columns: the position read. Row sums are 1 (a softmax)."""
+    """Rows: the position reading; columns: the position read, in percent. Each row sums to 100 (a softmax)."""
     t = len(weights)
     text = Text(title + "\n", style="bold")
-    text.append("   " + "".join(f"{tok:<2}" for tok in tokens[:t]) + "\n", style=DIM)
+    text.append("   " + "".join(f"{tok:>3}" for tok in tokens[:t]) + "\n", style=DIM)
     for i in range(t):
         text.append(f"{tokens[i]:>2} ", style=DIM)
         for j in range(t):
-            if j > i:
-                text.append("  ", style="on #121212")
+            if j > i:  # a position never reads the future
+                text.append("  ·", style="#444444")
             else:
-                text.append("  ", style=f"on {heat(float(weights[i][j]))}")
+                w = float(weights[i][j])
+                text.append(f"{min(99, round(w * 100)):>3}", style=f"{ink(w)} on {heat(w)}")
         if i < t - 1:
             text.append("\n")
     return text
@@ -56,12 +50,13 @@ class AttentionPanel(VerticalScroll):
         maps = []
         for h, weights in enumerate(snap.attention):
             maps.append(head_map(weights, tokens, f"head {h + 1} of {len(snap.attention)}"))
-        width = max(20, self.size.width - 2)
-        per_row = max(1, width // (2 * len(tokens) + 5))
+        width = self.content_region.width or 60
+        per_row = max(1, (width - 1 + 2) // (3 * len(tokens) + 3 + 2))  # maps 2 apart, 1 for the scrollbar
         grid = Table.grid(padding=(0, 2))
         for _ in range(min(per_row, len(maps))):
             grid.add_column()
         for i in range(0, len(maps), per_row):
             grid.add_row(*maps[i: i + per_row])
-        legend = Text("row: the position reading · column: the position it looks at · brighter = more weight", style=DIM)
+        legend = Text("each row: where that position looks, in % (its row sums to 100); · is the future, hidden",
+                      style=DIM)
         self.body.update(Group(grid, legend))

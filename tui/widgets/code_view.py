@@ -9,16 +9,15 @@ import importlib
 import inspect
 import re
 
-from rich.console import Group
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from core.chapters import CHAPTERS, Chapter
+from tui.widgets.lines import Lines
 
 NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"
 
@@ -51,8 +50,8 @@ def own_functions(cls) -> dict[str, object]:
     return {name: value for name, value in vars(cls).items() if inspect.isfunction(value)}
 
 
-def code_view(chapter: Chapter) -> Group:
-    """The chapter's module (new), what it replaces, and what it still inherits."""
+def code_view(chapter: Chapter) -> list[Text]:
+    """The chapter's module (new), what it replaces, and what it still inherits, line by line (never wrapped)."""
     module_name = chapter.source_module()
     module = importlib.import_module(module_name)
     source = inspect.getsource(module)
@@ -91,7 +90,10 @@ def code_view(chapter: Chapter) -> Group:
         for function in functions.values():
             code = inspect.getsource(function).rstrip("\n")
             parts.append(Text("\n").join(gutter([Text(l) for l in code.split("\n")], " ", KEPT, dim=True)))
-    return Group(*parts)
+    lines: list[Text] = []
+    for part in parts:
+        lines.extend(part.split("\n", allow_blank=True))
+    return lines
 
 
 class CodeScreen(ModalScreen):
@@ -106,13 +108,15 @@ class CodeScreen(ModalScreen):
         self.chapter = chapter
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="code-scroll") as scroll:
+        with ScrollableContainer(id="code-scroll") as scroll:
             scroll.border_title = f"Code · chapter {self.chapter.label}"
-            scroll.border_subtitle = "↑↓ scroll · Esc or c close"
-            try:
-                yield Static(code_view(self.chapter), id="code")
-            except Exception as e:  # a chapter module with a syntax error must not take the app down
-                yield Static(Text(f"cannot show this chapter's code: {e}", style="red"), id="code")
+            scroll.border_subtitle = "↑↓ ←→ scroll · Esc or c close"
+            yield Lines(id="code")
 
     def on_mount(self) -> None:
+        try:
+            lines = code_view(self.chapter)
+        except Exception as e:  # noqa: BLE001 - a chapter module that cannot be read must not take the app down
+            lines = [Text(f"cannot show this chapter's code: {e}", style="red")]
+        self.query_one("#code", Lines).set_lines(lines)
         self.query_one("#code-scroll").focus()

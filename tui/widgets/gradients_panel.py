@@ -33,7 +33,7 @@ class GradientsPanel(VerticalScroll):
             return
         left, right = snap.grad_note.split(" | ")
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=False)
-        table.add_column("")
+        table.add_column("weight", no_wrap=True)
         table.add_column(left, justify="right", no_wrap=True)
         table.add_column(right, justify="right", no_wrap=True)
         table.add_column("gap", justify="right", style=DIM, no_wrap=True)
@@ -41,11 +41,13 @@ class GradientsPanel(VerticalScroll):
         labels = [axis_labels(n, session.run.vocab) for n in values.shape]
         for index, a, b in snap.grad_check:
             style = f"bold {TARGET}" if tuple(index) == tuple(session.cursor) else ""
-            name = session.matrix + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index))
+            name = "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index))
+            name = name[1:-1] if len(index) == 1 else session.matrix + name  # a vector's rows: just the token
             table.add_row(Text(name), f"{a:+.5f}", f"{b:+.5f}", f"{abs(a - b):.0e}", style=style)
         if session.chapter.number < 7:
-            note = ("Forward difference: (loss(w + 0.01) - loss(w)) / 0.01, the post's way; EPSILON makes it "
-                    "miss in the third decimal. Backprop (chapter 7) gives the exact slope in one pass.")
+            note = ("EPSILON 0.01: (loss(w + 0.01) - loss(w)) / 0.01, the post's forward difference; the step "
+                    "makes it miss in the third decimal. Backprop (chapter 7) gives the exact slope in one pass.")
         else:
-            note = "Backprop gives every gradient in one backward pass; the finite difference needs two losses per weight."
+            note = ("numerical: (loss(w + h) - loss(w - h)) / 2h with h = 1e-6, two losses per weight; backprop "
+                    "gives every gradient in one backward pass.")
         self.body.update(Group(table, Text(note, style=DIM)))

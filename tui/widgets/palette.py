@@ -16,6 +16,8 @@ POSITIVE = ["#303030", "#5f0000", "#870000", "#af0000", "#d70000", "#ff5f00", "#
 SURPRISE = ["#5fd75f", "#87d75f", "#afd75f", "#d7d75f", "#ffd75f", "#ffaf5f", "#ff875f", "#ff5f5f", "#ff0000"]
 # one colour per token in the cumulative strip, neighbours always distinct
 SLICES = ["#5f87d7", "#d7875f", "#5faf87", "#af5faf", "#d7af5f", "#5fafaf", "#af8787", "#87af5f"]
+# how much: dark (nothing) to white (all), for probabilities and attention weights
+SHADES = ["#262626", "#3a3a3a", "#5f5f87", "#5f87af", "#5fafd7", "#87d7ff", "#d7ffff", "#ffffff"]
 TARGET = "#ffff5f"
 CURSOR = "#ffffff"
 DIM = "#808080"
@@ -30,6 +32,17 @@ def diverging(value: float, vmax: float) -> str:
         return NEGATIVE[0]
     level = min(len(POSITIVE) - 1, int(round(abs(value) / vmax * (len(POSITIVE) - 1))))
     return (POSITIVE if value >= 0 else NEGATIVE)[level]
+
+
+def heat(weight: float) -> str:
+    """The shade for a weight between 0 and 1."""
+    weight = min(1.0, max(0.0, weight if math.isfinite(weight) else 0.0))
+    return SHADES[min(len(SHADES) - 1, int(weight * (len(SHADES) - 1) + 0.5))]
+
+
+def ink(weight: float) -> str:
+    """Text that stays readable on heat(weight)."""
+    return "#000000" if weight > 0.45 else "#bcbcbc"
 
 
 def surprise(ratio: float) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 PANEL_TITLES = {"about": "About", "weights": "Weights", "probs": "Probs", "loss": "Loss",
@@ -9,11 +11,26 @@ PANEL_TITLES = {"about": "About", "weights": "Weights", "probs": "Probs", "loss"
 
 
 class PanelBar(Static):
+    class Picked(Message):
+        def __init__(self, panel: str):
+            super().__init__()
+            self.panel = panel
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.spans: list[tuple[int, int, str]] = []
+
     def show(self, panels: list[str], active: str) -> None:
-        text = Text()
+        text, self.spans = Text(), []
         for i, panel in enumerate(panels, start=1):
             label = f" {i} {PANEL_TITLES[panel]} "
-            style = "bold reverse" if panel == active else ""
-            text.append(label, style=style)
+            self.spans.append((len(text), len(text) + len(label), panel))
+            text.append(label, style="bold reverse" if panel == active else "")
             text.append(" ")
         self.update(text)
+
+    def on_click(self, event: events.Click) -> None:
+        x = event.x - self.styles.padding.left
+        for start, end, panel in self.spans:
+            if start <= x < end:
+                self.post_message(self.Picked(panel))

@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import Lines
-from tui.widgets.palette import DIM, TARGET, bar, surprise, token_label
+from tui.widgets.palette import DIM, TARGET, heat, ink, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
 
@@ -50,20 +50,22 @@ def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
         lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM))
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
-        cell = max(5, min(10, (width - 23) // V))
+        cell = max(4, min(7, (width - 24) // V))
         header = Text(" context → next ", style=DIM)
         for t in vocab.tokens:
-            header.append(token_label(t).center(cell), style="bold")
+            header.append(token_label(t).rjust(cell - 1) + " ", style="bold")
         if has_loss:
             header.append("  loss", style=DIM)
         lines.append(header)
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
             line = Text(" " + context_text(vocab, snap.ids, pos, 7) + " → ")
             line.append(token_label(vocab.tokens[target]).ljust(5), style=f"bold {TARGET}")
-            for i, q in enumerate(p):
-                pct = f"{q * 100:2.0f}" if q < 0.995 else "**"
-                chunk = bar(q, cell - 3) + pct + " "
-                line.append(chunk, style=f"bold {TARGET} underline" if i == target else "")
+            for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
+                pct = f"{q * 100:.0f}" if q < 0.995 else "99"
+                if i == target:
+                    line.append(f"[{pct:>{cell - 2}}]", style=f"bold {TARGET} on {heat(q)}")
+                else:
+                    line.append(f" {pct:>{cell - 2}} ", style=f"{ink(q)} on {heat(q)}")
             if has_loss:
                 loss = snap.losses[pos]
                 line.append(f" {loss:.3f}", style=surprise(loss / base))
