@@ -325,3 +325,22 @@ async def test_q_quits():
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_random_keys_never_raise():
+    """A monkey at the keyboard: random keys across chapters on a small screen; every error would be reported."""
+    import random
+
+    rng = random.Random(7)
+    keys = list("npgGtTwcla?/+-.r123456xE!") + ["space", "left_square_bracket", "right_square_bracket", "up",
+                                                  "down", "left", "right", "escape", "tab", "enter"]
+    app = PlaygroundApp(chapter=5, step_budget=20, speed="instant")
+    errors = []
+    app.report = errors.append
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for _ in range(60):
+            await pilot.press(rng.choice(keys))
+        await settle(pilot, app)
+        assert app.is_running
+    assert errors == []

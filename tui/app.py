@@ -36,7 +36,7 @@ from tui.widgets.loss_panel import LossPanel
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
 from tui.widgets.probs_panel import ProbsPanel
 from tui.widgets.status_bar import StatusBar
-from tui.widgets.weights_panel import WeightsPanel
+from tui.widgets.weights_panel import WeightsPanel, nudge_step
 
 WIDE = (110, 30)  # from this size on every panel is on screen at once; below it they take turns
 UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
@@ -544,7 +544,7 @@ class PlaygroundApp(App):
             self.notify("No weights to nudge in this chapter: weights arrive in chapter 3.")
             return
         self.bring("weights")
-        delta = direction * self.query_one(WeightsPanel).nudge_step()
+        delta = direction * nudge_step(snap.weights[session.matrix])
         name, index = session.matrix, session.cursor
 
         def job():

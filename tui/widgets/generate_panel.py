@@ -44,7 +44,7 @@ def strip(step: SampleStep, tokens: list[str], width: int, show_target: bool) ->
 def distribution(step: SampleStep, tokens: list[str], width: int) -> Text:
     """The probabilities, all of them for a small vocabulary, the top ones for a large one."""
     order = sorted(range(len(tokens)), key=lambda i: -step.probs[i])
-    per_line = max(1, width // 13)
+    per_line = max(1, (width - 9) // 13)
     shown = order[: per_line * (1 if len(tokens) > 8 else 2)]
     text = Text()
     for n, i in enumerate(shown):

@@ -24,12 +24,22 @@ def running_mean(values: list[float], window: int) -> list[float]:
     return out
 
 
+class LossPlot(PlotextPlot):
+    """A plotext chart that shows a line of text instead of raising when plotext cannot draw (no traceback)."""
+
+    def render(self):
+        try:
+            return super().render()
+        except Exception as e:  # noqa: BLE001 - plotext's own arithmetic on degenerate ranges
+            return Text(f"(the chart cannot be drawn yet: {type(e).__name__})", style=DIM)
+
+
 class LossPanel(Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.summary = Static("", id="loss-summary")
         self.sparkline = Sparkline([], id="loss-sparkline", summary_function=lambda xs: sum(xs) / len(xs))
-        self.plot = PlotextPlot(id="loss-plot")
+        self.plot = LossPlot(id="loss-plot")
         self.expanded = False
 
     def compose(self):
@@ -98,8 +108,9 @@ class LossPanel(Vertical):
                 plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label="held-out (10% of data)",
                          color="cyan", marker="braille")
             plt.hline(base, "blue")
-            lo = min(min(history), min((v for _, v in snap.val), default=math.inf))
+            lo = min(min(history), min((v for _, v in snap.val), default=math.inf), base)
             hi = max(max(history), base)
-            plt.ylim(max(0.0, lo - 0.05 * (hi - lo)), hi + 0.05 * (hi - lo))
+            margin = max(0.05 * (hi - lo), 0.01)  # never an empty range
+            plt.ylim(max(0.0, lo - margin), hi + margin)
         plt.text(f"{base_text} (fair die)", x=1, y=base, color="blue")
         self.plot.refresh()

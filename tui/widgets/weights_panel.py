@@ -141,7 +141,7 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
             self.cursor_line = cursor[0] + 1
         info = describe(snap, name, cursor, labels)
-        step = nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
+        step = nudge_step(values)
         info.append(f"\n+/- nudges it by {step:g}", style=DIM)
         if values.ndim == 2:
             info.append("\n")
@@ -152,9 +152,6 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         self.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
 
-    def nudge_step(self) -> float:
-        values = self.snap.weights[self.session.matrix]
-        return nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
 
     def action_move(self, dy: int, dx: int) -> None:
         if not (self.session and self.snap and self.session.matrix in (self.snap.weights or {})):
@@ -169,6 +166,11 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         self.session.cursor = clamp(tuple(cursor), shape)
         self.show(self.session, self.snap)
         self.post_message(self.Selected())
+
+
+def nudge_step(values: np.ndarray) -> float:
+    """How far + and - move a weight: a round tenth of the matrix's largest magnitude."""
+    return nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
 
 
 def clamp(cursor: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
