@@ -50,9 +50,15 @@ def from_docs(docs: list[str], vocab: Vocab) -> Dataset:
     return Dataset("docs", tuple(docs), vocab)
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as a message shows it: quoted when it holds a line break or another control character."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
     """Read a file of one document per line; refuse anything that is not usable text."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         p = Path(path).expanduser()
         if not p.exists():

@@ -6,6 +6,7 @@ caller's own Run is never touched: `load` builds a new one, so a failed load lea
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError
+from core.data import DataError, shown_path
 from core.run import LossHistory, Run, RunConfig, RunError, load_dataset
 from core.vocab import UnknownCharacter
 
@@ -83,15 +84,16 @@ def dumps(session: dict) -> str:
 
 def save(path: str | Path, run: Run, typed: str = "") -> Path:
     """Write the run to `path` atomically: a crash mid-write leaves any older file there whole."""
-    p = Path(path).expanduser()
+    shown = shown_path(path)
     try:
         text = dumps(to_dict(run, typed))
     except ValueError as e:  # allow_nan=False: a NaN has no place in a session
-        raise SessionError(f"{path}: cannot save a run with non-finite numbers ({e})") from None
-    folder = p.parent if str(p.parent) else Path(".")
+        raise SessionError(f"{shown}: cannot save a run with non-finite numbers ({e})") from None
     try:
+        p = Path(path).expanduser()
+        folder = p.parent
         if p.is_dir():
-            raise SessionError(f"{path}: is a folder; give a file name, e.g. {p / 'session.json'}")
+            raise SessionError(f"{shown}: is a folder; give a file name, e.g. {shown_path(p / 'session.json')}")
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -100,11 +102,16 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
                 os.fsync(f.fileno())
             os.replace(tmp, p)
         except BaseException:
-            os.unlink(tmp)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
             raise
         fsync_folder(folder)
+    except SessionError:
+        raise
     except OSError as e:
-        raise SessionError(f"{path}: cannot save ({e.strerror or e})") from None
+        raise SessionError(f"{shown}: cannot save ({e.strerror or e})") from None
+    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
+        raise SessionError(f"{shown}: not a usable path ({e})") from None
     return p
 
 
@@ -125,21 +132,26 @@ def fsync_folder(folder: Path) -> None:
 # reading ----------------------------------------------------------------------------------------------
 def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
     """Read a session file into a new Run (or a subclass of it); SessionError (one line) when it cannot be used."""
-    p = Path(path).expanduser()
+    shown = shown_path(path)
     try:
+        p = Path(path).expanduser()
         if p.is_dir():
-            raise SessionError(f"{path}: is a folder, not a session file")
-        if p.stat().st_size > MAX_BYTES:
-            raise SessionError(f"{path}: too large to be a session file")
+            raise SessionError(f"{shown}: is a folder, not a session file")
+        if not p.exists():
+            raise SessionError(f"{shown}: no such file")
+        if not p.is_file() or p.stat().st_size > MAX_BYTES:
+            raise SessionError(f"{shown}: not a session file (too large, or not a regular file)")
         raw = p.read_bytes()
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such file") from None
     except OSError as e:
-        raise SessionError(f"{path}: cannot read ({e.strerror or e})") from None
+        raise SessionError(f"{shown}: cannot read ({e.strerror or e})") from None
+    except SessionError:
+        raise
+    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
+        raise SessionError(f"{shown}: not a usable path ({e})") from None
     try:
         return loads(raw, run_class)
     except SessionError as e:
-        raise SessionError(f"{path}: {e}") from None
+        raise SessionError(f"{shown}: {e}") from None
 
 
 def loads(raw: bytes | str, run_class: type[Run] = Run) -> SavedSession:
