@@ -1,7 +1,8 @@
 """Chapter 11: attention. Each position makes a query, a key and a value from its x. Its query is compared with the
 keys of every position so far (its own included); softmax turns the scores into weights, and the weighted sum of
 the values is what it takes from its context. Keys and values are kept in a cache, so each position is computed
-once, also while sampling."""
+once, also while sampling. Four matrices in a row shrink the starting signal: with plain gradient descent the loss
+sits near ln(vocab) for a few hundred steps before it falls (chapter 12's residual connections and Adam fix that)."""
 from core.chapters.c08_softmax import softmax
 from core.chapters.c09_embeddings import N_EMBD, gauss_matrix, linear
 from core.chapters.c09_embeddings import init_weights as embedding_weights
