@@ -1,0 +1,152 @@
+"""ctrl+s, ctrl+o and d in the playground: save and open sessions, pick the data; a bad file changes nothing."""
+from __future__ import annotations
+
+import numpy as np
+from textual.binding import Binding
+
+from core import session
+from core.run import Run, RunConfig
+from tui import session_keys
+from tui.app import PlaygroundApp
+from tui.widgets.data_picker import DataPicker
+from tui.widgets.file_prompt import FilePrompt
+
+SIZE = (120, 40)
+
+
+class App(PlaygroundApp):
+    """The playground with the three keys bound here too, whether or not app.py binds them yet."""
+
+    BINDINGS = [Binding("ctrl+s", "save_session"), Binding("ctrl+o", "open_session"), Binding("d", "pick_data")]
+
+    def action_save_session(self) -> None:
+        session_keys.save_session(self)
+
+    def action_open_session(self) -> None:
+        session_keys.open_session(self)
+
+    def action_pick_data(self) -> None:
+        session_keys.pick_data(self)
+
+
+async def settle(pilot, app) -> None:
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if not any(s.training for s in app.sessions.values()):
+            break
+    await pilot.pause()
+
+
+async def type_path(pilot, app, path: str) -> None:
+    field = app.screen.query_one("#path")
+    field.value = str(path)
+    field.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def error_of(app) -> str:
+    return str(app.screen.query_one("#error").content)
+
+
+async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
+    app = App(chapter=6, step_budget=7, name="leia")
+    path = tmp_path / "six.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        weights = app.session.run.model.weights()
+        assert app.session.run.step == 7
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, FilePrompt)
+        await type_path(pilot, app, path)
+        await pilot.pause()
+        assert not isinstance(app.screen, FilePrompt)
+        saved = session.load(path)
+        assert saved.run.step == 7 and saved.typed == "leia"
+
+        await pilot.press("r")  # start again, then open the saved session
+        await settle(pilot, app)
+        assert app.session.run.step == 0
+        await pilot.press("ctrl+o")
+        assert app.screen.query_one("#path").value == str(path)  # it offers the last file
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        assert app.session.run.step == 7
+        assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
+
+
+async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "minigpt-tui session", "version": 1, "config": {')
+    app = App(chapter=6, step_budget=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        run, weights = app.session.run, app.session.run.model.weights()
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, bad)
+        assert isinstance(app.screen, FilePrompt)
+        assert "not valid JSON" in error_of(app) and "\n" not in error_of(app)
+        await type_path(pilot, app, tmp_path / "missing.json")
+        assert "no such file" in error_of(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, FilePrompt)
+        assert app.session.run is run and run.step == 3
+        assert all(np.array_equal(w, weights[k]) for k, w in run.model.weights().items())
+
+
+async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp_path):
+    run = Run(RunConfig(12, engine="fast", steps=50))
+    for _ in range(4):
+        run.train_step()
+    path = session.save(tmp_path / "gpt.json", run, typed="emma")
+    app = App(chapter=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        assert app.chapter_number == 12 and app.session.run.step == 4 and app.typed == "emma"
+        assert app.query_one("#name").value == "emma"
+        assert app.session.run.history.count == 4
+
+
+async def test_d_picks_the_toy_set_names_or_a_file_and_keeps_the_data_when_a_file_is_bad(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("zed\nzoe\nzara\n")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"ann\x00\n")
+    app = App(chapter=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.run.dataset.name == "toy"
+        await pilot.press("d")
+        assert isinstance(app.screen, DataPicker)
+        await pilot.press("down", "down", "enter")  # "a file of your own"
+        await type_path(pilot, app, binary)
+        assert isinstance(app.screen, DataPicker) and "looks binary" in error_of(app)
+        await type_path(pilot, app, tmp_path / "nothing.txt")
+        assert "no such file" in error_of(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.run.dataset.name == "toy"
+
+        await pilot.press("d", "down", "down", "enter")
+        await type_path(pilot, app, words)
+        await settle(pilot, app)
+        assert app.session.run.docs == ["zed", "zoe", "zara"] and len(app.session.run.vocab) == 7
+
+        await pilot.press("d", "enter")  # the first choice: names
+        await settle(pilot, app)
+        assert app.session.run.dataset.name == "names" and len(app.session.run.vocab) == 27
+
+
+async def test_toy_only_chapters_keep_the_toy_set():
+    app = App(chapter=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d", "enter")
+        assert isinstance(app.screen, DataPicker) and "works on the toy data only" in error_of(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DataPicker) and app.session.run.dataset.name == "toy"

@@ -1,0 +1,141 @@
+"""The playground's ctrl+s (save), ctrl+o (open) and d (data): what each key does, around the app's chapters.
+
+Nothing here changes the current run until its replacement is whole: a session file is loaded, or a data set is read
+and a new run built on it, into new objects first; only then does the chapter adopt the new run, between two
+training steps if it is training. A file that cannot be used is one line in the prompt, and everything stays.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core import data, session as sessions
+from core.run import RunConfig, RunError
+from tui.trainer import PlaygroundRun, Session
+from tui.widgets.data_picker import DataPicker
+from tui.widgets.file_prompt import FilePrompt
+
+
+def a_dialog_is_open(app) -> bool:
+    return len(app.screen_stack) > 1  # help, code, or one of these prompts: keys go to it, not here
+
+
+def default_path(app) -> str:
+    return getattr(app, "session_file", None) or f"minigpt-{app.session.chapter.name}.session.json"
+
+
+def save_session(app) -> None:
+    """ctrl+s: ask where, then write the chapter's run (and the typed name) between two steps."""
+    if a_dialog_is_open(app):
+        return
+    session = app.session
+    if not session.built:
+        app.notify("This chapter has nothing to save yet.")
+        return
+
+    def save_to(path: str | None) -> None:
+        if path is None:
+            return
+        typed = app.typed
+
+        def job():
+            return sessions.save(path, session.run, typed=typed), session.run.step
+
+        def done(result):
+            saved, step = result
+            app.session_file = str(saved)
+            app.notify(f"Saved chapter {session.chapter.number} at step {step} to {saved}")
+
+        app.call_model(session, job, done)
+
+    app.push_screen(FilePrompt("Save the session", default_path(app),
+                               "The chapter's weights, optimizer, step, loss history, data and typed name."), save_to)
+
+
+def open_session(app) -> None:
+    """ctrl+o: load a session file into a new run; its chapter adopts it only when the whole file was good."""
+    if a_dialog_is_open(app):
+        return
+
+    def load(path: str):
+        return path, sessions.load(path, run_class=PlaygroundRun)
+
+    def opened(result) -> None:
+        if result is None:
+            return
+        path, saved = result
+        app.session_file = path
+        run = saved.run
+        adopt(app, run, f"Opened {path}: chapter {run.chapter.number} at step {run.step} of {run.steps}",
+              typed=saved.typed)
+
+    app.push_screen(FilePrompt("Open a session", default_path(app), "A file saved with ctrl+s or `train --save`.",
+                               accept=load), opened)
+
+
+def pick_data(app) -> None:
+    """d: the names, the toy set or a file of one's own. The chapter starts again from fresh weights on it."""
+    if a_dialog_is_open(app):
+        return
+    session = app.session
+    chapter = session.chapter
+    current = session.run.dataset.name if session.built else "none"
+
+    def build(source: str) -> PlaygroundRun:
+        if chapter.toy_only and source != "toy":
+            raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only: its model is "
+                           "tied to the toy vocabulary")
+        dataset = data.load(source)
+        run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
+        if session.built:  # the learning rate set with [ and ] stays
+            run.config = replace(run.config, lr=session.run.config.lr)
+        return run
+
+    def picked(run) -> None:
+        if run is None:
+            return
+        d = run.dataset
+        notes = "".join(f"; {note}" for note in d.notes)
+        adopt(app, run, f"Chapter {chapter.number} now learns from {d.name}: {len(d.docs):,} documents, "
+                        f"{len(run.vocab)} tokens, fresh weights{notes}")
+
+    note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
+    app.push_screen(DataPicker(current, build, note), picked)
+
+
+def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
+    """Make `run` its chapter's run: at once when the chapter is idle, else between two of its training steps."""
+    number = run.chapter.number
+    target = app.sessions.get(number)
+    if target is None:  # a chapter not visited yet: no need to build its own fresh run first
+        app.sessions[number] = target = Session(run.chapter, run.config.seed, run.config.engine, run=run)
+    target.stop_requested = True  # a training chapter pauses: the new run starts paused
+
+    def job():
+        target.run, target.seed, target.engine, target.error, target.val = run, run.config.seed, run.config.engine, "", []
+        weights = run.model.weights()
+        if target.matrix not in weights or weights[target.matrix].ndim != len(target.cursor):
+            target.matrix = next(iter(weights), None)
+            target.cursor = (0,) * weights[target.matrix].ndim if target.matrix else ()
+        return target.snapshot()
+
+    def done(snap) -> None:
+        app.apply_snapshot(target, snap)
+        if typed is not None and typed != app.typed:
+            app.typed = typed
+            app.query_one("#name").value = typed
+        if number != app.chapter_number:
+            app.show_chapter(number)
+        else:
+            app.request_snapshot()
+            app.render_all()
+        app.notify(note)
+
+    if target.built:
+        app.call_model(target, job, done)
+    else:
+        with target.model_lock:
+            snap = job()
+        done(snap)
+
+
+__all__ = ["save_session", "open_session", "pick_data", "adopt"]

@@ -1,0 +1,83 @@
+"""`d`: what the chapter learns from: the bundled names, the toy set, or a file of your own (one document per line).
+
+The choice is tried before the screen closes: a file that cannot be used says why, and the current data stays."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.widgets.file_prompt import one_line
+
+CHOICES = [
+    ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
+    ("toy", "toy: the story's eight names, ann to nina, letters a i l e n"),
+    ("file", "a file of your own: one document per line…"),
+]
+
+
+class DataPicker(ModalScreen):
+    """Returns what `accept(source)` returns for the choice ("names", "toy" or a path), or None on Esc."""
+
+    DEFAULT_CSS = """
+    DataPicker { align: center middle; }
+    DataPicker > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
+                            padding: 0 1; }
+    DataPicker .hint { color: $text-muted; }
+    DataPicker OptionList { height: auto; max-height: 5; }
+    DataPicker .error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str, accept, note: str = ""):
+        super().__init__()
+        self.current, self.accept, self.note = current, accept, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Data"
+            box.border_subtitle = "Enter: use it · Esc: keep the current data"
+            yield Static(f"Now: {self.current}. {self.note}".strip(), classes="hint")
+            yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
+            yield Input(placeholder="path of a text file, one document per line", id="path")
+            yield Static("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#path").display = False
+        self.query_one("#choices", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id == "file":
+            path = self.query_one("#path", Input)
+            path.display = True
+            path.focus()
+        else:
+            self.try_source(event.option.id)
+
+    @on(Input.Submitted, "#path")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.try_source(event.value.strip())
+        else:
+            self.show_error("Type the path of a file first.")
+
+    def try_source(self, source: str) -> None:
+        try:
+            result = self.accept(source)
+        except Exception as e:  # noqa: BLE001 - a bad file is a message, and the current data stays
+            self.show_error(one_line(e))
+            return
+        self.dismiss(result)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

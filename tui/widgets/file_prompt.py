@@ -1,0 +1,68 @@
+"""ctrl+s / ctrl+o: a one-line path prompt. Enter accepts, Esc cancels; a path that does not work says why in one
+line and the prompt stays open, so nothing is lost to a typo."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+def one_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+class FilePrompt(ModalScreen):
+    """Asks for a path. With `accept`, the path is tried at once: its result is what the screen returns, and an error
+    stays on screen to be corrected. Without it, the path itself is returned. Esc returns None."""
+
+    DEFAULT_CSS = """
+    FilePrompt { align: center middle; }
+    FilePrompt > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
+                            padding: 0 1; }
+    FilePrompt .hint { color: $text-muted; }
+    FilePrompt .error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", hint: str = "", accept=None):
+        super().__init__()
+        self.title_text, self.value, self.hint, self.accept = title, value, hint, accept
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "Enter: ok · Esc: cancel"
+            if self.hint:
+                yield Static(self.hint, classes="hint")
+            yield Input(value=self.value, placeholder="a file path", id="path")
+            yield Static("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Submitted, "#path")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        path = event.value.strip()
+        if not path:
+            self.show_error("Type a file path first.")
+            return
+        if self.accept is None:
+            self.dismiss(path)
+            return
+        try:
+            result = self.accept(path)
+        except Exception as e:  # noqa: BLE001 - whatever the file holds, the playground stays up and says why
+            self.show_error(one_line(e))
+            return
+        self.dismiss(result)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
