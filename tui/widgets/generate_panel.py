@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from core.sampling import SampleStep
-from tui.widgets.palette import DIM, SLICES, TARGET, bar, token_label
+from tui.widgets.palette import DIM, SLICES, TARGET, token_label
 
 SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1, "instant": 0.01}  # seconds per phase; three phases a token
 PHASES = 3  # 0: probabilities and strip, 1: the target lands, 2: the token is appended
@@ -42,19 +42,18 @@ def strip(step: SampleStep, tokens: list[str], width: int, show_target: bool) ->
 
 
 def distribution(step: SampleStep, tokens: list[str], width: int) -> Text:
-    """The probabilities, all of them for a small vocabulary, the top ones for a large one."""
+    """The likeliest tokens with their probabilities, each in its colour on the strip below."""
     order = sorted(range(len(tokens)), key=lambda i: -step.probs[i])
-    per_line = max(1, (width - 9) // 13)
+    per_line = max(1, (width - 9) // 8)
     shown = order[: per_line * (1 if len(tokens) > 8 else 2)]
     text = Text()
     for n, i in enumerate(shown):
         if n and n % per_line == 0:
             text.append("\n")
-        text.append(f"{token_label(tokens[i]):>2} ", style="bold")
-        text.append(bar(step.probs[i], 5), style=SLICES[i % len(SLICES)])
-        text.append(f"{step.probs[i] * 100:3.0f}% ", style=DIM)
+        text.append(f" {token_label(tokens[i])} ", style=f"bold #000000 on {SLICES[i % len(SLICES)]}")
+        text.append(f"{step.probs[i] * 100:3.0f}%  ")
     if len(shown) < len(tokens):
-        text.append(f" +{len(tokens) - len(shown)} more", style=DIM)
+        text.append(f"+{len(tokens) - len(shown)} more", style=DIM)
     return text
 
 
