@@ -78,6 +78,10 @@ def test_each_tab_runs_this_python_with_the_module_not_whatever_is_on_path(monke
     assert shlex.split(command) == ["/opt/my venv/bin/python3", "-m", "tui.cli", "--chapter", "6", "--seed", "7"]
 
 
+def test_a_saved_session_is_passed_to_every_tab():
+    assert shlex.split(playground_command(6, 42, load="/tmp/my run.json"))[-2:] == ["--load", "/tmp/my run.json"]
+
+
 def test_serve_defaults_to_loopback_port_8000_and_takes_chapter_and_seed_after_the_subcommand():
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.chapter, args.seed) == ("127.0.0.1", 8000, "1", 42)
@@ -101,6 +105,7 @@ def test_a_taken_port_is_one_line_and_exit_2():
     (["--port", "70000"], "port 70000 is out of range"),
     (["--host", "no-such-host.invalid"], "cannot serve on host 'no-such-host.invalid'"),
     (["--chapter", "99"], "unknown chapter '99'"),
+    (["--load", "no-such-session.json"], "no-such-session.json: no such file"),
 ])
 def test_bad_serve_arguments_are_one_line_and_exit_2(args, message):
     result = run_cli("serve", *args)
@@ -202,3 +207,16 @@ async def test_each_tab_gets_its_own_playground():
                 await second.wait_for_chapter(2)
                 await first.read_for(1.0)
                 assert first.chapter() == 2
+
+
+async def test_with_load_every_tab_opens_the_saved_session(tmp_path):
+    saved = tmp_path / "chapter6.json"
+    trained = run_cli("train", "--chapter", "6", "--steps", "5", "--samples", "0", "--save", str(saved))
+    assert trained.returncode == 0, trained.stderr
+    with served("--load", str(saved)) as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(server.url.replace("http", "ws") + "/ws?width=120&height=40") as ws:
+                tab = Tab(ws)
+                await tab.wait_for_chapter(6)
+                await tab.read_for(0.5)
+    assert "step 5/5" in tab.text and "loss 0.8296" in tab.text, tab.text[-2000:]  # the saved run, as it was

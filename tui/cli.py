@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     parser.add_argument("--chapter", "-c", default="1", help="chapter to open the playground on (default 1)")
     parser.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
+    parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
     sub.add_parser("chapters", help="list the chapters")
@@ -80,6 +82,7 @@ def build_parser() -> Parser:
     serve.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
     serve.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help="random seed (default 42)")
+    serve.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS, help="every tab opens this saved session")
     return parser
 
 
@@ -250,10 +253,15 @@ def cmd_playground(args) -> int:
 
     chapter = get(args.chapter)
     options = {}
-    if args.load:  # a bad file fails here, with one line, before the screen changes
+    if args.load or args.data:  # a bad file fails here, with one line, before the screen changes
         from tui.trainer import PlaygroundRun
 
-        options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+        if args.load:
+            options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+        else:
+            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=args.seed))
+            options["saved"] = session.SavedSession(run)
+        print_notes(options["saved"].run)
         chapter = options["saved"].run.chapter
     from tui.app import PlaygroundApp
 
@@ -265,9 +273,12 @@ def cmd_serve(args) -> int:
     from core.chapters import get
     from tui.serve import ServeError, serve
 
-    chapter = get(args.chapter)  # an unknown chapter fails here, not in every browser tab
+    chapter = get(args.chapter)  # an unknown chapter or a bad session fails here, not in every browser tab
+    load = None
+    if args.load:
+        chapter, load = session.load(args.load).run.chapter, os.path.abspath(args.load)
     try:
-        serve(host=args.host, port=args.port, chapter=chapter.number, seed=args.seed)
+        serve(host=args.host, port=args.port, chapter=chapter.number, seed=args.seed, load=load)
     except ServeError as e:
         print(f"minigpt-tui: {e}", file=sys.stderr)
         return 2

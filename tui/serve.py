@@ -13,12 +13,13 @@ class ServeError(Exception):
     """A reason the server cannot start; reported as one line with exit status 2."""
 
 
-def playground_command(chapter: int | str = 1, seed: int = 42) -> str:
+def playground_command(chapter: int | str = 1, seed: int = 42, load: str | None = None) -> str:
     """The shell command textual-serve runs for each browser tab.
 
     This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH.
     """
-    return shlex.join([sys.executable, "-m", "tui.cli", "--chapter", str(chapter), "--seed", str(seed)])
+    command = [sys.executable, "-m", "tui.cli", "--chapter", str(chapter), "--seed", str(seed)]
+    return shlex.join(command + (["--load", load] if load else []))
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -52,7 +53,7 @@ def startup_message(host: str, port: int) -> str:
             "can use it")
 
 
-def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42):
+def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42, load: str | None = None):
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -66,13 +67,14 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42):
         async def on_startup(self, app) -> None:
             print(startup_message(host, port), flush=True)
 
-    return PlaygroundServer(playground_command(chapter, seed), host=host, port=port, title="minigpt-tui")
+    return PlaygroundServer(playground_command(chapter, seed, load), host=host, port=port, title="minigpt-tui")
 
 
-def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = 42) -> None:
+def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = 42,
+          load: str | None = None) -> None:
     """Serve the playground until Ctrl+C. Raises ServeError when the address cannot be used."""
     check_port_free(host, port)
-    server = make_server(host, port, chapter, seed)
+    server = make_server(host, port, chapter, seed, load)
     try:
         server.serve()
     except OSError as e:  # lost a race for the port between the check and the bind
