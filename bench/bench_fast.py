@@ -49,7 +49,7 @@ class TorchGPT:
     def rmsnorm(x):
         return x * (x.pow(2).mean(-1, keepdim=True) + 1e-5) ** -0.5
 
-    def loss(self, inputs, targets, weights):
+    def loss(self, inputs, real, targets, weights):
         torch, w = self.torch, self.w
         F = torch.nn.functional
         b, length = inputs.shape
@@ -60,19 +60,23 @@ class TorchGPT:
         q, k, v = qkv.view(b, length, 3, 4, 4).permute(2, 0, 3, 1, 4)
         a = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, length, 16)
         x = a @ w["attn_wo"].T + r
+        if real is not None:  # the padded positions are dropped after attention, as the fast engine does
+            x = x.view(b * length, 16)[real]
         r = x
         x = F.relu(self.rmsnorm(x) @ w["mlp_fc1"].T) @ w["mlp_fc2"].T + r
         logits = x @ w["lm_head"].T
-        losses = F.cross_entropy(logits.view(b * length, -1), targets, reduction="none")
+        losses = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets, reduction="none")
         return (losses * weights).sum()
 
     def train_step(self):
         torch, run = self.torch, self.run
         batch = [run.encoded[i] for i in run.batch_indices(self.step)]
-        inputs, targets, weights = (torch.from_numpy(a) for a in run.model.pack(batch))
+        inputs, real, targets, weights = run.model.pack(batch)
+        inputs, targets, weights = (torch.from_numpy(a) for a in (inputs, targets, weights))
+        real = None if real is None else torch.from_numpy(real)
         for group in self.opt.param_groups:
             group["lr"] = run.lr_at(self.step % run.steps)
-        loss = self.loss(inputs, targets, weights)
+        loss = self.loss(inputs, real, targets, weights)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()

@@ -173,6 +173,19 @@ def test_a_batch_is_the_mean_of_its_documents(n, names):
         assert_close(g, np.mean([grads[name] for _, grads in each], axis=0), rel=1e-13)
 
 
+def test_pack_pads_with_the_end_token_and_keeps_the_real_positions():
+    model = get(9).build(data.TOY_VOCAB, random.Random(0), "fast")
+    ann, ie = data.TOY_VOCAB.encode("ann"), data.TOY_VOCAB.encode("ie")
+    inputs, real, targets, weights = model.pack([ann, ie])
+    assert inputs.tolist() == [[5, 0, 4, 4], [5, 1, 3, 5]]
+    assert real.tolist() == [0, 1, 2, 3, 4, 5, 6]
+    assert targets.tolist() == [0, 4, 4, 5, 1, 3, 5]
+    assert weights.tolist() == [1 / 8] * 4 + [1 / 6] * 3
+    inputs, real, targets, weights = model.pack([ann])
+    assert inputs.tolist() == [[5, 0, 4, 4]] and real is None and weights.tolist() == [0.25] * 4
+    assert model.pack([ann, ann])[1] is None  # nothing padded
+
+
 def test_batch_indices_through_run():
     run = Run(RunConfig(12, steps=10, batch=4))
     first = run.train_step()

@@ -25,9 +25,10 @@ class Backprop(FastModel):
     loss_head = staticmethod(ratio_loss)
     init_weights = staticmethod(init_weights)  # chapter 3's weights
 
-    def forward(self, inputs):
+    def forward(self, inputs, real=None):
         # the same scores at every position: the model does not read its context yet
-        return np.broadcast_to(self.p["weights"], (inputs.size, len(self.vocab))), None
+        n = inputs.size if real is None else len(real)
+        return np.broadcast_to(self.p["weights"], (n, len(self.vocab))), None
 
     def backward(self, dscores, saved):
         np.add.reduce(dscores, axis=0, out=self.g["weights"])

@@ -9,7 +9,7 @@ from core.chapters.c11_attention import init_weights
 from core.fast.c10_hidden import Hidden
 from core.fast.ops import (
     KVCache, attention, attention_backward, causal_mask, embed, embedding_backward, linear, linear_backward,
-    merge_heads, relu_backward, softmax, split_heads,
+    merge_heads, padded_rows, real_rows, relu_backward, softmax, split_heads,
 )
 
 
@@ -39,23 +39,25 @@ class Attention(Hidden):
         self.probs(ids)
         return self.last_attention[0].tolist()
 
-    def forward(self, inputs, start=0, cache=None):
+    def forward(self, inputs, real=None, start=0, cache=None):
+        """With a KV cache (sampling), inputs are the newest positions, from position `start`."""
         p = self.p
         x0 = embed(p["wte"], p["wpe"], inputs, start)
         a, qkv_att = self.attend(x0, len(inputs), cache)
+        a = real_rows(a, real)  # after attention, each position on its own: the padding can go
         x1 = linear(a, p["attn_wo"])
         h = linear(x1, p["mlp_fc1"])
         r = np.maximum(h, 0.0)
         x2 = linear(r, p["mlp_fc2"])
-        return linear(x2, p["lm_head"]), (inputs, x0, qkv_att, a, x1, h, r, x2)
+        return linear(x2, p["lm_head"]), (inputs, real, x0, qkv_att, a, x1, h, r, x2)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, x0, (q, k, v, att), a, x1, h, r, x2 = saved
+        inputs, real, x0, (q, k, v, att), a, x1, h, r, x2 = saved
         dx2 = linear_backward(dlogits, x2, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx2, r, p["mlp_fc2"], g["mlp_fc2"])
         dx1 = linear_backward(relu_backward(dr, h), x1, p["mlp_fc1"], g["mlp_fc1"])
-        da = linear_backward(dx1, a, p["attn_wo"], g["attn_wo"])
+        da = padded_rows(linear_backward(dx1, a, p["attn_wo"], g["attn_wo"]), real, inputs.size)
         dx0 = linear_backward(attention_backward(da, q, k, v, att), x0, self.wqkv, self.gqkv)
         embedding_backward(dx0, inputs, g["wte"], g["wpe"])
 
@@ -64,7 +66,7 @@ class Attention(Hidden):
         cache = KVCache()
 
         def next_token_probs(token):
-            logits, _ = self.forward(np.array([[token]]), cache.length, cache)
+            logits, _ = self.forward(np.array([[token]]), None, cache.length, cache)
             return softmax(logits[0] / temperature).tolist()
 
         return next_token_probs

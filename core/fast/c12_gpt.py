@@ -5,8 +5,8 @@ import numpy as np
 from core.chapters.c12_gpt import BETA1, BETA2, EPS
 from core.fast.c11_attention import Attention
 from core.fast.ops import (
-    attention_backward, embed, embedding_backward, linear, linear_backward, load_into, relu_backward, rmsnorm,
-    rmsnorm_backward,
+    attention_backward, embed, embedding_backward, linear, linear_backward, load_into, padded_rows, real_rows,
+    relu_backward, rmsnorm, rmsnorm_backward,
 )
 
 
@@ -19,29 +19,31 @@ class GPT(Attention):
         self.v = np.zeros_like(self.data)
         self.scratch = np.empty((2, self.data.size))
 
-    def forward(self, inputs, start=0, cache=None):
+    def forward(self, inputs, real=None, start=0, cache=None):
         p = self.p
         x0 = embed(p["wte"], p["wpe"], inputs, start)
         x1, s1 = rmsnorm(x0)
         # attention block
         x2, s2 = rmsnorm(x1)
         a, qkv_att = self.attend(x2, len(inputs), cache)
-        x3 = linear(a, p["attn_wo"]) + x1
+        a = real_rows(a, real)  # after attention, each position on its own: the padding can go
+        x3 = linear(a, p["attn_wo"]) + real_rows(x1, real)
         # MLP block
         x4, s4 = rmsnorm(x3)
         h = linear(x4, p["mlp_fc1"])
         r = np.maximum(h, 0.0)
         x5 = linear(r, p["mlp_fc2"]) + x3
-        return linear(x5, p["lm_head"]), (inputs, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5)
+        return linear(x5, p["lm_head"]), (inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, s1, x1, s2, x2, (q, k, v, att), a, s4, x4, h, r, x5 = saved
+        inputs, real, s1, x1, s2, x2, (q, k, v, att), a, s4, x4, h, r, x5 = saved
         dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx5, r, p["mlp_fc2"], g["mlp_fc2"])
         dx4 = linear_backward(relu_backward(dr, h), x4, p["mlp_fc1"], g["mlp_fc1"])
         dx3 = rmsnorm_backward(dx4, x4, s4) + dx5  # the residual passes the gradient straight through
-        da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
+        da = padded_rows(linear_backward(dx3, a, p["attn_wo"], g["attn_wo"]), real, inputs.size)
+        dx3 = padded_rows(dx3, real, inputs.size)
         dx2 = linear_backward(attention_backward(da, q, k, v, att), x2, self.wqkv, self.gqkv)
         dx1 = rmsnorm_backward(dx2, x2, s2) + dx3
         dx0 = rmsnorm_backward(dx1, x1, s1)

@@ -33,28 +33,33 @@ keep_freed_memory()
 # --- formulas ---------------------------------------------------------------------------------------
 # Arrays here are tiny (a document is a handful of 16-wide rows), so each numpy call costs more than its
 # arithmetic: these use the cheapest call that says the same thing (ufunc reduce, np.dot).
-_row_sum, _row_max = np.add.reduce, np.maximum.reduce
-_mean_columns: dict[int, np.ndarray] = {}
+_row_max = np.maximum.reduce
+_columns: dict[tuple[int, float], np.ndarray] = {}
+
+
+def row_sum(x, scale=1.0):
+    """scale * the sum over the last axis, kept as a column: a product with a column of scales, which is far
+    cheaper than numpy's reduce along a short last axis."""
+    n = x.shape[-1]
+    if (n, scale) not in _columns:
+        _columns[n, scale] = np.full((n, 1), scale)
+    return np.dot(x.reshape(-1, n), _columns[n, scale]).reshape(*x.shape[:-1], 1)
 
 
 def row_mean(x):
-    """Mean over the last axis, kept as a column: a dot with [1/n, ...] is the cheapest way to it."""
-    n = x.shape[-1]
-    if n not in _mean_columns:
-        _mean_columns[n] = np.full((n, 1), 1.0 / n)
-    return np.dot(x, _mean_columns[n])
+    return row_sum(x, 1.0 / x.shape[-1])
 
 
 def softmax(logits):
     """Along the last axis; the max is subtracted first so exp never overflows."""
     exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
-    exps *= 1.0 / _row_sum(exps, axis=-1, keepdims=True)  # microgpt divides as a * b**-1
+    exps *= 1.0 / row_sum(exps)  # microgpt divides as a * b**-1
     return exps
 
 
 def softmax_backward(probs, dprobs):
     """Gradient of the softmax's input from the gradient of its output."""
-    return probs * (dprobs - _row_sum(dprobs * probs, axis=-1, keepdims=True))
+    return probs * (dprobs - row_sum(dprobs * probs))
 
 
 def rmsnorm(x):
@@ -88,6 +93,20 @@ def embed(wte, wpe, inputs, start=0):
     return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
 
 
+def real_rows(x, real):
+    """The rows of a padded batch's real positions (all rows when nothing is padded)."""
+    return x if real is None else x[real]
+
+
+def padded_rows(dx, real, n):
+    """Back from real_rows, for gradients: each real row in its place, zeros for the padding."""
+    if real is None:
+        return dx
+    full = np.zeros((n, dx.shape[1]))
+    full[real] = dx
+    return full
+
+
 _identities: dict[int, np.ndarray] = {}
 
 
@@ -102,7 +121,7 @@ def embedding_backward(dx, inputs, dwte, dwpe):
     row, as a product with one-hot rows (unused rows get 0)."""
     batch, length = inputs.shape
     np.dot(identity(len(dwte))[inputs.ravel()].T, dx, out=dwte)
-    np.dot(identity(len(dwpe))[:length].T, _row_sum(dx.reshape(batch, length, -1), axis=0), out=dwpe)
+    np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
 
 
 _masks: dict[int, np.ndarray] = {}
@@ -234,56 +253,59 @@ class FastModel(Model):
         return flat[self.offsets[first][0] : self.offsets[last][1]].reshape(rows, -1)
 
     # what a chapter defines
-    def forward(self, inputs):
-        """inputs (B, L) token ids -> (logits (B*L, vocab), whatever backward needs)."""
+    def forward(self, inputs, real=None):
+        """inputs (B, L) token ids -> (logits of the real positions (all when real is None), what backward needs)."""
         raise NotImplementedError
 
     def backward(self, dlogits, saved):
         """Writes every parameter's gradient into self.g."""
         raise NotImplementedError
 
-    # batches: documents padded to the longest, padded positions weigh nothing
+    # batches: documents padded to the longest; the padding is dropped as soon as positions stop mixing
     def pack(self, batch):
+        """Inputs (B, L) padded with the end token; the flat indices of the real positions (None when nothing is
+        padded); their targets; their loss weights, 1 / (B * n): the mean over a document, then over the batch."""
         end, size = self.vocab.end, len(batch)
-        if size == 1:  # the common case, without padding
-            targets = self.targets(batch[0])
-            n = len(targets)
-            return np.array([[end] + targets[: n - 1]]), np.array(targets), np.full(n, 1.0 / n)
         rows = [self.targets(ids) for ids in batch]
-        length = max(len(r) for r in rows)
-        inputs, targets, weights = [], [], []
-        for r in rows:
-            n, pad = len(r), length - len(r)
-            inputs.append([end] + r[: n - 1] + [end] * pad)
-            targets.append(r + [end] * pad)
-            weights.append([1.0 / (size * n)] * n + [0.0] * pad)  # mean over positions, then over documents
-        return np.array(inputs), np.array(targets).ravel(), np.array(weights).ravel()
+        if size == 1:  # the common case: nothing to pad
+            n = len(rows[0])
+            return np.array([[end] + rows[0][: n - 1]]), None, np.array(rows[0]), np.full(n, 1.0 / n)
+        lengths = np.array([len(r) for r in rows])
+        targets = np.array([t for r in rows for t in r])
+        length, starts = lengths.max(), np.cumsum(lengths) - lengths
+        # target i of document b sits at b * length + i; its input is the target before it, or the end token
+        real = np.arange(len(targets)) + np.repeat(np.arange(size) * length - starts, lengths)
+        shifted = np.ones(len(targets), dtype=bool)
+        shifted[starts + lengths - 1] = False  # a document's last target is no one's input
+        inputs = np.full(size * length, end)
+        inputs[real[shifted] + 1] = targets[shifted]
+        weights = np.repeat(1.0 / (size * lengths), lengths)
+        return inputs.reshape(size, length), real if len(real) < inputs.size else None, targets, weights
 
     def run(self, batch):
         """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""
-        inputs, targets, weights = self.pack(batch)
-        logits, saved = self.forward(inputs)
+        inputs, real, targets, weights = self.pack(batch)
+        logits, saved = self.forward(inputs, real)
         _, losses, dlogits = self.loss_head(logits, targets, weights)
         self.backward(dlogits, saved)
         return float(losses @ weights)
 
+    def document(self, ids):
+        """probs, -log p (or 1 - p) at each position of one document, and their weights."""
+        inputs, _, targets, weights = self.pack([ids])
+        logits, _ = self.forward(inputs)
+        probs, losses, _ = self.loss_head(logits, targets, weights)
+        return probs, losses, weights
+
     # the contract ---------------------------------------------------------------------------------------
     def probs(self, ids):
-        inputs, targets, weights = self.pack([ids])
-        logits, _ = self.forward(inputs)
-        probs, _, _ = self.loss_head(logits, targets, weights)
-        return probs.tolist()
+        return self.document(ids)[0].tolist()
 
     def position_losses(self, ids):
-        inputs, targets, weights = self.pack([ids])
-        logits, _ = self.forward(inputs)
-        _, losses, _ = self.loss_head(logits, targets, weights)
-        return losses.tolist()
+        return self.document(ids)[1].tolist()
 
     def loss(self, ids):
-        inputs, targets, weights = self.pack([ids])
-        logits, _ = self.forward(inputs)
-        _, losses, _ = self.loss_head(logits, targets, weights)
+        _, losses, weights = self.document(ids)
         return float(losses @ weights)
 
     def gradients(self, ids):
