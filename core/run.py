@@ -16,6 +16,9 @@ from core.data import Dataset, DataError
 from core.sampling import sample
 
 
+MAX_BATCH = 10_000
+
+
 class RunError(ValueError):
     """A setting that cannot work; the message is one line for the user."""
 
@@ -63,8 +66,8 @@ class RunConfig:
             raise RunError(f"--steps must be at least 1 (got {c.steps})")
         if not math.isfinite(c.lr) or c.lr < 0:
             raise RunError(f"--lr must be a finite number >= 0 (got {c.lr})")
-        if c.batch < 1:
-            raise RunError(f"--batch must be at least 1 (got {c.batch})")
+        if not 1 <= c.batch <= MAX_BATCH:  # a batch is a list of documents built every step
+            raise RunError(f"--batch must be from 1 to {MAX_BATCH:,} (got {c.batch})")
         if c.samples < 0:
             raise RunError(f"--samples must be 0 or more (got {c.samples})")
         if not (math.isfinite(c.temperature) and c.temperature > 0):

@@ -158,6 +158,7 @@ def set_key(section, key, value):
     (set_key("data", "vocab", ["a", "b"]), "different vocabulary"),
     (set_key("config", "chapter", 99), "unknown chapter"),
     (set_key("config", "lr", -1), "--lr must be a finite number"),
+    (set_key("config", "batch", 10**12), "--batch must be from 1 to 10,000"),
     (set_key("config", "engine", 3), "'engine' should be str"),
     (set_key("config", "colour", "red"), "unknown setting 'colour'"),
     (set_key(None, "step", -4), "negative"),
