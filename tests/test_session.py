@@ -128,7 +128,9 @@ def test_saving_into_a_folder_or_a_missing_folder_is_one_line(tmp_path):
 # bad files -----------------------------------------------------------------------------------------
 @pytest.fixture
 def saved(tmp_path):
-    run = Run(RunConfig(12, engine="fast", steps=10))
+    words = tmp_path / "words.txt"  # every letter, as in names.txt, in a file that is quick to read
+    words.write_text("abcdefghijklm\nnopqrstuvwxyz\nann\nzoe\n")
+    run = Run(RunConfig(12, engine="fast", steps=10, data=str(words)))
     train(run, 2)
     return session.save(tmp_path / "good.json", run)
 
