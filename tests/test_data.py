@@ -115,3 +115,11 @@ def test_cli_refuses_bad_data_in_one_line(tmp_path, capsys, content, message):
     code = main(["train", "-c", "9", "--data", write(tmp_path, content), "--steps", "3"])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("args, message", [(["--data", "/no/such/file.txt", "-c", "9"], "no such file"),
+                                           (["--data", "names", "-c", "3"], "toy data only")])
+def test_the_playground_refuses_bad_data_before_it_starts(capsys, args, message):
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err

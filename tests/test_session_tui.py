@@ -150,3 +150,16 @@ async def test_toy_only_chapters_keep_the_toy_set():
         await pilot.press("down", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, DataPicker) and app.session.run.dataset.name == "toy"
+
+
+async def test_the_playground_opens_on_given_data(tmp_path):
+    from core.run import RunConfig
+    from core.session import SavedSession
+    from tui.trainer import PlaygroundRun
+
+    words = tmp_path / "words.txt"
+    words.write_text("zed\nzoe\n")
+    app = App(saved=SavedSession(PlaygroundRun(RunConfig(9, data=str(words)))))  # what `minigpt-tui --data` does
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.chapter_number == 9 and app.session.run.docs == ["zed", "zoe"] and app.typed == "ann"
