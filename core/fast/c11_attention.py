@@ -23,11 +23,11 @@ class Attention(Hidden):
         self.wqkv = self.span(self.data, "attn_wq", "attn_wv", 3 * d)  # wq, wk, wv stacked: one matmul
         self.gqkv = self.span(self.grad, "attn_wq", "attn_wv", 3 * d)
 
-    def attend(self, x, batch, cache):
+    def attend(self, x, batch, real, cache):
         """q, k, v of every row of x; each position attends to itself and the positions before it."""
         q, k, v = split_heads(linear(x, self.wqkv), batch, self.n_head)
         if cache is None:
-            heads, att = attention(q, k, v, causal_mask(q.shape[2]))
+            heads, att = attention(q, k, v, causal_mask(q.shape[2], real, batch))
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)
@@ -43,7 +43,7 @@ class Attention(Hidden):
         """With a KV cache (sampling), inputs are the newest positions, from position `start`."""
         p = self.p
         x0 = embed(p["wte"], p["wpe"], inputs, start)
-        a, qkv_att = self.attend(x0, len(inputs), cache)
+        a, qkv_att = self.attend(x0, len(inputs), real, cache)
         a = real_rows(a, real)  # after attention, each position on its own: the padding can go
         x1 = linear(a, p["attn_wo"])
         h = linear(x1, p["mlp_fc1"])

@@ -25,7 +25,7 @@ class GPT(Attention):
         x1, s1 = rmsnorm(x0)
         # attention block
         x2, s2 = rmsnorm(x1)
-        a, qkv_att = self.attend(x2, len(inputs), cache)
+        a, qkv_att = self.attend(x2, len(inputs), real, cache)
         a = real_rows(a, real)  # after attention, each position on its own: the padding can go
         x3 = linear(a, p["attn_wo"]) + real_rows(x1, real)
         # MLP block

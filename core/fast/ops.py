@@ -50,9 +50,14 @@ def row_mean(x):
     return row_sum(x, 1.0 / x.shape[-1])
 
 
-def softmax(logits):
-    """Along the last axis; the max is subtracted first so exp never overflows."""
-    exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
+def softmax(logits, where=None):
+    """Along the last axis; the max is subtracted first so exp never overflows. `where` (a mask) picks the
+    entries that take part; the others get probability 0, and no exp is spent on them."""
+    if where is None:
+        exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
+    else:
+        top = _row_max(logits, axis=-1, keepdims=True, where=where, initial=-np.inf)
+        exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
     exps *= 1.0 / row_sum(exps)  # microgpt divides as a * b**-1
     return exps
 
@@ -127,11 +132,17 @@ def embedding_backward(dx, inputs, dwte, dwpe):
 _masks: dict[int, np.ndarray] = {}
 
 
-def causal_mask(length):
-    """-inf above the diagonal: position p attends to positions 0..p only."""
+def causal_mask(length, real=None, batch=1):
+    """True on and below the diagonal: position p attends to positions 0..p only. With padding (real: the flat
+    indices of the real positions), a padded position attends to itself alone: it is dropped after attention,
+    so no exp is spent on it. Shape (L, L), or (B, 1, L, L) with padding."""
     if length not in _masks:
-        _masks[length] = np.triu(np.full((length, length), -np.inf), 1)
-    return _masks[length]
+        _masks[length] = np.tri(length, dtype=bool)
+    if real is None:
+        return _masks[length]
+    is_real = np.zeros(batch * length, dtype=bool)
+    is_real[real] = True
+    return (_masks[length] & is_real.reshape(batch, 1, length, 1)) | identity(length).astype(bool)
 
 
 def split_heads(qkv, batch, n_head):
@@ -148,11 +159,9 @@ def merge_heads(x):
 
 
 def attention(q, k, v, mask=None):
-    """Scaled dot-product attention over (B, heads, positions, head_dim); returns (out, weights)."""
-    scores = np.matmul(q, k.swapaxes(-1, -2)) * q.shape[-1] ** -0.5
-    if mask is not None:
-        scores += mask
-    att = softmax(scores)
+    """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys its mask
+    row allows (all without a mask); returns (out, weights)."""
+    att = softmax(np.matmul(q, k.swapaxes(-1, -2)) * q.shape[-1] ** -0.5, mask)
     return np.matmul(att, v), att
 
 
