@@ -166,7 +166,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds: a rough table in a few seconds")
     args = parser.parse_args()
-    rounds = 3 if args.quick else 10
+    rounds = 5 if args.quick else 30  # many short rounds: the best of each side is its speed on a quiet machine
     rows = []  # (what, fast, baseline, unit, ratio)
 
     def row(what, fast, base, unit, ratio):
@@ -183,22 +183,22 @@ def main():
     # chapter 12, one document per step
     fast1 = fast_stepper()
     if torch_ok:
-        ours, theirs = race([fast1, TorchGPT(fast_run()).train_step], rounds, [200, 20])
+        ours, theirs = race([fast1, TorchGPT(fast_run()).train_step], rounds, [50, 8])
         row("chapter 12, 1 doc/step vs PyTorch", f"{ours * 1e6:.0f} us", f"{theirs * 1e6:.0f} us", "per step",
             f"{theirs / ours:.1f}x")
     else:
         row("chapter 12, 1 doc/step vs PyTorch", "-", "-", "", "PyTorch not installed: skipped")
-    ours, theirs = race([fast1, scalar_stepper()], max(2, rounds // 3), [200, 3])
+    ours, theirs = race([fast1, scalar_stepper()], max(3, rounds // 5), [50, 1])
     row("chapter 12, 1 doc/step vs scalar engine", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.1f} ms", "per step",
         f"{theirs / ours:.0f}x")
-    ours, theirs = race([fast1, reference_stepper()], 2, [200, 2])
+    ours, theirs = race([fast1, reference_stepper()], 3, [50, 1])
     row("chapter 12, 1 doc/step vs plain microgpt", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.0f} ms", "per step",
         f"{theirs / ours:.0f}x")
 
     # chapter 12, 32 documents per step
     if torch_ok:
         run32 = fast_run(32)
-        ours, theirs = race([fast_stepper(32), TorchGPT(run32).train_step], rounds, [20, 5])
+        ours, theirs = race([fast_stepper(32), TorchGPT(run32).train_step], rounds, [6, 2])
         row("chapter 12, --batch 32 vs PyTorch", f"{32 / ours:.0f}", f"{32 / theirs:.0f}", "docs/s",
             f"{theirs / ours:.1f}x")
     else:
@@ -208,7 +208,7 @@ def main():
     trained = fast_run()
     for _ in range(trained.steps):
         trained.train_step()
-    (per_name,) = race([lambda: trained.sample(0.5)], rounds, [100])
+    (per_name,) = race([lambda: trained.sample(0.5)], rounds, [20])
     row("sampling, trained chapter 12, T 0.5", f"{1 / per_name:.0f}", "", "names/s", "")
 
     # the CLI end to end
