@@ -20,6 +20,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.worker import get_current_worker
 
 from core.chapters import CHAPTERS, get
 from core.run import Diverged
@@ -44,8 +45,10 @@ UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a 
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
 DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
+HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 VALIDATION_DOCS = {"fast": 200, "scalar": 16}  # held-out documents per validation loss
+VALIDATION_CHUNK = 8  # of them evaluated between two steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
 KEYS = [
@@ -156,11 +159,16 @@ class PlaygroundApp(App):
         self.speed = speed
         self.animation = None  # the timer of a running generate animation
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
+        self.weights_drawn = 0.0
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self.ui_priority_until = time.monotonic() + UI_PRIORITY
         await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        for session in self.sessions.values():  # a trainer thread must not outlive the app
+            session.stop_requested = True
 
     # ---- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -308,10 +316,16 @@ class PlaygroundApp(App):
     def render_panels(self) -> None:
         """What a new snapshot changes (up to 20 times a second while training): the visible panels and status."""
         session, snap = self.session, self.snap
+        now = time.monotonic()
         for panel in (WeightsPanel, ProbsPanel, LossPanel, GradientsPanel, AttentionPanel):
             widget = self.query_one(panel)
-            if widget.display:  # hidden panels are drawn when they are shown
-                widget.show(session, snap)
+            if not widget.display:  # hidden panels are drawn when they are shown
+                continue
+            if panel is WeightsPanel and session.training and now - self.weights_drawn < HEATMAP_INTERVAL:
+                continue
+            widget.show(session, snap)
+            if panel is WeightsPanel:
+                self.weights_drawn = now
         self.query_one(StatusBar).show(session, snap, session.training)
 
     def about_text(self, session: Session) -> Text:
@@ -433,10 +447,13 @@ class PlaygroundApp(App):
         """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
         rate, steps, note = Rate(), 0, ""
         last_post, post_every = 0.0, UPDATE_INTERVAL
-        val_cost, since_val = 0.0, 0.0
+        val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a tenth
         limit = VALIDATION_DOCS.get(session.run.config.engine, 16)
+        worker = get_current_worker()
         try:
             while True:
+                if worker.is_cancelled:  # the app is closing
+                    session.stop_requested = True
                 jobs, stop = session.take_jobs(session.stop_requested)
                 if stop:
                     break
@@ -475,10 +492,14 @@ class PlaygroundApp(App):
                 now = time.monotonic()
                 since_val += now - started
                 session.steps_per_second = rate.tick(now)
-                if run.heldout and (not session.val or (since_val >= 10 * val_cost and run.step - session.val[-1][0] >= 10)):
+                validating = validating or bool(run.heldout) and (
+                    not session.val or (since_val >= 10 * val_cost and run.step - session.val[-1][0] >= 10))
+                if validating:  # a few held-out documents after each step until the pass is done
                     with session.model_lock:
-                        session.validate(limit)
-                    val_cost, since_val = time.monotonic() - now, 0.0
+                        finished = session.validate(limit, chunk=VALIDATION_CHUNK) is not None
+                    val_time += time.monotonic() - now
+                    if finished:
+                        validating, val_cost, val_time, since_val = False, val_time, 0.0, 0.0
                 if now - last_post >= post_every:
                     with session.model_lock:
                         snap = session.snapshot()

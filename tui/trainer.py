@@ -107,6 +107,7 @@ class Session:
         self.matrix: str | None = None
         self.cursor: tuple[int, ...] = ()
         self.val: list[tuple[int, float]] = []
+        self._val_losses: list[float] = []  # a validation pass under way
         self.view = View()
         self.model_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -141,7 +142,7 @@ class Session:
             self.run, self.error = None, str(e)
             return
         self._select_first_matrix()
-        self.val = []
+        self.val, self._val_losses = [], []
 
     # ---- who runs model code ---------------------------------------------------------------------
     @property
@@ -209,13 +210,23 @@ class Session:
         self.model.set_weight(name, index, value)
         return value
 
-    def validate(self, limit: int) -> float | None:
-        """Mean loss over (up to `limit` of) the held-out documents."""
+    def validate(self, limit: int, chunk: int | None = None) -> float | None:
+        """Mean loss over (up to `limit` of) the held-out documents, `chunk` documents per call.
+
+        The trainer calls it between steps; in chunks, no single call keeps a key press waiting for long.
+        Returns the loss when a full pass is done (and records it), else None.
+        """
         heldout = self.run.heldout[:limit]
         if not heldout or not self.model.has_loss:
             return None
-        loss = math.fsum(self.model.loss(ids) for ids in heldout) / len(heldout)
+        done = self._val_losses
+        for ids in heldout[len(done): len(done) + (chunk or len(heldout))]:
+            done.append(self.model.loss(ids))
+        if len(done) < len(heldout):
+            return None
+        loss = math.fsum(done) / len(done)
         self.val.append((self.run.step, loss))
+        self._val_losses = []
         return loss
 
     def snapshot(self, view: View | None = None) -> Snapshot:

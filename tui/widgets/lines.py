@@ -24,6 +24,10 @@ class Lines(Widget):
         self._strips: list[Strip] = []
         self._width = 0
         self.text = Text("")  # the plain content, for tests and copy
+        self._cache: list[Strip] = []
+        self._blank = Strip.blank(0)
+        self._cached_for: list[Strip] | None = None
+        self._cache_key: tuple | None = None
 
     def set_lines(self, lines: list[Text]) -> None:
         console = self.app.console
@@ -42,7 +46,10 @@ class Lines(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
-        if y >= len(self._strips):
-            return Strip.blank(width, base)
-        return self._strips[y].apply_style(base).extend_cell_length(width, base).crop(0, width)
+        key = (width, self._strips is self._cached_for)
+        if self._cache_key != key:  # new lines or a new width: build the screen's strips once
+            base = self.rich_style
+            self._cache = [s.apply_style(base).extend_cell_length(width, base).crop(0, width) for s in self._strips]
+            self._blank = Strip.blank(width, base)
+            self._cached_for, self._cache_key = self._strips, (width, True)
+        return self._cache[y] if y < len(self._cache) else self._blank

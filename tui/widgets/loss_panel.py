@@ -100,7 +100,7 @@ class LossPanel(Vertical):
         if history:
             span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
-            plt.plot(xs, history, label="loss", color="gray", marker="braille")
+            plt.plot(xs, history, label="loss of each step", color="gray", marker="braille")
             window = max(2, len(history) // 20)
             plt.plot(xs, running_mean(history, window), label=f"running mean ({window * span} steps)",
                      color="orange", marker="braille")
@@ -112,5 +112,8 @@ class LossPanel(Vertical):
             hi = max(max(history), base)
             margin = max(0.05 * (hi - lo), 0.01)  # never an empty range
             plt.ylim(max(0.0, lo - margin), hi + margin)
-        plt.text(f"{base_text} (fair die)", x=1, y=base, color="blue")
+            last = max(xs[-1], 2)
+            ticks = sorted({round(last * i / 4) for i in range(5)})
+            plt.xticks(ticks, [str(t) for t in ticks])
+            plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color="blue")
         self.plot.refresh()
