@@ -43,6 +43,8 @@ def row_sum(x, scale=1.0):
     n = x.shape[-1]
     if (n, scale) not in _columns:
         _columns[n, scale] = np.full((n, 1), scale)
+    if x.ndim == 2:
+        return np.dot(x, _columns[n, scale])
     return np.dot(x.reshape(-1, n), _columns[n, scale]).reshape(*x.shape[:-1], 1)
 
 
@@ -231,7 +233,7 @@ class FastModel(Model):
     all of them with a few whole-buffer operations.
 
     A subclass takes its scalar twin's `init_weights(vocab, rng)` (so both draw the same numbers, in the same
-    order), maps token inputs to logits (`forward`) and adds the parameter gradients from the logits' gradient
+    order), maps token inputs to logits (`forward`) and writes the parameter gradients from the logits' gradient
     (`backward`).
     """
 
@@ -358,7 +360,8 @@ class FastModel(Model):
             buffer[...] = kept
 
     def all_finite(self):
-        return bool(np.isfinite(np.add.reduce(self.data)))  # a NaN or an infinity anywhere reaches the sum
+        # a NaN or an infinity anywhere reaches the sum (so would weights near 1e308: long past diverging)
+        return bool(np.isfinite(np.add.reduce(self.data)))
 
     def next_logits(self, context):
         logits, _ = self.forward(np.array([[self.vocab.end] + list(context)]))
