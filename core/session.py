@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -96,6 +97,7 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
             raise SessionError(f"{shown}: is a folder; give a file name, e.g. {shown_path(p / 'session.json')}")
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         try:
+            os.chmod(tmp, file_mode(p))  # mkstemp makes it private; keep the old file's mode, or the usual one
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
@@ -113,6 +115,15 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
     except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
         raise SessionError(f"{shown}: not a usable path ({e})") from None
     return p
+
+
+def file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def fsync_folder(folder: Path) -> None:

@@ -322,3 +322,16 @@ def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
     assert loaded.step == k
     expected = Run(RunConfig(6, steps=200000))
     assert train(expected, k + 3)[k:] == train(loaded, 3)
+
+
+def test_saving_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    run = Run(RunConfig(6, steps=5))
+    path = tmp_path / "s.json"
+    path.write_text("old")
+    path.chmod(0o640)
+    session.save(path, run)
+    assert path.stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh = session.save(tmp_path / "new.json", run)  # not mkstemp's private 0600: what any new file gets
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
