@@ -1,8 +1,10 @@
 """Whatever bytes or text come in, the data loader, the tokenizer and the session loader give a valid result or
 their own one-line error, never another exception."""
+import atexit
 import copy
 import hashlib
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from core.vocab import UnknownCharacter, Vocab
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FOLDER = Path(tempfile.mkdtemp(prefix="minigpt-properties-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 
 # text that is likely to hit the loader's edges: line breaks of every kind, NUL, a BOM, wide characters
 edgy_text = st.text(alphabet=st.one_of(st.sampled_from("ab \t\r\n\x0b\x0c\x1c\x85\u2028\x00\ufeff.¶"),
