@@ -32,11 +32,6 @@ def build(n, names, engine, seed=3):
     return get(n).build(dataset(n, names).vocab, random.Random(seed), engine)
 
 
-def needs_scalar(n):
-    if not get(n).is_built("scalar"):
-        pytest.skip(f"scalar chapter {n} is not built yet")
-
-
 def assert_close(a, b, rel=1e-12):
     """Equal to `rel` relative to the array's largest entry (entries near 0 compare against that scale)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -54,7 +49,6 @@ def test_fast_is_the_default_engine(n):
 
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 def test_same_initial_weights_as_scalar(n, names):
-    needs_scalar(n)
     scalar, fast = build(n, names, "scalar"), build(n, names, "fast")
     s, f = scalar.weights(), fast.weights()
     assert list(s) == list(f)
@@ -65,7 +59,6 @@ def test_same_initial_weights_as_scalar(n, names):
 
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 def test_gradients_equal_scalar(n, names):
-    needs_scalar(n)
     scalar, fast = build(n, names, "scalar"), build(n, names, "fast")
     for ids in documents(n, names):
         loss_s, grads_s = scalar.gradients(ids)
@@ -79,7 +72,6 @@ def test_gradients_equal_scalar(n, names):
 
 @pytest.mark.parametrize("n", [7, 8])
 def test_toy_chapters_on_the_names_vocabulary_equal_scalar(n, names):
-    needs_scalar(n)
     scalar = get(n).build(names.vocab, random.Random(5), "scalar")
     fast = get(n).build(names.vocab, random.Random(5), "fast")
     assert np.array_equal(fast.weights()["weights"], scalar.weights()["weights"])  # rng.random() per token
@@ -91,7 +83,6 @@ def test_toy_chapters_on_the_names_vocabulary_equal_scalar(n, names):
 
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 def test_probs_and_losses_equal_scalar(n, names):
-    needs_scalar(n)
     scalar, fast = build(n, names, "scalar"), build(n, names, "fast")
     for ids in documents(n, names):
         assert_close(fast.probs(ids), scalar.probs(ids))
@@ -101,7 +92,6 @@ def test_probs_and_losses_equal_scalar(n, names):
 
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 def test_training_steps_with_batches_equal_scalar(n, names):
-    needs_scalar(n)
     scalar, fast = build(n, names, "scalar"), build(n, names, "fast")
     docs = documents(n, names)
     lr = get(n).lr
@@ -116,7 +106,6 @@ def test_training_steps_with_batches_equal_scalar(n, names):
 @pytest.mark.parametrize("n", FAST_CHAPTERS)
 @pytest.mark.parametrize("temperature", [1.0, 0.5])
 def test_sampler_equals_scalar(n, names, temperature):
-    needs_scalar(n)
     scalar, fast = build(n, names, "scalar"), build(n, names, "fast")
     ids = documents(n, names)[2]
     next_s, next_f = scalar.sampler(temperature), fast.sampler(temperature)
@@ -264,7 +253,6 @@ def test_microgpt_first_documents_init_and_first_losses():
 
 
 def test_first_50_steps_print_as_the_scalar_engine():
-    needs_scalar(12)
     fast, scalar = microgpt_run(), Run(RunConfig(12, engine="scalar"))
     for _ in range(50):
         assert f"{fast.train_step().loss:.4f}" == f"{scalar.train_step().loss:.4f}"
