@@ -94,7 +94,7 @@ async def test_weight_nudge_changes_the_loss_at_once():
         await pilot.press("minus", "minus")
         assert app.snap.weights["weights"][0] == pytest.approx(0.52)
         assert app.snap.loss > before
-        assert "+0.5200" in text_of(app, "#weights-body")
+        assert "+0.5200" in text_of(app, "#weights-body") and "= +0.5200" in text_of(app, "#weights-info")
         await pilot.press("r")
         assert app.snap.loss == pytest.approx(before)
 
@@ -107,7 +107,7 @@ async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():
         app.query_one(WeightsPanel).focus()
         await pilot.press("down", "down", "right")
         assert app.session.cursor == (2, 1)
-        assert "wte[c][1]" in text_of(app, "#weights-body")
+        assert "wte[c][1]" in text_of(app, "#weights-info")
         await pilot.press("up", "left", "left")
         assert app.session.cursor == (1, 0)
         await pilot.press("w")
@@ -120,7 +120,7 @@ async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():
         before = app.snap.loss
         await pilot.press("plus")
         assert app.snap.loss != before
-        assert "Adam" in text_of(app, "#weights-body")
+        assert "Adam" in text_of(app, "#weights-info")
 
 
 async def test_chapter_list_arrows_and_enter_and_n_p():

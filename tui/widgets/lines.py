@@ -38,6 +38,10 @@ class Lines(Widget):
         self.text = Text("\n").join(lines)
         self.refresh(layout=resized)
 
+    def set_prose(self, text: Text, width: int) -> None:
+        """A paragraph, wrapped to `width` (tables and heatmaps are cropped instead; prose must not be)."""
+        self.set_lines(wrap(text, width, self.app.console))
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self._width
 
@@ -53,3 +57,11 @@ class Lines(Widget):
             self._blank = Strip.blank(width, base)
             self._cached_for, self._cache_key = self._strips, (width, True)
         return self._cache[y] if y < len(self._cache) else self._blank
+
+
+def wrap(text: Text, width: int, console) -> list[Text]:
+    """Text wrapped to `width` cells, each line keeping the paragraph's own style."""
+    lines = list(text.wrap(console, max(10, width)))
+    for line in lines:
+        line.stylize(text.style, 0, len(line))
+    return lines

@@ -57,12 +57,12 @@ class LossPanel(Vertical):
         self.border_subtitle = "l: close chart" if self.expanded else "l: chart"
         if not session.built:
             self.summary.update(Text(session.error, style=DIM))
-            self.sparkline.data = []
+            self.sparkline.data, self.sparkline.display = [], False
             return
         model = session.model
         if not model.has_loss:
             self.summary.update(Text("No loss yet: it arrives in chapter 4.", style=DIM))
-            self.sparkline.data = []
+            self.sparkline.data, self.sparkline.display = [], False
             return
         base, base_text = baseline(model, len(session.run.vocab))
         text = Text()
@@ -87,6 +87,7 @@ class LossPanel(Vertical):
         if text != self.summary.content:
             self.summary.update(text, layout=len(text.plain.splitlines()) != len(str(self.summary.content).splitlines()))
         self.sparkline.data = list(history) if history else []
+        self.sparkline.display = bool(history) and not self.expanded  # no flat line before the first step
         if self.expanded:
             self.draw_plot(session, snap, base, base_text)
 

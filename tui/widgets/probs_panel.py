@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
-from tui.widgets.lines import Lines
+from tui.widgets.lines import Lines, wrap
 from tui.widgets.palette import DIM, TARGET, heat, ink, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
@@ -28,7 +28,7 @@ def context_text(vocab, ids: list[int], pos: int, width: int = 8) -> str:
     return shown.rjust(width)
 
 
-def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
+def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[Text]:
     model, vocab = session.model, session.run.vocab
     V = len(vocab)
     lines: list[Text] = []
@@ -44,9 +44,9 @@ def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
         head.append(f"  (a fair die: {base:.4f})", style=DIM)
     lines.append(head)
     if snap.unknown:
-        lines.append(Text("✗ " + snap.unknown_message, style="red"))
+        lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
-            return Text("\n").join(lines)
+            return lines
         lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM))
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
@@ -89,16 +89,18 @@ def render_probs(session: Session, snap: Snapshot, width: int) -> Text:
             rest = 1 - sum(p[i] for i in order)
             line.append(f" other {rest * 100:.0f}", style=DIM)
             lines.append(line)
-    if not has_loss:
-        lines.append(Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM))
-    elif snap.losses:
-        worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
-        lines.append(Text(f"most surprised at position {worst}: the model gave "
-                          f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
-                          f"{snap.probs[worst][snap.targets[worst]] * 100:.1f}%", style=DIM))
     for line in lines:  # a row that wrapped would break the columns: crop instead
         line.truncate(width, overflow="ellipsis")
-    return Text("\n").join(lines)
+    if not has_loss:
+        note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
+    elif snap.losses:
+        worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
+        note = Text(f"Most surprised at position {worst}: the model gave "
+                    f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
+                    f"{snap.probs[worst][snap.targets[worst]] * 100:.1f}%.", style=DIM)
+    else:
+        return lines
+    return lines + wrap(note, width, console)
 
 
 class ProbsPanel(Vertical):
@@ -116,8 +118,8 @@ class ProbsPanel(Vertical):
         self.border_title = "Probabilities"
         self.border_subtitle = "/ type a name · Esc leaves"
         if not session.built:
-            self.body.set_lines([Text(session.error, style=DIM)])
+            self.body.set_prose(Text(session.error, style=DIM), self.content_region.width)
             return
         width = self.content_region.width
         width = width if width > 0 else 60  # not laid out yet: drawn again once it is
-        self.body.set_lines(list(render_probs(session, snap, width).split("\n")))
+        self.body.set_lines(render_probs(session, snap, width, self.app.console))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import ScrollableContainer
+from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.message import Message
 
@@ -20,12 +20,13 @@ def axis_labels(n: int, vocab) -> list[str]:
     return [str(i) for i in range(n)]
 
 
-def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]]) -> Text:
+def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]], step: float) -> Text:
     """The selected weight: value, gradient, and Adam's moments where Adam is used."""
     value = float(snap.weights[name][index])
     text = Text()
     text.append(name + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index)) + " ", style="bold")
     text.append(f"= {value:+.4f}", style="bold " + CURSOR)
+    text.append(f"  +/- {step:g}", style=DIM)
     if name in snap.grads:
         text.append(f"\ngradient {float(snap.grads[name][index]):+.4f}", style=DIM if snap.step == 0 else "")
         text.append(" (last step)", style=DIM)
@@ -90,8 +91,9 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     return lines
 
 
-class WeightsPanel(ScrollableContainer, can_focus=True):
-    """Focus it (tab, or click) and the arrows move the cursor."""
+class WeightsPanel(Vertical, can_focus=True):
+    """Focus it (tab, or click) and the arrows move the cursor. The selected weight's numbers stay on top;
+    the bars or the heatmap scroll below them."""
 
     BINDINGS = [
         Binding("up", "move(-1, 0)", "Up", show=False),
@@ -107,21 +109,26 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         super().__init__(**kw)
         self.session: Session | None = None
         self.snap: Snapshot | None = None
+        self.info = Lines(id="weights-info")
         self.body = Lines(id="weights-body")
+        self.scroll = ScrollableContainer(self.body, id="weights-scroll", can_focus=False)
         self.cursor_line = 0
 
     def compose(self):
-        yield self.body
+        yield self.info
+        yield self.scroll
 
     def show(self, session: Session, snap: Snapshot) -> None:
         self.session, self.snap = session, snap
         self.border_title = "Weights"
         self.border_subtitle = ""
         if not session.built:
-            self.body.set_lines([Text(session.error, style=DIM)])
+            self.info.set_lines([])
+            self.body.set_prose(Text(session.error, style=DIM), self.content_region.width)
             return
         if not snap.weights:
-            self.body.set_lines([Text(line, style=DIM) for line in no_weights_text(session.chapter.number).split("\n")])
+            self.info.set_lines([])
+            self.body.set_prose(Text(no_weights_text(session.chapter.number), style=DIM), self.content_region.width)
             return
         name = session.matrix if session.matrix in snap.weights else next(iter(snap.weights))
         values = snap.weights[name]
@@ -132,7 +139,7 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         self.border_title = f"Weights · {name} {shape}"
         self.border_subtitle = f"w next ({names.index(name) + 1}/{len(names)}) · arrows · +/- nudge"
         vocab = session.run.vocab
-        width = max(20, self.scrollable_content_region.width or 40)
+        width = max(20, self.scroll.scrollable_content_region.width or 40)
         labels = [axis_labels(n, vocab) for n in values.shape]
         if values.ndim == 1:
             lines = render_vector(values, labels[0], cursor[0], width)
@@ -140,17 +147,16 @@ class WeightsPanel(ScrollableContainer, can_focus=True):
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
             self.cursor_line = cursor[0] + 1
-        info = describe(snap, name, cursor, labels)
-        step = nudge_step(values)
-        info.append(f"\n+/- nudges it by {step:g}", style=DIM)
+        info = describe(snap, name, cursor, labels, nudge_step(values))
         if values.ndim == 2:
             info.append("\n")
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
-        self.body.set_lines(lines + [Text("")] + list(info.split("\n")))
+        self.info.set_lines(list(info.split("\n")))
+        self.body.set_lines(lines)
         self.call_after_refresh(self._scroll_to_cursor)
 
     def _scroll_to_cursor(self) -> None:
-        self.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
+        self.scroll.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
 
 
     def action_move(self, dy: int, dx: int) -> None:
