@@ -42,7 +42,8 @@ class TorchGPT:
         torch.set_num_threads(1)
         self.torch, self.run = torch, run
         self.w = {k: torch.tensor(v, requires_grad=True) for k, v in run.model.weights().items()}
-        self.opt = torch.optim.Adam(list(self.w.values()), lr=0.01, betas=(0.85, 0.99), eps=1e-8, foreach=False)
+        # fused: the fastest of PyTorch's three Adam implementations on this CPU
+        self.opt = torch.optim.Adam(list(self.w.values()), lr=0.01, betas=(0.85, 0.99), eps=1e-8, fused=True)
         self.step = 0
 
     @staticmethod
