@@ -97,6 +97,25 @@ def measure(pane: Pane, presses: int) -> list[float]:
     return latencies
 
 
+def tmux_floor(presses: int) -> list[float]:
+    """The same measurement against `cat`, which echoes at once: what tmux and the polling cost by themselves."""
+    pane = Pane("cat", 80, 24)
+    try:
+        pane.wait(lambda: True)
+        latencies = []
+        for i in range(presses):
+            mark = "xyz"[i % 3] * (i + 1)  # a new, longer line each time
+            start = time.perf_counter()
+            pane.tmux("send-keys", "-l", mark)
+            pane.wait(lambda: mark in pane.screen())
+            latencies.append(time.perf_counter() - start)
+            pane.tmux("send-keys", "Enter")
+            time.sleep(0.05)
+        return latencies
+    finally:
+        pane.close()
+
+
 def summary(latencies: list[float]) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p90 = ms[int(len(ms) * 0.9) - 1]
@@ -114,6 +133,8 @@ def main() -> None:
         run_app(args.chapter, args.app)
         return
     width, height = (int(x) for x in args.size.split("x"))
+    floor = tmux_floor(min(args.presses, 20))
+    print(f"tmux alone {summary(floor)}  (a key echoed by cat: the measuring's own cost)")
     stats_path = Path(tempfile.mkdtemp()) / "stats.json"
     command = f"{shlex.quote(sys.executable)} {shlex.quote(__file__)} --chapter {args.chapter} --app {stats_path}"
     pane = Pane(command, width, height)

@@ -664,7 +664,7 @@ class PlaygroundApp(App):
         self.session.temperature_step(direction)
         generate = self.query_one(GeneratePanel)
         generate.temperature = self.session.temperature
-        generate.refresh_body()
+        generate.refresh_subtitle()
         self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
 
     def action_speed(self) -> None:
@@ -672,7 +672,7 @@ class PlaygroundApp(App):
         self.speed = names[(names.index(self.speed) + 1) % len(names)]
         panel = self.query_one(GeneratePanel)
         panel.speed = self.speed
-        panel.refresh_body()
+        panel.refresh_subtitle()
         if self.animation is not None:
             self.animation.stop()
             self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)

@@ -115,9 +115,12 @@ class GeneratePanel(Vertical):
         self.note = message
         self.refresh_body()
 
+    def refresh_subtitle(self) -> None:
+        self.border_subtitle = f"T {self.temperature:g} (t/T) · speed {self.speed} (s)"
+
     def refresh_body(self) -> None:
         self.border_title = "Generate"
-        self.border_subtitle = f"T {self.temperature:g} (t/T) · speed {self.speed} (s)"
+        self.refresh_subtitle()
         width = (self.body.size.width or self.size.width - 4) - 1
         width = width if width > 0 else 50
         lines: list[Text] = []
