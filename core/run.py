@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -151,6 +152,25 @@ def not_finite(loss: float, model) -> str:
     return "a parameter became nan"
 
 
+class EncodedDocs(Sequence):
+    """The documents as token ids, encoded when first asked for (encoding 32,000 names up front slows start-up)."""
+
+    def __init__(self, docs: list[str], vocab):
+        self.docs, self.vocab = docs, vocab
+        self._ids: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]  # negative indices, and IndexError past the end
+        if i not in self._ids:
+            self._ids[i] = self.vocab.encode(self.docs[i])
+        return self._ids[i]
+
+
 @dataclass
 class StepResult:
     step: int  # 1-based
@@ -170,7 +190,7 @@ class Run:
             self.rng.shuffle(self.docs)
         self.vocab = self.dataset.vocab
         self.model = self.chapter.build(self.vocab, self.rng, self.config.engine)
-        self.encoded = [self.vocab.encode(doc) for doc in self.docs]
+        self.encoded = EncodedDocs(self.docs, self.vocab)
         self.step = 0  # steps done
         self.history = LossHistory()
         self._before_last_step = None  # the checkpoint taken before the last step, should its update go too far
