@@ -312,8 +312,14 @@ async def test_command_palette_lists_the_actions():
         await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.press(*"one training step")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        from textual.command import CommandList
+
+        for _ in range(50):  # the palette searches in the background
+            await pilot.pause(0.1)
+            found = app.screen.query(CommandList)
+            if found and found.first().option_count and "training step" in str(found.first().get_option_at_index(0).prompt):
+                break
+        await pilot.press("down", "enter")
         await pilot.pause(0.3)
         assert app.session.run.step == 1
 

@@ -41,7 +41,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         head.append("(type a name)", style=DIM)
     if snap.loss is not None:
         head.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
-        head.append(f"  (a fair die: {base:.4f})", style=DIM)
+        head.append(f"  (a fair die: {base_text} = {base:.4f})", style=DIM)
     lines.append(head)
     if snap.unknown:
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
