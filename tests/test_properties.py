@@ -171,7 +171,7 @@ def test_damaged_sessions_of_chapter_6(data_):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy on extreme weights; Run reports it as Diverged
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_damaged_sessions_of_chapter_12(data_):
     mutate(12, "fast", data_)
