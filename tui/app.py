@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from core.chapters import CHAPTERS, get
 from core.run import Diverged
 from core.sampling import sample, sample_steps
+from tui import session_keys
 from tui.trainer import Rate, Session, Snapshot, View
 from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
@@ -71,6 +72,9 @@ KEYS = [
     ("c", "code", "Show the chapter's code", "Code"),
     ("l", "loss_chart", "Loss chart", "Chart"),
     ("a", "attention", "Attention maps", ""),
+    ("ctrl+s", "save_session", "Save the session to a file", ""),
+    ("ctrl+o", "open_session", "Open a saved session", ""),
+    ("d", "pick_data", "Pick the data (names, toy, a file)", ""),
     ("question_mark", "help", "Help: every key", "Help"),
     ("q", "quit", "Quit", "Quit"),
 ]
@@ -717,6 +721,16 @@ class PlaygroundApp(App):
         if self.narrow and 1 <= number <= len(panels):
             self.bring(panels[number - 1])
             self.request_snapshot()
+
+    # ---- sessions and data (tui/session_keys.py) --------------------------------------------------------------
+    def action_save_session(self) -> None:
+        session_keys.save_session(self)
+
+    def action_open_session(self) -> None:
+        session_keys.open_session(self)
+
+    def action_pick_data(self) -> None:
+        session_keys.pick_data(self)
 
     # ---- errors -----------------------------------------------------------------------------------------------
     def report(self, error: Exception) -> None:

@@ -35,6 +35,11 @@ KEYS = [
         ("t / T", "lower / raise the temperature"),
         ("s", "animation speed: slow, normal, fast, instant"),
     ]),
+    ("Sessions and data", [
+        ("ctrl+s", "save the chapter's session (weights, optimizer, step, history) to a file"),
+        ("ctrl+o", "open a saved session"),
+        ("d", "pick the data: the bundled names, the toy names, or a file of your own"),
+    ]),
     ("Views", [
         ("l", "the loss chart, with running mean, baseline and held-out loss"),
         ("a", "attention maps of the typed name (chapters 11-12)"),
