@@ -350,3 +350,16 @@ async def test_random_keys_never_raise():
         await settle(pilot, app)
         assert app.is_running
     assert errors == []
+
+
+async def test_chapter_12_in_the_playground_is_microgpt():
+    """1000 steps with space, then G: microgpt's first ten names (the held-out tenth is never reached by then)."""
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:  # the About panel: training runs at full speed
+        await pilot.pause()
+        await pilot.press("space")
+        await settle(pilot, app, timeout=60)
+        assert app.session.run.step == 1000 and app.session.val, "a held-out loss was measured"
+        await pilot.press("G")
+        names = app.query_one(GeneratePanel).names
+        assert names == ["anir", "lanen", "mamian", "sharia", "anelin", "enikey", "mara", "alela", "amuset", "carie"]
