@@ -475,7 +475,8 @@ class PlaygroundApp(App):
                     continue
                 run = session.run
                 if session.finished:
-                    note = f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. r resets."
+                    note = (f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. "
+                            "G writes ten names; r starts again.")
                     session.stop_requested = True
                     continue
                 if budget is not None and steps >= budget:
@@ -491,7 +492,7 @@ class PlaygroundApp(App):
                     continue
                 steps += 1
                 if run.step == run.steps and not session.chapter.lr_decay:
-                    note = f"{run.steps} steps done, the chapter's usual run; space trains on."
+                    note = f"{run.steps} steps done, the chapter's usual run: G writes ten names, space trains on."
                     session.stop_requested = True
                 now = time.monotonic()
                 since_val += now - started
