@@ -27,11 +27,11 @@ class Attention(Hidden):
         """q, k, v of every row of x; each position attends to itself and the positions before it."""
         q, k, v = split_heads(linear(x, self.wqkv), batch, self.n_head)
         if cache is None:
-            heads, att = attention(q, k, v, causal_mask(q.shape[2], real, batch))
+            heads, att = attention(q, k, v, causal_mask(q.shape[2], self.n_head, real, batch))
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)
-        self.last_attention = att  # kept for attention_maps (the playground's attention view)
+        self.last_attention = att.transpose(1, 2, 3, 0)  # (B, heads, queries, keys), for attention_maps
         return merge_heads(heads), (q, k, v, att)
 
     def attention_maps(self, ids):

@@ -52,21 +52,31 @@ def row_mean(x):
     return row_sum(x, 1.0 / x.shape[-1])
 
 
-def softmax(logits, where=None):
-    """Along the last axis; the max is subtracted first so exp never overflows. `where` (a mask) picks the
-    entries that take part; the others get probability 0, and no exp is spent on them."""
+def total(x, axis=-1):
+    """The sum along an axis, kept as an axis of 1. Along the first axis, numpy adds whole slabs in order (cheap);
+    along the last, row_sum."""
+    return np.add.reduce(x, axis=0, keepdims=True) if axis == 0 else row_sum(x)
+
+
+def softmax(logits, where=None, axis=-1):
+    """Along an axis (the last, or the first); the max is subtracted first so exp never overflows. `where` (a
+    mask) picks the entries that take part; the others get probability 0, and no exp is spent on them. A row
+    with no entry at all (a padded position) gets all zeros."""
     if where is None:
-        exps = np.exp(logits - _row_max(logits, axis=-1, keepdims=True))
-    else:
-        top = _row_max(logits, axis=-1, keepdims=True, where=where, initial=-np.inf)
-        exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
-    exps *= 1.0 / row_sum(exps)  # microgpt divides as a * b**-1
+        exps = np.exp(logits - _row_max(logits, axis=axis, keepdims=True))
+        exps *= 1.0 / total(exps, axis)  # microgpt divides as a * b**-1
+        return exps
+    # a mask of the logits' own shape, and a max without `where`: both far cheaper in numpy's loops
+    top = _row_max(np.where(where, logits, -np.inf), axis=axis, keepdims=True)
+    exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
+    sums = total(exps, axis)
+    exps *= np.divide(1.0, sums, out=np.zeros(sums.shape), where=sums > 0)
     return exps
 
 
-def softmax_backward(probs, dprobs):
+def softmax_backward(probs, dprobs, axis=-1):
     """Gradient of the softmax's input from the gradient of its output."""
-    return probs * (dprobs - row_sum(dprobs * probs))
+    return probs * (dprobs - total(dprobs * probs, axis))
 
 
 def rmsnorm(x):
@@ -131,20 +141,21 @@ def embedding_backward(dx, inputs, dwte, dwpe):
     np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
 
 
-_masks: dict[int, np.ndarray] = {}
+_masks: dict[tuple[int, int], np.ndarray] = {}
 
 
-def causal_mask(length, real=None, batch=1):
-    """True on and below the diagonal: position p attends to positions 0..p only. With padding (real: the flat
-    indices of the real positions), a padded position attends to itself alone: it is dropped after attention,
-    so no exp is spent on it. Shape (L, L), or (B, 1, L, L) with padding."""
-    if length not in _masks:
-        _masks[length] = np.tri(length, dtype=bool)
+def causal_mask(length, heads, real=None, batch=1):
+    """Which key each query reads, laid out as attention's scores, (keys, B, heads, queries): key j is read by
+    the queries from position j on. With padding (real: the flat indices of the real positions), a padded query
+    reads nothing (its output is dropped after attention), so no exp is spent on it."""
+    if (length, heads) not in _masks:
+        _masks[length, heads] = np.repeat(np.tri(length, dtype=bool).T[:, None, None, :], heads, axis=2)
+    causal = _masks[length, heads]
     if real is None:
-        return _masks[length]
+        return causal
     is_real = np.zeros(batch * length, dtype=bool)
     is_real[real] = True
-    return (_masks[length] & is_real.reshape(batch, 1, length, 1)) | identity(length).astype(bool)
+    return np.logical_and(causal, is_real.reshape(1, batch, 1, length), out=np.empty((length, batch, heads, length), bool))
 
 
 def split_heads(qkv, batch, n_head):
@@ -162,9 +173,15 @@ def merge_heads(x):
 
 def attention(q, k, v, mask=None):
     """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys its mask
-    row allows (all without a mask); returns (out, weights)."""
-    att = softmax(np.matmul(q, k.swapaxes(-1, -2)) * q.shape[-1] ** -0.5, mask)
-    return np.matmul(att, v), att
+    allows (all without a mask); returns (out, weights). The scores and weights are laid out keys first, (keys, B,
+    heads, queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's
+    reductions along a short last axis."""
+    b, h, length, head_dim = q.shape
+    scores = np.empty((k.shape[2], b, h, length))
+    np.matmul(k, q.swapaxes(-1, -2), out=scores.transpose(1, 2, 0, 3))
+    scores *= head_dim**-0.5
+    att = softmax(scores, mask, axis=0)
+    return np.matmul(att.transpose(1, 2, 3, 0), v), att
 
 
 def attention_backward(dout, q, k, v, att):
@@ -173,10 +190,14 @@ def attention_backward(dout, q, k, v, att):
     dout = dout.reshape(b, length, h, head_dim).transpose(0, 2, 1, 3)
     dqkv = np.empty((b, length, 3, h, head_dim))
     dq, dk, dv = dqkv.transpose(2, 0, 3, 1, 4)  # views: the matmuls below write straight into dqkv
-    np.matmul(att.swapaxes(-1, -2), dout, out=dv)
-    dscores = softmax_backward(att, np.matmul(dout, v.swapaxes(-1, -2))) * head_dim**-0.5
-    np.matmul(dscores, k, out=dq)
-    np.matmul(dscores.swapaxes(-1, -2), q, out=dk)
+    by_key = (1, 2, 0, 3)  # (keys, B, heads, queries) -> (B, heads, keys, queries)
+    np.matmul(att.transpose(by_key), dout, out=dv)
+    datt = np.empty(att.shape)
+    np.matmul(v, dout.swapaxes(-1, -2), out=datt.transpose(by_key))
+    dscores = softmax_backward(att, datt, axis=0)
+    dscores *= head_dim**-0.5
+    np.matmul(dscores.transpose(1, 2, 3, 0), k, out=dq)
+    np.matmul(dscores.transpose(by_key), q, out=dk)
     return dqkv.reshape(b * length, 3 * h * head_dim)
 
 
