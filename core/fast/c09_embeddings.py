@@ -1,7 +1,7 @@
 """Chapter 9, fast engine: token and position embeddings; their sum, through lm_head, gives the logits."""
 from core.chapters.c09_embeddings import BLOCK_SIZE, init_weights
 from core.fast.c08_softmax import Softmax
-from core.fast.ops import embed, embedding_backward, linear, linear_backward, padded_rows, real_rows
+from core.fast.ops import embed, embedding_backward, linear, linear_backward
 
 
 class Embeddings(Softmax):
@@ -10,10 +10,10 @@ class Embeddings(Softmax):
 
     def forward(self, inputs, real=None):
         p = self.p
-        x = real_rows(embed(p["wte"], p["wpe"], inputs), real)  # each position on its own from here
+        x = embed(p["wte"], p["wpe"], inputs, real)  # the real positions only: each on its own from here
         return linear(x, p["lm_head"]), (inputs, real, x)
 
     def backward(self, dlogits, saved):
         inputs, real, x = saved
         dx = linear_backward(dlogits, x, self.p["lm_head"], self.g["lm_head"])
-        embedding_backward(padded_rows(dx, real, inputs.size), inputs, self.g["wte"], self.g["wpe"])
+        embedding_backward(dx, inputs, real, self.g["wte"], self.g["wpe"])

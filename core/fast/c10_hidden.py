@@ -3,9 +3,7 @@ import numpy as np
 
 from core.chapters.c10_hidden import init_weights
 from core.fast.c09_embeddings import Embeddings
-from core.fast.ops import (
-    embed, embedding_backward, linear, linear_backward, padded_rows, real_rows, relu_backward,
-)
+from core.fast.ops import embed, embedding_backward, linear, linear_backward, relu_backward
 
 
 class Hidden(Embeddings):
@@ -13,7 +11,7 @@ class Hidden(Embeddings):
 
     def forward(self, inputs, real=None):
         p = self.p
-        x0 = real_rows(embed(p["wte"], p["wpe"], inputs), real)  # each position on its own from here
+        x0 = embed(p["wte"], p["wpe"], inputs, real)  # the real positions only: each on its own from here
         h = linear(x0, p["mlp_fc1"])
         r = np.maximum(h, 0.0)
         x1 = linear(r, p["mlp_fc2"])
@@ -25,4 +23,4 @@ class Hidden(Embeddings):
         dx1 = linear_backward(dlogits, x1, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx1, r, p["mlp_fc2"], g["mlp_fc2"])
         dx0 = linear_backward(relu_backward(dr, h), x0, p["mlp_fc1"], g["mlp_fc1"])
-        embedding_backward(padded_rows(dx0, real, inputs.size), inputs, g["wte"], g["wpe"])
+        embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])

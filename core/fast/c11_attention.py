@@ -23,16 +23,25 @@ class Attention(Hidden):
         self.wqkv = self.span(self.data, "attn_wq", "attn_wv", 3 * d)  # wq, wk, wv stacked: one matmul
         self.gqkv = self.span(self.grad, "attn_wq", "attn_wv", 3 * d)
 
-    def attend(self, x, batch, real, cache):
-        """q, k, v of every row of x; each position attends to itself and the positions before it."""
-        q, k, v = split_heads(linear(x, self.wqkv), batch, self.n_head)
+    def attend(self, x, shape, real, cache):
+        """q, k, v of every row of x (the real positions of a batch shaped (B, L)); each position attends to
+        itself and the positions before it. Attention needs whole (L, L) blocks: the padding joins as zero rows
+        here and goes again after."""
+        batch, length = shape
+        q, k, v = split_heads(padded_rows(linear(x, self.wqkv), real, batch * length), batch, self.n_head)
         if cache is None:
-            heads, att = attention(q, k, v, causal_mask(q.shape[2], self.n_head, real, batch))
+            heads, att = attention(q, k, v, causal_mask(length, self.n_head, batch))
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)
         self.last_attention = att.transpose(1, 2, 3, 0)  # (B, heads, queries, keys), for attention_maps
-        return merge_heads(heads), (q, k, v, att)
+        return real_rows(merge_heads(heads), real), (q, k, v, att)
+
+    @staticmethod
+    def attend_backward(da, real, saved):
+        """From the gradient of attend's output to that of its q, k, v rows (real rows in, real rows out)."""
+        q, k, v, att = saved
+        return real_rows(attention_backward(padded_rows(da, real, q.shape[0] * q.shape[2]), q, k, v, att), real)
 
     def attention_maps(self, ids):
         """Each head's attention weights over a document: [head][reading position][position read]."""
@@ -42,9 +51,8 @@ class Attention(Hidden):
     def forward(self, inputs, real=None, start=0, cache=None):
         """With a KV cache (sampling), inputs are the newest positions, from position `start`."""
         p = self.p
-        x0 = embed(p["wte"], p["wpe"], inputs, start)
-        a, qkv_att = self.attend(x0, len(inputs), real, cache)
-        a = real_rows(a, real)  # after attention, each position on its own: the padding can go
+        x0 = embed(p["wte"], p["wpe"], inputs, real, start)
+        a, qkv_att = self.attend(x0, inputs.shape, real, cache)
         x1 = linear(a, p["attn_wo"])
         h = linear(x1, p["mlp_fc1"])
         r = np.maximum(h, 0.0)
@@ -53,13 +61,13 @@ class Attention(Hidden):
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, real, x0, (q, k, v, att), a, x1, h, r, x2 = saved
+        inputs, real, x0, qkv_att, a, x1, h, r, x2 = saved
         dx2 = linear_backward(dlogits, x2, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx2, r, p["mlp_fc2"], g["mlp_fc2"])
         dx1 = linear_backward(relu_backward(dr, h), x1, p["mlp_fc1"], g["mlp_fc1"])
-        da = padded_rows(linear_backward(dx1, a, p["attn_wo"], g["attn_wo"]), real, inputs.size)
-        dx0 = linear_backward(attention_backward(da, q, k, v, att), x0, self.wqkv, self.gqkv)
-        embedding_backward(dx0, inputs, g["wte"], g["wpe"])
+        da = linear_backward(dx1, a, p["attn_wo"], g["attn_wo"])
+        dx0 = linear_backward(self.attend_backward(da, real, qkv_att), x0, self.wqkv, self.gqkv)
+        embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])
 
     def sampler(self, temperature=1.0):
         """One position at a time: each new position's keys and values join the cache."""

@@ -5,8 +5,7 @@ import numpy as np
 from core.chapters.c12_gpt import BETA1, BETA2, EPS
 from core.fast.c11_attention import Attention
 from core.fast.ops import (
-    attention_backward, embed, embedding_backward, linear, linear_backward, load_into, padded_rows, real_rows,
-    relu_backward, rmsnorm, rmsnorm_backward,
+    embed, embedding_backward, linear, linear_backward, load_into, relu_backward, rmsnorm, rmsnorm_backward,
 )
 
 
@@ -21,13 +20,12 @@ class GPT(Attention):
 
     def forward(self, inputs, real=None, start=0, cache=None):
         p = self.p
-        x0 = embed(p["wte"], p["wpe"], inputs, start)
+        x0 = embed(p["wte"], p["wpe"], inputs, real, start)  # the real positions only
         x1, s1 = rmsnorm(x0)
         # attention block
         x2, s2 = rmsnorm(x1)
-        a, qkv_att = self.attend(x2, len(inputs), real, cache)
-        a = real_rows(a, real)  # after attention, each position on its own: the padding can go
-        x3 = linear(a, p["attn_wo"]) + real_rows(x1, real)
+        a, qkv_att = self.attend(x2, inputs.shape, real, cache)
+        x3 = linear(a, p["attn_wo"]) + x1
         # MLP block
         x4, s4 = rmsnorm(x3)
         h = linear(x4, p["mlp_fc1"])
@@ -37,17 +35,16 @@ class GPT(Attention):
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, real, s1, x1, s2, x2, (q, k, v, att), a, s4, x4, h, r, x5 = saved
+        inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5 = saved
         dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
         dr = linear_backward(dx5, r, p["mlp_fc2"], g["mlp_fc2"])
         dx4 = linear_backward(relu_backward(dr, h), x4, p["mlp_fc1"], g["mlp_fc1"])
         dx3 = rmsnorm_backward(dx4, x4, s4) + dx5  # the residual passes the gradient straight through
-        da = padded_rows(linear_backward(dx3, a, p["attn_wo"], g["attn_wo"]), real, inputs.size)
-        dx3 = padded_rows(dx3, real, inputs.size)
-        dx2 = linear_backward(attention_backward(da, q, k, v, att), x2, self.wqkv, self.gqkv)
+        da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
+        dx2 = linear_backward(self.attend_backward(da, real, qkv_att), x2, self.wqkv, self.gqkv)
         dx1 = rmsnorm_backward(dx2, x2, s2) + dx3
         dx0 = rmsnorm_backward(dx1, x1, s1)
-        embedding_backward(dx0, inputs, g["wte"], g["wpe"])
+        embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])
 
     def update(self, lr, t):
         """Adam with microgpt's constants; every parameter moves every step. In place, through two scratch

@@ -60,17 +60,14 @@ def total(x, axis=-1):
 
 def softmax(logits, where=None, axis=-1):
     """Along an axis (the last, or the first); the max is subtracted first so exp never overflows. `where` (a
-    mask) picks the entries that take part; the others get probability 0, and no exp is spent on them. A row
-    with no entry at all (a padded position) gets all zeros."""
+    mask of the logits' shape, with an entry in every row) picks the entries that take part; the others get
+    probability 0, and no exp is spent on them."""
     if where is None:
         exps = np.exp(logits - _row_max(logits, axis=axis, keepdims=True))
-        exps *= 1.0 / total(exps, axis)  # microgpt divides as a * b**-1
-        return exps
-    # a mask of the logits' own shape, and a max without `where`: both far cheaper in numpy's loops
-    top = _row_max(np.where(where, logits, -np.inf), axis=axis, keepdims=True)
-    exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
-    sums = total(exps, axis)
-    exps *= np.divide(1.0, sums, out=np.zeros(sums.shape), where=sums > 0)
+    else:  # a max without `where`: far cheaper in numpy's loops
+        top = _row_max(np.where(where, logits, -np.inf), axis=axis, keepdims=True)
+        exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
+    exps *= 1.0 / total(exps, axis)  # microgpt divides as a * b**-1
     return exps
 
 
@@ -105,9 +102,12 @@ def relu_backward(dy, h):
     return dy * (h > 0)
 
 
-def embed(wte, wpe, inputs, start=0):
-    """Token plus position embedding of inputs (B, L): N rows."""
-    return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
+def embed(wte, wpe, inputs, real=None, start=0):
+    """Token plus position embedding of inputs (B, L): a row per position, or per real position with padding
+    (real: their flat indices). Everything but attention works on the real rows alone."""
+    if real is None:
+        return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
+    return wte[inputs.ravel()[real]] + wpe[real % inputs.shape[1]]
 
 
 def real_rows(x, real):
@@ -133,29 +133,28 @@ def identity(n):
     return _identities[n]
 
 
-def embedding_backward(dx, inputs, dwte, dwpe):
-    """Writes the gradients of embed(wte, wpe, inputs): each row of dx goes to its token's row and its position's
-    row, as a product with one-hot rows (unused rows get 0)."""
+def embedding_backward(dx, inputs, real, dwte, dwpe):
+    """Writes the gradients of embed(wte, wpe, inputs, real): each row of dx goes to its token's row and its
+    position's row, as a product with one-hot rows (unused rows get 0)."""
     batch, length = inputs.shape
-    np.dot(identity(len(dwte))[inputs.ravel()].T, dx, out=dwte)
-    np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
-
-
-_masks: dict[tuple[int, int], np.ndarray] = {}
-
-
-def causal_mask(length, heads, real=None, batch=1):
-    """Which key each query reads, laid out as attention's scores, (keys, B, heads, queries): key j is read by
-    the queries from position j on. With padding (real: the flat indices of the real positions), a padded query
-    reads nothing (its output is dropped after attention), so no exp is spent on it."""
-    if (length, heads) not in _masks:
-        _masks[length, heads] = np.repeat(np.tri(length, dtype=bool).T[:, None, None, :], heads, axis=2)
-    causal = _masks[length, heads]
+    np.dot(identity(len(dwte))[real_rows(inputs.ravel(), real)].T, dx, out=dwte)
     if real is None:
-        return causal
-    is_real = np.zeros(batch * length, dtype=bool)
-    is_real[real] = True
-    return np.logical_and(causal, is_real.reshape(1, batch, 1, length), out=np.empty((length, batch, heads, length), bool))
+        np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
+    else:
+        np.dot(identity(len(dwpe))[real % length].T, dx, out=dwpe)
+
+
+_masks: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def causal_mask(length, heads, batch=1):
+    """Which key each query reads, laid out as attention's scores, (keys, B, heads, queries): key j is read by
+    the queries from position j on. A padded query (past its document's end) reads like any other; its output is
+    dropped after attention. Kept per shape: a run's batches share a handful of them."""
+    if (length, heads, batch) not in _masks:
+        causal = np.tri(length, dtype=bool).T[:, None, None, :]
+        _masks[length, heads, batch] = np.ascontiguousarray(np.broadcast_to(causal, (length, batch, heads, length)))
+    return _masks[length, heads, batch]
 
 
 def split_heads(qkv, batch, n_head):
