@@ -2,31 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
-from textual.binding import Binding
 
 from core import session
 from core.run import Run, RunConfig
-from tui import session_keys
 from tui.app import PlaygroundApp
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 
 SIZE = (120, 40)
-
-
-class App(PlaygroundApp):
-    """The playground with the three keys bound here too, whether or not app.py binds them yet."""
-
-    BINDINGS = [Binding("ctrl+s", "save_session"), Binding("ctrl+o", "open_session"), Binding("d", "pick_data")]
-
-    def action_save_session(self) -> None:
-        session_keys.save_session(self)
-
-    def action_open_session(self) -> None:
-        session_keys.open_session(self)
-
-    def action_pick_data(self) -> None:
-        session_keys.pick_data(self)
+App = PlaygroundApp  # its ctrl+s, ctrl+o and d call tui/session_keys.py
 
 
 async def settle(pilot, app) -> None:
@@ -163,3 +147,15 @@ async def test_the_playground_opens_on_given_data(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.chapter_number == 9 and sorted(app.session.run.docs) == ["zed", "zoe"] and app.typed == "ann"
+
+
+async def test_saving_where_it_cannot_is_a_message_and_the_playground_stays(tmp_path):
+    app = App(chapter=6)
+    errors = []
+    app.report = errors.append
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await type_path(pilot, app, tmp_path / "no" / "folder" / "s.json")
+        await pilot.pause()
+        assert app.is_running and len(errors) == 1 and "cannot save" in str(errors[0])

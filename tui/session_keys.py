@@ -15,6 +15,18 @@ from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 
 
+def reporting(app, callback):
+    """A dialog's answer handled with the playground's rule: an error is a message, never a crash."""
+
+    def handle(result) -> None:
+        try:
+            callback(result)
+        except Exception as e:  # noqa: BLE001
+            app.report(e)
+
+    return handle
+
+
 def a_dialog_is_open(app) -> bool:
     return len(app.screen_stack) > 1  # help, code, or one of these prompts: keys go to it, not here
 
@@ -48,7 +60,8 @@ def save_session(app) -> None:
         app.call_model(session, job, done)
 
     app.push_screen(FilePrompt("Save the session", default_path(app),
-                               "The chapter's weights, optimizer, step, loss history, data and typed name."), save_to)
+                               "The chapter's weights, optimizer, step, loss history, data and typed name."),
+                    reporting(app, save_to))
 
 
 def open_session(app) -> None:
@@ -69,7 +82,7 @@ def open_session(app) -> None:
               typed=saved.typed)
 
     app.push_screen(FilePrompt("Open a session", default_path(app), "A file saved with ctrl+s or `train --save`.",
-                               accept=load), opened)
+                               accept=load), reporting(app, opened))
 
 
 def pick_data(app) -> None:
@@ -99,7 +112,7 @@ def pick_data(app) -> None:
                         f"{len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
-    app.push_screen(DataPicker(current, build, note), picked)
+    app.push_screen(DataPicker(current, build, note), reporting(app, picked))
 
 
 def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
