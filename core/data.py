@@ -46,7 +46,7 @@ def from_docs(docs: list[str], vocab: Vocab) -> Dataset:
     for doc in docs:
         bad = vocab.unknown(doc)
         if bad:
-            raise DataError(f"{doc!r}: {doc[bad[0]]!r} is not in the vocabulary ({''.join(vocab.chars)})")
+            raise DataError(f"{doc!r}: {doc[bad[0]]!r} is not in the vocabulary {vocab.shown}")
     return Dataset("docs", tuple(docs), vocab)
 
 

@@ -7,8 +7,7 @@ class UnknownCharacter(ValueError):
 
     def __init__(self, char: str, position: int, vocab: "Vocab"):
         self.char, self.position = char, position
-        shown = "".join(vocab.chars)
-        super().__init__(f"{char!r} (position {position + 1}) is not in the vocabulary: {shown}")
+        super().__init__(f"{char!r} (position {position + 1}) is not in the vocabulary {vocab.shown}")
 
 
 class Vocab:
@@ -25,6 +24,11 @@ class Vocab:
     def from_docs(cls, docs: list[str]) -> "Vocab":
         """microgpt's rule: the sorted set of the documents' characters, then the end token."""
         return cls(sorted(set("".join(docs))))
+
+    @property
+    def shown(self) -> str:
+        """The characters for a one-line message: quoted, control characters escaped."""
+        return repr("".join(self.chars))
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -207,20 +207,20 @@ def cmd_train(args) -> int:
     if not jsonl:
         print_header(run)
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
-    out = sys.stdout
     try:
         with CtrlC(enabled=bool(args.save)) as ctrl_c, np.errstate(all="ignore"):  # NaN/inf: one clear message
             while not run.done and not ctrl_c.pressed:
                 result = run.train_step()
                 if jsonl:
                     docs = {"doc": result.docs[0]} if len(result.docs) == 1 else {"docs": result.docs}
-                    out.write(json.dumps({"step": result.step, **docs, "loss": result.loss}) + "\n")
+                    sys.stdout.write(json.dumps({"step": result.step, **docs, "loss": result.loss}) + "\n")
                 else:
-                    out.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
+                    # sys.stdout looked up each time: while the progress bar shows, rich redirects it above the bar
+                    sys.stdout.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
                 progress.update(result.step)
     except Diverged as e:
         progress.close()
-        out.flush()
+        sys.stdout.flush()
         print(f"minigpt-tui: {e}", file=sys.stderr)
         print(f"minigpt-tui: {e.advice.replace('learning rate, e.g. ', 'learning rate, e.g. --lr ')}", file=sys.stderr)
         return DIVERGED_EXIT
@@ -229,7 +229,7 @@ def cmd_train(args) -> int:
     if args.save:
         saved = session.save(args.save, run)
         if ctrl_c.pressed:
-            out.flush()
+            sys.stdout.flush()
             print(f"minigpt-tui: interrupted at step {run.step} of {run.steps}; saved to {saved} "
                   f"(continue with: minigpt-tui train --load {saved})", file=sys.stderr)
             return 130

@@ -21,6 +21,7 @@ from core.data import DataError, Dataset
 from core.run import Run, RunConfig, RunError
 from core.vocab import UnknownCharacter
 
+MAX_VAL_POINTS = 512  # validation losses kept for the chart
 HOLDOUT_FRACTION = 10  # one document in ten is held out for the validation loss
 HOLDOUT_MIN_DOCS = 50  # smaller data sets (the toy names) keep all their documents for training
 LR_LADDER = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
@@ -226,6 +227,8 @@ class Session:
             return None
         loss = math.fsum(done) / len(done)
         self.val.append((self.run.step, loss))
+        if len(self.val) > MAX_VAL_POINTS:  # long runs: keep every other point, so memory stays flat
+            self.val = self.val[::2]
         self._val_losses = []
         return loss
 

@@ -1,0 +1,35 @@
+import pytest
+
+from core.data import TOY_VOCAB
+from core.run import EncodedDocs
+from core.vocab import UnknownCharacter, Vocab
+
+
+def test_encode_decode_round_trip_and_end_token():
+    vocab = Vocab.from_docs(["emma", "olivia"])
+    assert vocab.chars == ["a", "e", "i", "l", "m", "o", "v"] and vocab.end == 7 and vocab.tokens[-1] == "."
+    assert vocab.decode(vocab.encode("olivia") + [vocab.end]) == "olivia"
+
+
+def test_a_dot_in_the_data_gets_another_end_symbol():
+    assert Vocab.from_docs(["a.b"]).end_symbol != "."
+
+
+def test_unknown_character_message_is_one_clean_line():
+    vocab = Vocab(["a", "\x1b", "\t", "\n"])
+    with pytest.raises(UnknownCharacter) as e:
+        vocab.encode("ab")
+    message = str(e.value)
+    assert "'b' (position 2)" in message
+    assert all(c.isprintable() for c in message)  # no escape codes or line breaks reach the terminal
+    assert e.value.position == 1 and e.value.char == "b"
+
+
+def test_encoded_docs_encode_on_demand():
+    encoded = EncodedDocs(["ann", "lee", "nina"], TOY_VOCAB)
+    assert len(encoded) == 3
+    assert encoded[0] == [0, 4, 4] and encoded[-1] == [4, 1, 4, 0]
+    assert encoded[1:] == [[2, 3, 3], [4, 1, 4, 0]]
+    assert list(encoded) == [encoded[0], encoded[1], encoded[2]]
+    with pytest.raises(IndexError):
+        encoded[3]
