@@ -40,12 +40,11 @@ class Vocab:
         return f"Vocab({''.join(self.chars)!r} + {self.end_symbol!r})"
 
     def encode(self, text: str) -> list[int]:
-        ids = []
-        for position, char in enumerate(text):
-            if char not in self._ids:
-                raise UnknownCharacter(char, position, self)
-            ids.append(self._ids[char])
-        return ids
+        try:
+            return [self._ids[char] for char in text]  # the hot path: training encodes a batch every step
+        except KeyError:
+            position = self.unknown(text)[0]
+            raise UnknownCharacter(text[position], position, self) from None
 
     def unknown(self, text: str) -> list[int]:
         """Positions of the characters of `text` that have no token."""
