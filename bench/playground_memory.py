@@ -6,7 +6,6 @@ import asyncio
 import sys
 import time
 
-from core.chapters import get
 from tui.app import PlaygroundApp
 
 

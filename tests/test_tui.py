@@ -9,7 +9,6 @@ from tui.app import PlaygroundApp
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
-from tui.widgets.probs_panel import ProbsPanel
 from tui.widgets.weights_panel import WeightsPanel
 
 WIDE, SMALL = (120, 40), (80, 24)

@@ -7,7 +7,6 @@ the job's result is a Snapshot, and every panel redraws from the newest one.
 from __future__ import annotations
 
 import functools
-import math
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen
-from tui.widgets.generate_panel import PHASES, SPEEDS, GeneratePanel
+from tui.widgets.generate_panel import SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.loss_panel import LossPanel
@@ -390,16 +389,22 @@ class PlaygroundApp(App):
             return False
         return True
 
+    def ready_to_step(self, session) -> bool:
+        """The chapter trains and its schedule has room; a press while training pauses it instead."""
+        if not self.trainable(session):
+            return False
+        if session.training:
+            session.stop_requested = True
+            return False
+        if session.finished:
+            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+            return False
+        return True
+
     @guarded
     def action_train(self) -> None:
         session = self.session
-        if not self.trainable(session):
-            return
-        if session.training:
-            session.stop_requested = True
-            return
-        if session.finished:
-            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+        if not self.ready_to_step(session):
             return
         session.start_training()
         sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
@@ -409,13 +414,7 @@ class PlaygroundApp(App):
     @guarded
     def action_step(self) -> None:
         session = self.session
-        if not self.trainable(session):
-            return
-        if session.training:
-            session.stop_requested = True
-            return
-        if session.finished:
-            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+        if not self.ready_to_step(session):
             return
 
         def job():

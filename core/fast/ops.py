@@ -11,7 +11,6 @@ import sys
 import numpy as np
 
 from core.model import Model
-from core.sampling import sharpen
 
 
 def keep_freed_memory():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import re
 
 from rich.syntax import Syntax
 from rich.text import Text

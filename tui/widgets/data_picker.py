@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.widgets.file_prompt import one_line
+from tui.widgets.file_prompt import AcceptScreen
 
 CHOICES = [
     ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
@@ -20,7 +18,7 @@ CHOICES = [
 ]
 
 
-class DataPicker(ModalScreen):
+class DataPicker(AcceptScreen):
     """Returns what `accept(source)` returns for the choice ("names", "toy" or a path), or None on Esc."""
 
     DEFAULT_CSS = """
@@ -31,7 +29,6 @@ class DataPicker(ModalScreen):
     DataPicker OptionList { height: auto; max-height: 5; }
     DataPicker .error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: str, accept, note: str = ""):
         super().__init__()
@@ -58,26 +55,12 @@ class DataPicker(ModalScreen):
             path.display = True
             path.focus()
         else:
-            self.try_source(event.option.id)
+            self.try_accept(event.option.id)
 
     @on(Input.Submitted, "#path")
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.value.strip():
-            self.try_source(event.value.strip())
+            self.try_accept(event.value.strip())
         else:
             self.show_error("Type the path of a file first.")
-
-    def try_source(self, source: str) -> None:
-        try:
-            result = self.accept(source)
-        except Exception as e:  # noqa: BLE001 - a bad file is a message, and the current data stays
-            self.show_error(one_line(e))
-            return
-        self.dismiss(result)
-
-    def show_error(self, text: str) -> None:
-        self.query_one("#error", Static).update(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

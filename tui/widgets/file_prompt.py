@@ -15,7 +15,28 @@ def one_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-class FilePrompt(ModalScreen):
+class AcceptScreen(ModalScreen):
+    """A dialog whose answer is tried by `accept` before it closes: an error stays on screen, one line, to be corrected."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    accept = None
+
+    def try_accept(self, value: str) -> None:
+        try:
+            result = self.accept(value)
+        except Exception as e:  # noqa: BLE001 - whatever the file holds, the playground stays up and says why
+            self.show_error(one_line(e))
+            return
+        self.dismiss(result)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilePrompt(AcceptScreen):
     """Asks for a path. With `accept`, the path is tried at once: its result is what the screen returns, and an error
     stays on screen to be corrected. Without it, the path itself is returned. Esc returns None."""
 
@@ -26,7 +47,6 @@ class FilePrompt(ModalScreen):
     FilePrompt .hint { color: $text-muted; }
     FilePrompt .error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, value: str = "", hint: str = "", accept=None):
         super().__init__()
@@ -53,16 +73,5 @@ class FilePrompt(ModalScreen):
             return
         if self.accept is None:
             self.dismiss(path)
-            return
-        try:
-            result = self.accept(path)
-        except Exception as e:  # noqa: BLE001 - whatever the file holds, the playground stays up and says why
-            self.show_error(one_line(e))
-            return
-        self.dismiss(result)
-
-    def show_error(self, text: str) -> None:
-        self.query_one("#error", Static).update(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        else:
+            self.try_accept(path)

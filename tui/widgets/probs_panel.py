@@ -72,7 +72,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             lines.append(line)
     else:
         top = max(2, min(10, (width - 36) // 4))
-        lines.append(Text(f" context  → next  p    loss  likeliest next tokens, %", style=DIM))
+        lines.append(Text(" context  → next  p    loss  likeliest next tokens, %", style=DIM))
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
             line = Text(" " + context_text(vocab, snap.ids, pos, 8) + " → ")
             line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
