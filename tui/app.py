@@ -47,7 +47,7 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
-VALIDATION_DOCS = {"fast": 200, "scalar": 16}  # held-out documents per validation loss
+VALIDATION_DOCS = {"fast": 100, "scalar": 16}  # held-out documents per validation loss
 VALIDATION_CHUNK = 8  # of them evaluated between two steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
@@ -450,7 +450,7 @@ class PlaygroundApp(App):
         """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
         rate, steps, note = Rate(), 0, ""
         last_post, post_every = 0.0, UPDATE_INTERVAL
-        val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a tenth
+        val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
         limit = VALIDATION_DOCS.get(session.run.config.engine, 16)
         worker = get_current_worker()
         try:
@@ -497,7 +497,7 @@ class PlaygroundApp(App):
                 since_val += now - started
                 session.steps_per_second = rate.tick(now)
                 validating = validating or bool(run.heldout) and (
-                    not session.val or (since_val >= 10 * val_cost and run.step - session.val[-1][0] >= 10))
+                    not session.val or (since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10))
                 if validating:  # a few held-out documents after each step until the pass is done
                     with session.model_lock:
                         finished = session.validate(limit, chunk=VALIDATION_CHUNK) is not None

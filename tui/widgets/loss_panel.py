@@ -81,9 +81,11 @@ class LossPanel(Vertical):
             text.append(f"step {snap.step} ")
             text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
             text.append(f" mean {smooth:.4f}", style=surprise(smooth / base))
-            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
-            if snap.val:
-                text.append(f" · held-out {snap.val[-1][1]:.4f}", style="bold")
+            if snap.val:  # short enough for a narrow panel: the held-out loss matters more than the wording
+                text.append(f"\nheld-out {snap.val[-1][1]:.4f}", style="bold")
+                text.append(f" · fair die {base:.3f}", style=DIM)
+            else:
+                text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
         if text != self.summary.content:
             self.summary.update(text, layout=len(text.plain.splitlines()) != len(str(self.summary.content).splitlines()))
         self.sparkline.data = list(history) if history else []
