@@ -24,6 +24,17 @@ def mean(xs) -> float:
     return total / n
 
 
+def central_difference(model, ids: list[int], name: str, index: tuple[int, ...], h: float = 1e-6) -> float:
+    """d loss / d weight by nudging it both ways: the check every backprop is held to."""
+    w = float(model.weights()[name][index])
+    model.set_weight(name, index, w + h)
+    up = model.loss(ids)
+    model.set_weight(name, index, w - h)
+    down = model.loss(ids)
+    model.set_weight(name, index, w)
+    return (up - down) / (2 * h)
+
+
 class Model:
     """Base of every chapter's model. Subclasses define `next_probs` (or override `probs`) and `weights`."""
 

@@ -7,6 +7,7 @@ import pytest
 
 from core.chapters import get
 from core.data import TOY_DOCS, TOY_VOCAB, load
+from core.model import central_difference
 from core.run import Run, RunConfig
 from core.sampling import sample
 from core.value import no_gc
@@ -25,16 +26,6 @@ def names():
 
 def build(number, vocab=TOY_VOCAB, seed=0):
     return get(number).build(vocab, random.Random(seed), "scalar")
-
-
-def central_difference(model, ids, name, index, h=1e-5):
-    w = float(model.weights()[name][index])
-    model.set_weight(name, index, w + h)
-    up = model.loss(ids)
-    model.set_weight(name, index, w - h)
-    down = model.loss(ids)
-    model.set_weight(name, index, w)
-    return (up - down) / (2 * h)
 
 
 # chapter 7 -------------------------------------------------------------------------------------------------
@@ -56,7 +47,7 @@ def test_chapter7_agrees_with_chapter5_finite_differences():
     numerical = model.numerical_gradients(ANN)[1]  # chapter 5's forward difference, EPSILON 0.01
     assert numerical == pytest.approx(CH5_GRADS, rel=1e-9)
     assert grads["weights"] == pytest.approx(CH5_GRADS, abs=2e-3)  # a forward difference is only close
-    central = [central_difference(model, ANN, "weights", (i,)) for i in range(6)]
+    central = [central_difference(model, ANN, "weights", (i,), h=1e-5) for i in range(6)]
     assert grads["weights"] == pytest.approx(central, rel=1e-6)
 
 
@@ -121,7 +112,7 @@ def test_backprop_matches_central_differences(number, names):
         big = [i for i in flat if abs(g.flat[i]) > 1e-4]
         for i in big[:2] + big[len(big) // 2 : len(big) // 2 + 1]:
             index = np.unravel_index(i, g.shape)
-            numerical = central_difference(model, ids, name, index)
+            numerical = central_difference(model, ids, name, index, h=1e-5)
             assert abs(g[index] - numerical) / abs(numerical) < 1e-6, (name, index, g[index], numerical)
             checked += 1
     assert checked >= 3 * len(grads) - 1

@@ -18,6 +18,7 @@ import numpy as np
 from core.chapters import Chapter, ChapterError
 from core import data as datasets
 from core.data import DataError, Dataset
+from core.model import central_difference
 from core.run import Run, RunConfig, RunError
 from core.vocab import UnknownCharacter
 
@@ -285,22 +286,12 @@ def gradient_check(model, ids, name, cursor, weights) -> tuple[list, str]:
         _, forward = numerical(ids)
         forward = np.asarray(forward).reshape(array.shape)
         for idx in indices:
-            rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx, array)))
+            rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx)))
         return rows, "EPSILON 0.01 | exact"
     _, backprop = model.gradients(ids)
     for idx in indices:
-        rows.append((idx, central_difference(model, ids, name, idx, array), float(backprop[name][idx])))
+        rows.append((idx, central_difference(model, ids, name, idx), float(backprop[name][idx])))
     return rows, "numerical | backprop"
-
-
-def central_difference(model, ids, name, idx, array, h=1e-6) -> float:
-    value = float(array[idx])
-    model.set_weight(name, idx, value + h)
-    up = model.loss(ids)
-    model.set_weight(name, idx, value - h)
-    down = model.loss(ids)
-    model.set_weight(name, idx, value)
-    return (up - down) / (2 * h)
 
 
 class Rate:
