@@ -6,15 +6,8 @@ import asyncio
 import sys
 import time
 
+from long_run_memory import rss_mb  # bench/ is on the path when run as a script
 from tui.app import PlaygroundApp
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def main(steps: int) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from test_serve import served
+from test_serve import served, stop
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI installs Debian's chromium and sets MINIGPT_REQUIRE_E2E=1, so there a missing browser fails instead of skipping
@@ -135,12 +135,7 @@ async def chromium_page(url: str):
                 await browser.call("Page.navigate", url=url)
                 yield browser
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(profile, ignore_errors=True)
 
 

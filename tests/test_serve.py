@@ -41,6 +41,16 @@ class Served:
         return self.log.read_text()
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Ask a child to end, then make it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def served(*args: str, timeout: float = 20.0):
     """`minigpt-tui serve --port P ARGS` in a subprocess, once it listens."""
@@ -62,12 +72,7 @@ def served(*args: str, timeout: float = 20.0):
                 time.sleep(0.05)
             yield Served(f"http://127.0.0.1:{port}", log)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
 
 
 # -- the command and its refusals ------------------------------------------------------------------------------------
