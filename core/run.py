@@ -28,13 +28,26 @@ class Diverged(RunError):
     """The loss or a parameter became NaN or infinite; the run was put back to its last good step.
 
     `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based),
-    `e.restored` the step whose parameters (and optimizer state) the run now has again.
+    `e.restored` the step whose parameters (and optimizer state) the run now has again, `e.try_lr` the learning
+    rate to try next (None when no rate would help).
     """
 
-    def __init__(self, step: int, what: str, lr: float, restored: int, advice: str):
-        self.step, self.what, self.lr, self.restored, self.advice = step, what, lr, restored, advice
+    def __init__(self, step: int, what: str, lr: float, restored: int, try_lr: float | None, is_default: bool):
+        self.step, self.what, self.lr, self.restored = step, what, lr, restored
+        self.try_lr, self.is_default = try_lr, is_default
         back = f"the parameters after step {restored}" if restored else "the starting parameters"
         super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); back to {back}")
+
+    def advise(self, flag: str = "") -> str:
+        """What to try, naming the learning rate as the reader sets it (the CLI passes "--lr ")."""
+        if self.try_lr is None:
+            return "the parameters are extreme even without updates: start the run again"
+        default = " (this chapter's default)" if self.is_default else ""
+        return f"try a smaller learning rate, e.g. {flag}{self.try_lr:g}{default}"
+
+    @property
+    def advice(self) -> str:
+        return self.advise()
 
 
 @dataclass(frozen=True)
@@ -227,19 +240,18 @@ class Run:
                 self.step -= 1
                 self.history.undo()
             self._before_last_step = None
-            raise Diverged(failed, wrong, lr, self.step, self.advice_after_divergence())
+            raise Diverged(failed, wrong, lr, self.step, *self.learning_rate_to_try())
         self._before_last_step = before
         self.step += 1
         self.history.append(loss)
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
 
-    def advice_after_divergence(self) -> str:
+    def learning_rate_to_try(self) -> tuple[float | None, bool]:
+        """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0)."""
         lr, default = self.config.lr, self.chapter.lr
         if lr > default:
-            return f"try a smaller learning rate, e.g. {default:g} (this chapter's default)"
-        if lr > 0:
-            return f"try a smaller learning rate, e.g. {lr / 10:g}"
-        return "the parameters are extreme even without updates: start the run again"
+            return default, True
+        return (lr / 10 if lr > 0 else None), False
 
     def sample(self, temperature: float | None = None) -> str:
         return sample(self.model, self.rng, self.config.temperature if temperature is None else temperature)

@@ -222,7 +222,7 @@ def cmd_train(args) -> int:
         progress.close()
         sys.stdout.flush()
         print(f"minigpt-tui: {e}", file=sys.stderr)
-        print(f"minigpt-tui: {e.advice.replace('learning rate, e.g. ', 'learning rate, e.g. --lr ')}", file=sys.stderr)
+        print(f"minigpt-tui: {e.advise('--lr ')}", file=sys.stderr)
         return DIVERGED_EXIT
     finally:
         progress.close()
