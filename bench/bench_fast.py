@@ -38,7 +38,7 @@ def encoded_run(batch=1):
     """A run whose documents are all encoded already. Run encodes a document when a step first reads it (in
     a --batch 32 run, 32 new ones a step): the races time the two engines' training steps, not that."""
     run = fast_run(batch)
-    run.encoded[:]
+    run.encoded = run.encoded[:]  # a list: EncodedDocs itself encodes on every read
     return run
 
 

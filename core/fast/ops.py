@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from itertools import chain
 
 import numpy as np
 
@@ -299,18 +300,17 @@ class FastModel(Model):
         rows = [self.targets(ids) for ids in batch]
         if size == 1:  # the common case: nothing to pad
             n = len(rows[0])
-            return np.array([[end] + rows[0][: n - 1]]), None, np.array(rows[0]), np.full(n, 1.0 / n)
-        lengths = np.array([len(r) for r in rows])
-        targets = np.array([t for r in rows for t in r])
-        length, starts = lengths.max(), np.cumsum(lengths) - lengths
-        # target i of document b sits at b * length + i; its input is the target before it, or the end token
-        real = np.arange(len(targets)) + np.repeat(np.arange(size) * length - starts, lengths)
-        shifted = np.ones(len(targets), dtype=bool)
-        shifted[starts + lengths - 1] = False  # a document's last target is no one's input
-        inputs = np.full(size * length, end)
-        inputs[real[shifted] + 1] = targets[shifted]
-        weights = np.repeat(1.0 / (size * lengths), lengths)
-        return inputs.reshape(size, length), real if len(real) < inputs.size else None, targets, weights
+            return np.array([[end] + rows[0][:-1]]), None, np.array(rows[0]), np.full(n, 1.0 / n)
+        counts = np.array([len(r) for r in rows])
+        length = counts.max()
+        targets = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=counts.sum())
+        real = np.flatnonzero(row_indices(length) < counts[:, None])  # target i of document b sits at b * length + i
+        inputs = np.full(size * length + 1, end)
+        inputs[real + 1] = targets  # each position reads the target before it...
+        inputs = inputs[:-1].reshape(size, length)
+        inputs[:, 0] = end  # ...and the first reads the end token (padding is never read: its value does not matter)
+        weights = np.repeat(1.0 / (size * counts), counts)
+        return inputs, real if len(real) < inputs.size else None, targets, weights
 
     def run(self, batch):
         """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""
