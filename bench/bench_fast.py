@@ -53,7 +53,6 @@ class TorchGPT:
         self.w = {k: torch.tensor(v, requires_grad=True) for k, v in run.model.weights().items()}
         # fused: the fastest of PyTorch's three Adam implementations on this CPU
         self.opt = torch.optim.Adam(list(self.w.values()), lr=0.01, betas=(0.85, 0.99), eps=1e-8, fused=True)
-        self.step = 0
 
     @staticmethod
     def rmsnorm(x):
@@ -78,38 +77,26 @@ class TorchGPT:
         losses = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets, reduction="none")
         return (losses * weights).sum()
 
-    def train_step(self):
+    def train_step(self, step):
         torch, run = self.torch, self.run
-        batch = [run.encoded[i] for i in run.batch_indices(self.step)]
+        batch = [run.encoded[i] for i in run.batch_indices(step)]
         inputs, real, targets, weights = run.model.pack(batch)
         inputs, targets, weights = (torch.from_numpy(a) for a in (inputs, targets, weights))
         real = None if real is None else torch.from_numpy(real)
         for group in self.opt.param_groups:
-            group["lr"] = run.lr_at(self.step % run.steps)
+            group["lr"] = run.lr_at(step)
         loss = self.loss(inputs, real, targets, weights)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        self.step += 1
         return loss.item()
 
 
-def fast_stepper(batch=1):
-    """Training steps of the fast engine as Run takes them (document order, decayed lr), without Run's guard."""
-    run = encoded_run(batch)
-    model, state = run.model, {"step": 0}
-
-    def step():
-        s = state["step"]
-        model.train_step([run.encoded[i] for i in run.batch_indices(s)], run.lr_at(s % run.steps), s)
-        state["step"] = s + 1
-
-    return step
-
-
-def scalar_stepper():
-    run = Run(RunConfig(12, engine="scalar"))
-    return lambda: run.train_step()
+def stepper(engine, batch=1):
+    """Training step s of an engine as Run takes it (its documents, its decayed lr), without Run's guard."""
+    run = encoded_run(batch) if engine == "fast" else Run(RunConfig(12, engine=engine, batch=batch))
+    model = run.model
+    return lambda s: model.train_step([run.encoded[i] for i in run.batch_indices(s)], run.lr_at(s % run.steps), s)
 
 
 def reference_stepper():
@@ -117,25 +104,25 @@ def reference_stepper():
     from bench_scalar import reference_setup
 
     rng, docs, vocab, ref = reference_setup()
-    state = {"step": 0}
-
-    def step():
-        s = state["step"]
-        ref.train_step(vocab.encode(docs[s % len(docs)]), 0.01 * (1 - s / 1000), s)
-        state["step"] = s + 1
-
-    return step
+    return lambda s: ref.train_step(vocab.encode(docs[s]), 0.01 * (1 - s % 1000 / 1000), s)
 
 
-def race(sides, rounds, counts):
-    """Seconds per call of each side: alternating rounds of counts[i] calls, the best round of each."""
+def spread(count, batch=1):
+    """`count` step numbers spread evenly over one pass through names.txt: their documents are a fair sample
+    (names differ in length, and so do their steps' times; the first few hundred are longer than the average)."""
+    return range(0, count * (32_000 // batch // count), 32_000 // batch // count)
+
+
+def race(sides, rounds, steps):
+    """Seconds per step of each side: alternating rounds of the given step numbers, the best round of each. Every
+    side trains on the same documents in every round."""
     best = [float("inf")] * len(sides)
     for _ in range(rounds):
-        for i, (fn, n) in enumerate(zip(sides, counts)):
+        for i, fn in enumerate(sides):
             start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            best[i] = min(best[i], (time.perf_counter() - start) / n)
+            for s in steps:
+                fn(s)
+            best[i] = min(best[i], (time.perf_counter() - start) / len(steps))
     return best
 
 
@@ -151,7 +138,7 @@ def check_torch_is_the_same_model():
     """PyTorch's first losses equal the fast engine's (so the race is between two implementations of one model)."""
     fast, ref = fast_run(), TorchGPT(fast_run())
     ours = [fast.train_step().loss for _ in range(5)]
-    theirs = [ref.train_step() for _ in range(5)]
+    theirs = [ref.train_step(s) for s in range(5)]
     return max(abs(a - b) for a, b in zip(ours, theirs))
 
 
@@ -191,34 +178,37 @@ def main():
               f"{check_torch_is_the_same_model():.1e} of the fast engine's", file=sys.stderr)
 
     # chapter 12, one document per step
-    fast1 = fast_stepper()
+    fast1 = stepper("fast")
     if torch_ok:
-        ours, theirs = race([fast1, TorchGPT(encoded_run()).train_step], rounds, [50, 8])
+        ours, theirs = race([fast1, TorchGPT(encoded_run()).train_step], rounds, spread(64))
         row("chapter 12, 1 doc/step vs PyTorch", f"{ours * 1e6:.0f} us", f"{theirs * 1e6:.0f} us", "per step",
             f"{theirs / ours:.1f}x")
     else:
         row("chapter 12, 1 doc/step vs PyTorch", "-", "-", "", "PyTorch not installed: skipped")
-    ours, theirs = race([fast1, scalar_stepper()], max(3, rounds // 5), [50, 1])
+    ours, theirs = race([fast1, stepper("scalar")], 3 if args.quick else 6, spread(16))
     row("chapter 12, 1 doc/step vs scalar engine", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.1f} ms", "per step",
         f"{theirs / ours:.0f}x")
-    ours, theirs = race([fast1, reference_stepper()], 3, [50, 1])
+    ours, theirs = race([fast1, reference_stepper()], 3, spread(8))
     row("chapter 12, 1 doc/step vs plain microgpt", f"{ours * 1e6:.0f} us", f"{theirs * 1e3:.0f} ms", "per step",
         f"{theirs / ours:.0f}x")
 
     # chapter 12, 32 documents per step
+    fast32 = stepper("fast", 32)
     if torch_ok:
-        run32 = encoded_run(32)
-        ours, theirs = race([fast_stepper(32), TorchGPT(run32).train_step], rounds, [6, 2])
+        ours, theirs = race([fast32, TorchGPT(encoded_run(32)).train_step], rounds, spread(8, 32))
         row("chapter 12, --batch 32 vs PyTorch", f"{32 / ours:.0f}", f"{32 / theirs:.0f}", "docs/s",
             f"{theirs / ours:.1f}x")
     else:
         row("chapter 12, --batch 32 vs PyTorch", "-", "-", "", "PyTorch not installed: skipped")
+    ours, theirs = race([fast32, stepper("scalar", 32)], 2 if args.quick else 3, spread(2, 32))
+    row("chapter 12, --batch 32 vs scalar engine", f"{32 / ours:.0f}", f"{32 / theirs:.1f}", "docs/s",
+        f"{theirs / ours:.0f}x")
 
     # sampling from a trained model
     trained = fast_run()
     for _ in range(trained.steps):
         trained.train_step()
-    (per_name,) = race([lambda: trained.sample(0.5)], rounds, [20])
+    (per_name,) = race([lambda s: trained.sample(0.5)], rounds, range(20))
     row("sampling, trained chapter 12, T 0.5", f"{1 / per_name:.0f}", "", "names/s", "")
 
     # the CLI end to end

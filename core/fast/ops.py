@@ -38,14 +38,13 @@ _columns: dict[tuple[int, float], np.ndarray] = {}
 
 
 def row_sum(x, scale=1.0):
-    """scale * the sum over the last axis, kept as a column: a product with a column of scales, which is far
+    """scale * the sum over the last axis, kept as an axis of 1: a product with a column of scales, which is far
     cheaper than numpy's reduce along a short last axis."""
-    n = x.shape[-1]
-    if (n, scale) not in _columns:
-        _columns[n, scale] = np.full((n, 1), scale)
-    if x.ndim == 2:
-        return np.dot(x, _columns[n, scale])
-    return np.dot(x.reshape(-1, n), _columns[n, scale]).reshape(*x.shape[:-1], 1)
+    key = (x.shape[-1], scale)
+    column = _columns.get(key)
+    if column is None:
+        column = _columns[key] = np.full((key[0], 1), scale)
+    return np.dot(x, column)
 
 
 def row_mean(x):
@@ -58,15 +57,10 @@ def total(x, axis=-1):
     return np.add.reduce(x, axis=0, keepdims=True) if axis == 0 else row_sum(x)
 
 
-def softmax(logits, where=None, axis=-1):
-    """Along an axis (the last, or the first); the max is subtracted first so exp never overflows. `where` (a
-    mask of the logits' shape, with an entry in every row) picks the entries that take part; the others get
-    probability 0, and no exp is spent on them."""
-    if where is None:
-        exps = np.exp(logits - _row_max(logits, axis=axis, keepdims=True))
-    else:  # a max without `where`: far cheaper in numpy's loops
-        top = _row_max(np.where(where, logits, -np.inf), axis=axis, keepdims=True)
-        exps = np.exp(logits - top, out=np.zeros(logits.shape), where=where)
+def softmax(logits, axis=-1):
+    """Along an axis (the last, or the first); the max is subtracted first so exp never overflows. Logits of
+    -inf get probability 0 (every row needs one finite logit)."""
+    exps = np.exp(logits - _row_max(logits, axis=axis, keepdims=True))
     exps *= 1.0 / total(exps, axis)  # microgpt divides as a * b**-1
     return exps
 
@@ -144,17 +138,16 @@ def embedding_backward(dx, inputs, real, dwte, dwpe):
         np.dot(identity(len(dwpe))[real % length].T, dx, out=dwpe)
 
 
-_masks: dict[tuple[int, int, int], np.ndarray] = {}
+_masks: dict[int, np.ndarray] = {}
 
 
-def causal_mask(length, heads, batch=1):
-    """Which key each query reads, laid out as attention's scores, (keys, B, heads, queries): key j is read by
-    the queries from position j on. A padded query (past its document's end) reads like any other; its output is
-    dropped after attention. Kept per shape: a run's batches share a handful of them."""
-    if (length, heads, batch) not in _masks:
-        causal = np.tri(length, dtype=bool).T[:, None, None, :]
-        _masks[length, heads, batch] = np.ascontiguousarray(np.broadcast_to(causal, (length, batch, heads, length)))
-    return _masks[length, heads, batch]
+def causal_mask(length):
+    """Added to attention's scores, laid out (keys, B, heads, queries): 0 where key j is read (by the queries
+    from position j on), -inf where it is not, so its weight comes out 0. A padded query (past its document's end)
+    reads like any other; its output is dropped after attention. Kept per length."""
+    if length not in _masks:
+        _masks[length] = np.where(np.tri(length, dtype=bool).T, 0.0, -np.inf)[:, None, None, :]
+    return _masks[length]
 
 
 def split_heads(qkv, batch, n_head):
@@ -172,14 +165,16 @@ def merge_heads(x):
 
 def attention(q, k, v, mask=None):
     """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys its mask
-    allows (all without a mask); returns (out, weights). The scores and weights are laid out keys first, (keys, B,
+    allows (all without a mask: causal_mask's form); returns (out, weights). The scores and weights are laid out keys first, (keys, B,
     heads, queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's
     reductions along a short last axis."""
     b, h, length, head_dim = q.shape
     scores = np.empty((k.shape[2], b, h, length))
     np.matmul(k, q.swapaxes(-1, -2), out=scores.transpose(1, 2, 0, 3))
     scores *= head_dim**-0.5
-    att = softmax(scores, mask, axis=0)
+    if mask is not None:
+        scores += mask
+    att = softmax(scores, axis=0)
     return np.matmul(att.transpose(1, 2, 3, 0), v), att
 
 
