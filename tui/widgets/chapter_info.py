@@ -30,7 +30,7 @@ class ChapterInfo(Static):
     def show(self, chapter: Chapter, built: bool, error: str, compact: bool) -> None:
         text = Text()
         text.append(f"{chapter.number}. {chapter.title}", style="bold")
-        if compact:
+        if compact:  # one line, cut with an ellipsis (app.tcss): the About panel has the whole text
             text.append("  new: ", style="dim")
             text.append(chapter.changes)
         else:

@@ -19,15 +19,23 @@ class PanelBar(Static):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.spans: list[tuple[int, int, str]] = []
+        self.panels: list[str] = []
+        self.active = ""
 
     def show(self, panels: list[str], active: str) -> None:
+        self.panels, self.active = panels, active
+        labels = [f"{i} {PANEL_TITLES[panel]}" for i, panel in enumerate(panels, start=1)]
+        roomy = sum(len(label) + 3 for label in labels) <= self.size.width  # else the labels close up to fit
         text, self.spans = Text(), []
-        for i, panel in enumerate(panels, start=1):
-            label = f" {i} {PANEL_TITLES[panel]} "
+        for label, panel in zip(labels, panels):
+            label = f" {label} " if roomy else label
             self.spans.append((len(text), len(text) + len(label), panel))
             text.append(label, style="bold reverse" if panel == active else "")
             text.append(" ")
         self.update(text)
+
+    def on_resize(self) -> None:
+        self.show(self.panels, self.active)
 
     def on_click(self, event: events.Click) -> None:
         x = event.x - self.styles.padding.left

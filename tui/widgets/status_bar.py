@@ -15,28 +15,32 @@ class StatusBar(Static):
             text.append("  not built yet")
             self.update(text)
             return
-        run = session.run
         wide = self.size.width >= 100  # on a small screen the key hints give way to the numbers
-        sep = ("  │ ", "dim") if wide else (" │ ", "dim")
+        parts = []  # (text, style, hint): the parts after the chapter, in order
         if session.model.trainable:
-            text.append(f"  step {snap.step}/{snap.steps}")
-            text.append(*sep)
             loss = snap.last_loss
-            text.append(f"loss {loss:.4f}" if loss is not None else "loss –")
-            text.append(*sep)
-            text.append(f"lr {snap.lr:g}")
-            if wide:
-                text.append(" [ ]", style="dim")
+            parts += [(f"step {snap.step}/{snap.steps}", "", ""),
+                      (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
+                      (f"lr {snap.lr:g}", "", " [ ]")]
         elif snap.loss is not None:
-            text.append(f"  loss of {snap.name!r} {snap.loss:.4f}")
-        text.append(*sep)
-        text.append(f"T {session.temperature:g} ")
-        if wide:
-            text.append("t T", style="dim")
-        text.append(*sep)
-        text.append(f"{run.config.engine}")
+            parts.append((f"loss of {snap.name!r} {snap.loss:.4f}", "", ""))
+        parts += [(f"T {session.temperature:g}", "", " t T"), (session.run.config.engine, "", "")]
         if training:
-            text.append(*sep)
-            text.append(f"{session.steps_per_second:,.0f} steps/s", style="bold")
+            parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
+        sep = "  │ " if wide else " │ "
+
+        def width(parts) -> int:
+            return len(text) + 2 + sum(len(p) + len(h if wide else "") + len(sep) for p, _, h in parts)
+
+        if training and width(parts) > self.size.width:
+            del parts[-2]  # while it trains, its speed says more than the engine's name
+        text.append("  ")
+        for i, (part, style, hint) in enumerate(parts):
+            text.append(part, style=style)
+            if wide and hint:
+                text.append(hint, style="dim")
+            if i < len(parts) - 1:
+                text.append(sep, style="dim")
+        if training:
             text.append("  ● training" if wide else " ●", style="bold green")
         self.update(text, layout=False)  # one line, always: no need to lay the screen out again
