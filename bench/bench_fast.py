@@ -3,8 +3,8 @@
     /work/venv/bin/python bench/bench_fast.py            # the whole table (about a minute)
     /work/venv/bin/python bench/bench_fast.py --quick    # fewer rounds
 
-Every comparison runs both sides in the same process, in alternating rounds, and keeps each side's best round,
-so a busy machine slows both alike. PyTorch is optional (`pip install torch==2.13.0`, the CPU build): without it
+Every comparison runs both sides in the same process, in alternating rounds over the same documents, and keeps
+each side's best round, so a busy machine slows both alike. PyTorch is optional (`pip install torch==2.13.0`, the CPU build): without it
 those rows say so. The PyTorch model below is chapter 12 written the usual PyTorch way (autograd, a causal
 scaled_dot_product_attention, cross_entropy, torch.optim.Adam), on one thread, fed the same padded batches.
 Both sides' documents are encoded before the races start (the time of a training step, not of reading names.txt).
