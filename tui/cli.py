@@ -145,12 +145,30 @@ def print_samples(run: Run, jsonl: bool) -> None:
 
 
 class Progress:
-    """A rich progress bar for runs on a terminal that last more than a second; silent otherwise."""
+    """A rich progress bar for runs on a terminal that last more than a second; silent otherwise. The output's
+    lines go above the bar, ten times a second at most: rich draws the screen again for every write."""
 
     def __init__(self, total: int, enabled: bool):
         self.total, self.enabled = total, enabled
         self.started = time.monotonic()
         self.bar = None
+        self.pending: list[str] = []
+        self.written = 0.0
+
+    def write(self, line: str) -> None:
+        if self.bar is None:
+            sys.stdout.write(line)
+            return
+        self.pending.append(line)
+        if time.monotonic() - self.written >= 0.1:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            # sys.stdout looked up each time: while the bar shows, rich redirects it above the bar
+            sys.stdout.write("".join(self.pending))
+            self.pending.clear()
+        self.written = time.monotonic()
 
     def update(self, done: int) -> None:
         if not self.enabled:
@@ -167,7 +185,9 @@ class Progress:
 
     def close(self) -> None:
         if self.bar is not None:
+            self.flush()
             self.bar.stop()
+            self.bar = None
 
 
 class CtrlC:
@@ -215,8 +235,7 @@ def cmd_train(args) -> int:
                     docs = {"doc": result.docs[0]} if len(result.docs) == 1 else {"docs": result.docs}
                     sys.stdout.write(json.dumps({"step": result.step, **docs, "loss": result.loss}) + "\n")
                 else:
-                    # sys.stdout looked up each time: while the progress bar shows, rich redirects it above the bar
-                    sys.stdout.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
+                    progress.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
                 progress.update(result.step)
     except Diverged as e:
         progress.close()
