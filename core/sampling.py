@@ -23,10 +23,16 @@ def pick_index(probs: list[float], rng: random.Random) -> tuple[int, float, list
 
 
 def sharpen(probs: list[float], temperature: float) -> list[float]:
-    """Temperature for models without logits: p ** (1/T), renormalised (softmax(log p / T))."""
+    """Temperature for models without logits: p ** (1/T), renormalised, i.e. softmax(log p / T).
+
+    Worked in log space, relative to the most likely token, so no temperature above 0 underflows to all zeros:
+    as T -> 0 it becomes the argmax (ties share it), as T -> inf the uniform over the possible tokens.
+    """
     if temperature == 1.0:
         return list(probs)
-    powered = [p ** (1.0 / temperature) if p > 0 else 0.0 for p in probs]
+    top = math.log(max(probs))
+    # the most likely token gets exactly 1 before normalising; p = 0 stays 0
+    powered = [math.exp((math.log(p) - top) / temperature) if p > 0 else 0.0 for p in probs]
     total = math.fsum(powered)
     return [p / total for p in powered]
 
