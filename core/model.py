@@ -113,6 +113,10 @@ class Model:
         self.load_weights(weights)
         self.load_optimizer_state(optimizer_state)
 
+    def out_of_range(self) -> str:
+        """Why the parameters, though finite, no longer make a model ("" while they do)."""
+        return ""
+
     def all_finite(self) -> bool:
         """No parameter is NaN or infinite."""
         weights = self.weights()

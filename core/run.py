@@ -154,11 +154,11 @@ class LossHistory:
 
 
 def not_finite(loss: float, model) -> str:
-    """What became NaN or infinite after a step, or "" when every number is finite."""
+    """What became NaN or infinite after a step, or what else left the parameters unusable; "" when nothing."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
     if model.all_finite():
-        return ""
+        return model.out_of_range()
     for name, w in model.weights().items():
         if not np.isfinite(w).all():
             return f"parameter {name} became {'nan' if np.isnan(w).any() else 'infinite'}"

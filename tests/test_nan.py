@@ -72,6 +72,25 @@ def test_after_a_restore_a_smaller_learning_rate_trains_on():
         fresh := Run(RunConfig(12, engine="fast", lr=0.01, steps=40))) else False
 
 
+@pytest.mark.parametrize("chapter, engine", [(6, "scalar"), (7, "scalar"), (7, "fast")])
+def test_a_toy_weight_pushed_below_0_stops_training(chapter, engine):
+    """Chapters 3-7 divide the weights by their sum: a weight below 0 makes a "probability" below 0."""
+    run = Run(RunConfig(chapter, engine=engine, lr=1000, steps=50))
+    with pytest.raises(Diverged, match=r"went below 0 \(.*\), so w / sum\(w\) is no longer a probability") as caught:
+        while not run.done:
+            run.train_step()
+    e = caught.value
+    assert run.step == e.restored == e.step - 1 and e.advice.startswith("try a smaller learning rate")
+    assert (run.model.weights()["weights"] >= 0).all()
+
+
+def test_with_softmax_weights_below_0_are_fine():
+    run = Run(RunConfig(8, engine="fast", steps=30, lr=5))
+    for _ in range(30):
+        run.train_step()
+    assert (run.model.weights()["weights"] < 0).any() and run.model.out_of_range() == ""
+
+
 def test_a_parameter_gone_bad_with_a_finite_loss_is_caught(monkeypatch):
     run = Run(RunConfig(9, engine="fast", steps=20))
     for _ in range(3):

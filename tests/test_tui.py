@@ -98,6 +98,17 @@ async def test_weight_nudge_changes_the_loss_at_once():
         assert app.snap.loss == pytest.approx(before)
 
 
+async def test_a_nudge_that_would_make_a_probability_negative_is_refused():
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press(*["minus"] * 15)  # weights[a] = 0.62 goes down 0.05 a press, and must stay >= 0
+        await pilot.pause()
+        assert app.snap.weights["weights"][0] == pytest.approx(0.02)
+        assert all(p >= 0 for p in app.snap.probs[0])
+        assert any(n.message.startswith("Not nudged: the weight of 'a' went below 0") for n in app._notifications)
+
+
 async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=WIDE) as pilot:

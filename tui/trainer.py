@@ -208,9 +208,12 @@ class Session:
         return self.run.done and self.chapter.lr_decay
 
     def nudge(self, name: str, index: tuple[int, ...], delta: float) -> float:
-        value = float(self.model.weights()[name][index]) + delta
-        self.model.set_weight(name, index, value)
-        return value
+        before = float(self.model.weights()[name][index])
+        self.model.set_weight(name, index, before + delta)
+        if why := self.model.out_of_range():
+            self.model.set_weight(name, index, before)
+            raise ValueError(f"Not nudged: {why} (softmax, in chapter 8, lets weights take any value)")
+        return before + delta
 
     def validate(self, limit: int, chunk: int | None = None) -> float | None:
         """Mean loss over (up to `limit` of) the held-out documents, `chunk` documents per call.

@@ -1,6 +1,7 @@
 """Chapter 8: softmax and log loss. The weights are logits now: exp makes any score positive before dividing by
 the total, and the loss of a position is -log p(target), which grows without limit as p goes to 0."""
 from core.chapters.c07_backprop import Backprop
+from core.model import Model
 from core.value import no_gc, total
 
 
@@ -13,6 +14,7 @@ def softmax(logits):
 
 class Softmax(Backprop):
     loss_formula = "-log p"
+    out_of_range = Model.out_of_range  # logits may take any value
 
     def token_loss(self, p):
         return -p.log()

@@ -4,6 +4,7 @@ p = w / sum(w) at every position (the context is still ignored), the loss is 1 -
 d(1 - w_t / S) / d w_j = (p_t - [j == t]) / S."""
 import numpy as np
 
+from core.chapters.c03_weights import shares_out_of_range
 from core.chapters.c07_backprop import init_weights
 from core.fast.ops import FastModel, row_indices
 from core.sampling import sharpen
@@ -32,6 +33,9 @@ class Backprop(FastModel):
 
     def backward(self, dscores, saved):
         np.add.reduce(dscores, axis=0, out=self.g["weights"])
+
+    def out_of_range(self):
+        return shares_out_of_range(self)
 
     def sampler(self, temperature=1.0):
         w = self.p["weights"]
