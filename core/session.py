@@ -83,6 +83,31 @@ def dumps(session: dict) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
+def check_save_path(path: str | Path) -> Path:
+    """Where `save` would write, checked before any work is done: the folder exists, is a folder and takes a new
+    file, and the target is not a folder. SessionError (one line) otherwise."""
+    shown = shown_path(path)
+    try:
+        p = Path(path).expanduser()
+        folder = p.parent
+        if p.is_dir():
+            raise SessionError(f"{shown}: is a folder; give a file name, e.g. {shown_path(p / 'session.json')}")
+        if not folder.is_dir():
+            problem = f"{shown_path(folder)} is not a folder" if folder.exists() else f"no folder {shown_path(folder)}"
+            raise SessionError(f"{shown}: cannot save there: {problem}")
+        # the one sure test of "writable" (permissions, read-only disks, root): make a file there, as save does
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except SessionError:
+        raise
+    except OSError as e:
+        raise SessionError(f"{shown}: cannot save there ({e.strerror or e})") from None
+    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
+        raise SessionError(f"{shown}: not a usable path ({e})") from None
+    return p
+
+
 def save(path: str | Path, run: Run, typed: str = "") -> Path:
     """Write the run to `path` atomically: a crash mid-write leaves any older file there whole."""
     shown = shown_path(path)
@@ -90,11 +115,9 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
         text = dumps(to_dict(run, typed))
     except ValueError as e:  # allow_nan=False: a NaN has no place in a session
         raise SessionError(f"{shown}: cannot save a run with non-finite numbers ({e})") from None
+    p = check_save_path(path)
+    folder = p.parent
     try:
-        p = Path(path).expanduser()
-        folder = p.parent
-        if p.is_dir():
-            raise SessionError(f"{shown}: is a folder; give a file name, e.g. {shown_path(p / 'session.json')}")
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         try:
             os.chmod(tmp, file_mode(p))  # mkstemp makes it private; keep the old file's mode, or the usual one
@@ -108,8 +131,6 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
                 os.unlink(tmp)
             raise
         fsync_folder(folder)
-    except SessionError:
-        raise
     except OSError as e:
         raise SessionError(f"{shown}: cannot save ({e.strerror or e})") from None
     except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home

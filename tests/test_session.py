@@ -125,6 +125,45 @@ def test_saving_into_a_folder_or_a_missing_folder_is_one_line(tmp_path):
         session.save(tmp_path / "no" / "such" / "s.json", run)
 
 
+def save_targets(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    return {"no_folder": tmp_path / "nodir" / "s.json", "folder": tmp_path,
+            "under_a_file": tmp_path / "a_file" / "s.json"}
+
+
+@pytest.mark.parametrize("target, message", [
+    ("no_folder", "cannot save there: no folder"),
+    ("folder", "is a folder; give a file name"),
+    ("under_a_file", "a_file is not a folder"),
+])
+def test_a_path_that_cannot_be_saved_to_is_refused_before_training(tmp_path, capsys, monkeypatch, target, message):
+    path = save_targets(tmp_path)[target]
+    with pytest.raises(SessionError, match=message):
+        session.check_save_path(path)
+    trained = []
+    monkeypatch.setattr(Run, "train_step", lambda self: trained.append(1))
+    code, out, err = cli(capsys, "train", "-c", "12", "--steps", "3000", "--save", path)
+    assert code == 2 and out == "" and trained == []
+    assert len(err.splitlines()) == 1 and message in err and "Traceback" not in err
+
+
+def test_a_folder_that_takes_no_new_file_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    def refuse(*args, **kwargs):  # what a read-only folder does (a chmod would not stop root)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(session.tempfile, "mkstemp", refuse)
+    trained = []
+    monkeypatch.setattr(Run, "train_step", lambda self: trained.append(1))
+    code, out, err = cli(capsys, "train", "-c", "6", "--save", tmp_path / "s.json")
+    assert code == 2 and trained == [] and err == f"minigpt-tui: {tmp_path / 's.json'}: cannot save there " \
+                                                  "(Permission denied)\n"
+
+
+def test_checking_a_save_path_leaves_nothing_behind(tmp_path):
+    assert session.check_save_path(tmp_path / "s.json") == tmp_path / "s.json"
+    assert list(tmp_path.iterdir()) == []
+
+
 # bad files -----------------------------------------------------------------------------------------
 @pytest.fixture
 def saved(tmp_path):
