@@ -85,7 +85,7 @@ class RunConfig:
         if c.samples < 0:
             raise RunError(f"--samples must be 0 or more (got {c.samples})")
         if not (math.isfinite(c.temperature) and c.temperature > 0):
-            raise RunError(f"--temperature must be a number above 0 (got {c.temperature})")
+            raise RunError(f"--temperature must be a finite number above 0 (got {c.temperature})")
         if chapter.toy_only and c.data != "toy":
             raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only")
         chapter.model_class(c.engine)  # unknown engine, or not built: a clear error now

@@ -72,7 +72,10 @@ def test_sample_prints_k_documents(capsys):
     (["train", "--chapter", "6", "--format", "xml"], "invalid choice"),
     (["train", "--chapter", "3"], "does not train"),
     (["train", "--chapter", "3", "--data", "names"], "toy data only"),
-    (["sample", "--chapter", "1", "--temperature", "0"], "--temperature must be"),
+    (["sample", "--chapter", "1", "--temperature", "0"], "--temperature must be a finite number above 0 (got 0.0)"),
+    (["sample", "--chapter", "1", "--temperature", "inf"], "--temperature must be a finite number above 0 (got inf)"),
+    (["sample", "--chapter", "1", "--temperature", "nan"], "--temperature must be a finite number above 0 (got nan)"),
+    (["train", "--chapter", "6", "--lr", "inf"], "--lr must be a finite number >= 0 (got inf)"),
     (["sample"], "required: --chapter"),
     (["bogus"], "invalid choice"),
 ])
