@@ -63,8 +63,9 @@ class RunConfig:
     samples: int | None = None
     temperature: float | None = None
 
-    def resolved(self) -> "RunConfig":
-        """Every None replaced by the chapter's default, every value checked."""
+    def resolved(self, named: str = "--") -> "RunConfig":
+        """Every None replaced by the chapter's default, every value checked. A bad value's message names it as
+        `named` + field: "--lr" for the command line, "its config's lr" for a session file."""
         chapter = get(self.chapter)
         c = replace(
             self,
@@ -77,15 +78,15 @@ class RunConfig:
             temperature=chapter.temperature if self.temperature is None else self.temperature,
         )
         if chapter.trainable and c.steps < 1:
-            raise RunError(f"--steps must be at least 1 (got {c.steps})")
+            raise RunError(f"{named}steps must be at least 1 (got {c.steps})")
         if not math.isfinite(c.lr) or c.lr < 0:
-            raise RunError(f"--lr must be a finite number >= 0 (got {c.lr})")
+            raise RunError(f"{named}lr must be a finite number >= 0 (got {c.lr})")
         if not 1 <= c.batch <= MAX_BATCH:  # a batch is a list of documents built every step
-            raise RunError(f"--batch must be from 1 to {MAX_BATCH:,} (got {c.batch})")
+            raise RunError(f"{named}batch must be from 1 to {MAX_BATCH:,} (got {c.batch})")
         if c.samples < 0:
-            raise RunError(f"--samples must be 0 or more (got {c.samples})")
+            raise RunError(f"{named}samples must be 0 or more (got {c.samples})")
         if not (math.isfinite(c.temperature) and c.temperature > 0):
-            raise RunError(f"--temperature must be a finite number above 0 (got {c.temperature})")
+            raise RunError(f"{named}temperature must be a finite number above 0 (got {c.temperature})")
         if chapter.toy_only and c.data != "toy":
             raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only")
         chapter.model_class(c.engine)  # unknown engine, or not built: a clear error now

@@ -279,7 +279,7 @@ def read_config(saved: dict) -> RunConfig:
     if "chapter" not in values:
         raise SessionError("the field 'chapter' is missing from its config")
     try:
-        return RunConfig(**values).resolved()
+        return RunConfig(**values).resolved(named="its config's ")
     except (ChapterError, RunError) as e:
         raise SessionError(str(e)) from None
 

@@ -198,8 +198,11 @@ def set_key(section, key, value):
     (set_key("data", "sha256", "0" * 64), "has changed since the session was saved"),
     (set_key("data", "vocab", ["a", "b"]), "different vocabulary"),
     (set_key("config", "chapter", 99), "unknown chapter"),
-    (set_key("config", "lr", -1), "--lr must be a finite number"),
-    (set_key("config", "batch", 10**12), "--batch must be from 1 to 10,000"),
+    (set_key("config", "lr", -1), ": its config's lr must be a finite number >= 0 (got -1.0)"),
+    (set_key("config", "batch", 10**12), ": its config's batch must be from 1 to 10,000"),
+    (set_key("config", "temperature", 0), ": its config's temperature must be a finite number above 0 (got 0.0)"),
+    (set_key("config", "steps", 0), ": its config's steps must be at least 1"),
+    (set_key("config", "samples", -2), ": its config's samples must be 0 or more"),
     (set_key("config", "engine", 3), "'engine' should be str"),
     (set_key("config", "colour", "red"), "unknown setting 'colour'"),
     (set_key(None, "step", -4), "negative"),
@@ -343,6 +346,19 @@ def test_cli_session_errors_are_one_line_exit_2(tmp_path, capsys, args, message)
     paths = {"missing": tmp_path / "missing.json", "bad": bad, "good": good}
     code, out, err = cli(capsys, *[a.format(**paths) for a in args])
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("command, value, shown", [(["sample"], "-0.5", "-0.5"), (["train"], "0", "0.0"),
+                                                   ([], "1e999", "inf")])  # JSON reads 1e999 as infinity
+def test_a_bad_value_in_a_session_file_names_the_files_field_not_a_flag(saved, capsys, monkeypatch, command, value,
+                                                                        shown):
+    text = saved.read_text()
+    saved.write_text(text.replace('"temperature": 0.5', f'"temperature": {value}', 1))
+    assert saved.read_text() != text
+    monkeypatch.setattr("tui.app.PlaygroundApp.run", lambda self: pytest.fail("the playground opened"))
+    code, out, err = cli(capsys, *command, "--load", saved)
+    assert code == 2 and out == ""
+    assert err == f"minigpt-tui: {saved}: its config's temperature must be a finite number above 0 (got {shown})\n"
 
 
 def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
