@@ -271,7 +271,7 @@ class PlaygroundApp(App):
         s = self.session
         n = self.chapter_number
         gradients = 5 <= n <= 7 and (not self.narrow or self.active_panel == "gradients")
-        attention = n >= 11 and self.attention_on
+        attention = n >= 11 and (self.active_panel == "attention" if self.narrow else self.attention_on)
         return View(self.typed, s.matrix, s.cursor, gradients=gradients, attention=attention)
 
     def call_model(self, session: Session, job, done) -> None:

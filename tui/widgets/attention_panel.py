@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
+from tui.widgets.lines import FittedToWidth
 from tui.widgets.palette import DIM, heat, ink, token_label
 
 def head_map(weights, tokens: list[str], title: str) -> Text:
@@ -28,7 +29,7 @@ def head_map(weights, tokens: list[str], title: str) -> Text:
     return text
 
 
-class AttentionPanel(VerticalScroll):
+class AttentionPanel(FittedToWidth, VerticalScroll):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.body = Static("", id="attention-body")
@@ -37,6 +38,7 @@ class AttentionPanel(VerticalScroll):
         yield self.body
 
     def show(self, session: Session, snap: Snapshot) -> None:
+        self.shown = session, snap
         self.border_title = "Attention of the typed name"
         self.border_subtitle = "a: close"
         if not session.built:

@@ -11,6 +11,16 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
+class FittedToWidth:
+    """For a panel whose text is fitted to its width when drawn: a new size draws what it last showed again."""
+
+    shown: tuple | None = None  # the (session, snapshot) last drawn
+
+    def on_resize(self) -> None:
+        if self.shown is not None and self.display:
+            self.show(*self.shown)
+
+
 class Lines(Widget):
     DEFAULT_CSS = """
     Lines {

@@ -98,17 +98,21 @@ class LossPanel(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.title(f"chapter {session.chapter.number} loss")
-        plt.xlabel("step")
         history = snap.history
+        # a small chart has no room for a legend inside it: it names the lines under the axis instead
+        legend = self.plot.size.height >= 24
+        plt.xlabel("step" if legend or not history else
+                   "step · gray: each step · orange: mean" + (" · cyan: held-out" if snap.val else ""))
         if history:
             span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
-            plt.plot(xs, history, label="loss of each step", color="gray", marker="braille")
             window = max(2, len(history) // 20)
-            plt.plot(xs, running_mean(history, window), label=f"running mean ({window * span} steps)",
-                     color="orange", marker="braille")
+            labels = ["loss of each step", f"running mean ({window * span} steps)", "held-out (10% of data)"]
+            labels = labels if legend else [None] * 3
+            plt.plot(xs, history, label=labels[0], color="gray", marker="braille")
+            plt.plot(xs, running_mean(history, window), label=labels[1], color="orange", marker="braille")
             if snap.val:
-                plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label="held-out (10% of data)",
+                plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label=labels[2],
                          color="cyan", marker="braille")
             plt.hline(base, "blue")
             lo = min(min(history), min((v for _, v in snap.val), default=math.inf), base)

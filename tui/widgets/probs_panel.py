@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
-from tui.widgets.lines import Lines, wrap
+from tui.widgets.lines import FittedToWidth, Lines, wrap
 from tui.widgets.palette import DIM, TARGET, heat, ink, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
@@ -39,15 +39,18 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         head.append(ch, style="bold reverse red" if i in snap.unknown else "bold")
     if not snap.name:
         head.append("(type a name)", style=DIM)
+    loss = Text()
     if snap.loss is not None:
-        head.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
-        head.append(f"  (a fair die: {base_text} = {base:.4f})", style=DIM)
-    lines.append(head)
-    if snap.unknown:
+        loss.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
+        loss.append(f"  (a fair die: {base_text} = {base:.4f})", style=DIM)
+    if not snap.unknown:
+        lines.append(head + loss)
+    else:  # the numbers are of the name up to the first unknown character
+        lines.append(head)
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
             return lines
-        lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM))
+        lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM) + loss)
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
         cell = max(4, min(7, (width - 24) // V))
@@ -95,7 +98,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:
         worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
-        note = Text(f"Most surprised at position {worst}: the model gave "
+        note = Text(f"Most surprised at position {worst + 1}: the model gave "
                     f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
                     f"{snap.probs[worst][snap.targets[worst]] * 100:.1f}%.", style=DIM)
     else:
@@ -103,7 +106,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
     return lines + wrap(note, width, console)
 
 
-class ProbsPanel(Vertical):
+class ProbsPanel(FittedToWidth, Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16)
@@ -115,6 +118,7 @@ class ProbsPanel(Vertical):
             yield self.body
 
     def show(self, session: Session, snap: Snapshot) -> None:
+        self.shown = session, snap
         self.border_title = "Probabilities"
         self.border_subtitle = "/ type a name · Esc leaves"
         if not session.built:

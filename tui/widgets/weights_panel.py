@@ -9,7 +9,7 @@ from textual.geometry import Region
 from textual.message import Message
 
 from tui.trainer import Session, Snapshot
-from tui.widgets.lines import Lines
+from tui.widgets.lines import FittedToWidth, Lines
 from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, token_label
 
 
@@ -70,18 +70,23 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     vmax = vmax or 1.0
     n_rows, n_cols = values.shape
     cell = 2 if 4 + 2 * n_cols <= width else 1
-    header = Text(" " * 4, style=DIM)
+    r, c = cursor
+    # columns that do not fit: a window of them that keeps the cursor in view
+    shown = min(n_cols, max(8, width - 5))
+    first = min(max(0, c - shown // 2), n_cols - shown)
+    header = Text(" " * 3 + ("‹" if first else " "), style=DIM)
     step = 4 if cell == 2 else 8
     col_text = ""
-    for j in range(0, n_cols, step):
+    for j in range(first - first % step, first + shown, step):
         col_text += str(j).ljust(step * cell)
-    header.append(col_text[: n_cols * cell])
+    header.append(col_text[(first % step) * cell: (first % step + shown) * cell])
+    if first + shown < n_cols:
+        header.append("›")
     lines = [header]
-    r, c = cursor
     for i in range(n_rows):
         line = Text()
         line.append(f"{rows[i]:>3} ", style="reverse bold" if i == r else DIM)
-        for j in range(n_cols):
+        for j in range(first, first + shown):
             colour = diverging(float(values[i, j]), vmax)
             if (i, j) == (r, c):
                 line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {CURSOR} on {colour}")
@@ -91,7 +96,7 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     return lines
 
 
-class WeightsPanel(Vertical, can_focus=True):
+class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     """Focus it (tab, or click) and the arrows move the cursor. The selected weight's numbers stay on top;
     the bars or the heatmap scroll below them."""
 
@@ -107,8 +112,6 @@ class WeightsPanel(Vertical, can_focus=True):
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.session: Session | None = None
-        self.snap: Snapshot | None = None
         self.info = Lines(id="weights-info")
         self.body = Lines(id="weights-body")
         self.scroll = ScrollableContainer(self.body, id="weights-scroll", can_focus=False)
@@ -119,7 +122,7 @@ class WeightsPanel(Vertical, can_focus=True):
         yield self.scroll
 
     def show(self, session: Session, snap: Snapshot) -> None:
-        self.session, self.snap = session, snap
+        self.shown = session, snap
         self.border_title = "Weights"
         self.border_subtitle = ""
         if not session.built:
@@ -158,19 +161,19 @@ class WeightsPanel(Vertical, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         self.scroll.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
 
-
     def action_move(self, dy: int, dx: int) -> None:
-        if not (self.session and self.snap and self.session.matrix in (self.snap.weights or {})):
+        if self.shown is None or self.shown[0].matrix not in (self.shown[1].weights or {}):
             return
-        shape = self.snap.weights[self.session.matrix].shape
-        cursor = list(self.session.cursor)
+        session, snap = self.shown
+        shape = snap.weights[session.matrix].shape
+        cursor = list(session.cursor)
         if len(shape) == 1:
             cursor[0] += dy or dx
         else:
             cursor[0] += dy
             cursor[1] += dx
-        self.session.cursor = clamp(tuple(cursor), shape)
-        self.show(self.session, self.snap)
+        session.cursor = clamp(tuple(cursor), shape)
+        self.show(session, snap)
         self.post_message(self.Selected())
 
 
