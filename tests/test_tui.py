@@ -62,8 +62,54 @@ async def test_unknown_character_is_marked_not_a_crash():
         assert "'!' (position 3) is not in the vocabulary" in shown
         assert "showing the name up to it: 'an'" in shown
         assert app.snap.ids == [0, 4]
+        first_line = shown.splitlines()[0]
+        assert first_line.strip() == "an!x" and "loss" not in first_line  # the loss is of 'an', said there
+        assert "showing the name up to it: 'an'  loss " in shown
+        await type_name(pilot, app, "Elaine")  # nothing before the unknown 'E': no loss at all
+        shown = text_of(app, "#probs-body")
+        assert "'E' (position 1) is not in the vocabulary" in shown and "loss" not in shown
         await type_name(pilot, app, "ann")  # and it recovers
         assert app.snap.unknown == [] and app.snap.loss == pytest.approx(0.8867781155015197)
+        assert "Most surprised at position 2: the model gave 'n'" in text_of(app, "#probs-body")  # from 1, as above
+
+
+async def test_panels_fit_their_new_width_after_a_resize_while_idle():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        wide = text_of(app, "#probs-body")
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.3)
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause(0.3)
+        assert text_of(app, "#probs-body") == wide  # drawn again at its width, not left at the small one
+        assert "…" not in wide
+
+
+async def test_the_heatmap_follows_the_cursor_across_a_matrix_wider_than_the_panel():
+    app = PlaygroundApp(chapter=11)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        while app.session.matrix != "mlp_fc2":  # 16 x 64: more columns than an 80-column screen shows
+            await pilot.press("w")
+        app.query_one(WeightsPanel).focus()
+        await pilot.press(*["right"] * 63)
+        await pilot.pause()
+        assert app.session.cursor == (0, 63)
+        rows = text_of(app, "#weights-body").splitlines()
+        assert rows[0].startswith("   ‹") and "56" in rows[0]  # the columns shown end at the last one
+        assert "▪" in rows[1]  # the cursor's cell is on screen
+
+
+async def test_on_a_small_screen_the_attention_tab_shows_the_maps_at_once():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("6")
+        await pilot.pause(0.3)
+        assert app.active_panel == "attention"
+        assert app.snap.attention is not None and len(app.snap.attention) == 4  # four heads' maps, no key needed
+        assert "Type a name" not in str(app.query_one("#attention-body").content)
 
 
 async def test_keys_typed_into_the_name_box_stay_there():
