@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.chapters import CHAPTERS
-from tui.app import PlaygroundApp
+from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
@@ -239,6 +239,10 @@ async def test_untrainable_chapters_say_so():
         await pilot.pause()
         assert app.session.run.step == 0
         assert any("training starts in chapter 6" in n.message for n in app._notifications)
+        await pilot.press("space", "space", "space")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == len(set(messages))  # pressed again, the same message is not stacked
 
 
 async def test_generate_finishes_a_name_in_every_chapter():
@@ -378,6 +382,15 @@ async def test_command_palette_lists_the_actions():
         await pilot.press("down", "enter")
         await pilot.pause(0.3)
         assert app.session.run.step == 1
+
+
+async def test_the_palette_lists_quit_once_with_its_key():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Quit" not in titles and "Theme" in titles  # Textual's own Quit would repeat the playground's
+        assert [c for c in PlaygroundCommands(app.screen).commands() if c[0] == "Quit"] == [("Quit", "quit", "key: q")]
 
 
 async def test_q_quits():

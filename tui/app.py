@@ -343,7 +343,8 @@ class PlaygroundApp(App):
         if session.built and chapter.number in TRY:
             text.append("Try: ", style="bold #ffd75f")
             text.append(TRY[chapter.number] + "\n\n")
-        text.append("Keys: 1-6 show a panel · / type a name · g generate · c code · ? help", style="dim")
+        text.append(f"Keys: 1-{len(self.panels())} show a panel · / type a name · g generate · c code · ? help",
+                    style="dim")
         return text
 
     # ---- chapters ---------------------------------------------------------------------------------------
@@ -733,6 +734,15 @@ class PlaygroundApp(App):
         session_keys.pick_data(self)
 
     # ---- errors -----------------------------------------------------------------------------------------------
+    def notify(self, message: str, **kw) -> None:
+        if any(shown.message == message for shown in self._notifications):  # a key pressed again stacks no copies
+            return
+        super().notify(message, **kw)
+
+    def get_system_commands(self, screen):
+        """Textual's own palette commands, less its Quit: the palette lists the playground's, with its key."""
+        return (command for command in super().get_system_commands(screen) if command.title != "Quit")
+
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         if isinstance(error, Diverged):

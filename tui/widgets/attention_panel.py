@@ -23,7 +23,7 @@ def head_map(weights, tokens: list[str], title: str) -> Text:
                 text.append("  ·", style="#444444")
             else:
                 w = float(weights[i][j])
-                text.append(f"{min(99, round(w * 100)):>3}", style=f"{ink(w)} on {heat(w)}")
+                text.append(f"{round(w * 100):>3}", style=f"{ink(w)} on {heat(w)}")
         if i < t - 1:
             text.append("\n")
     return text

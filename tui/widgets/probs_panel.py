@@ -42,7 +42,9 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
     loss = Text()
     if snap.loss is not None:
         loss.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
-        loss.append(f"  (a fair die: {base_text} = {base:.4f})", style=DIM)
+        fair = f"  (a fair die: {base_text} = {base:.4f})"
+        short = len(head) + len(loss) + len(fair) > width  # else the number to beat is cut off
+        loss.append(f"  (fair die {base:.4f})" if short else fair, style=DIM)
     if not snap.unknown:
         lines.append(head + loss)
     else:  # the numbers are of the name up to the first unknown character
@@ -94,6 +96,9 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             lines.append(line)
     for line in lines:  # a row that wrapped would break the columns: crop instead
         line.truncate(width, overflow="ellipsis")
+    if len(snap.name) >= model.block_size:
+        lines.extend(wrap(Text(f"{model.block_size} characters at most: the model reads {model.block_size} "
+                               "positions (its block size).", style=DIM), width, console))
     if not has_loss:
         note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:

@@ -19,7 +19,9 @@ class StatusBar(Static):
         parts = []  # (text, style, hint): the parts after the chapter, in order
         if session.model.trainable:
             loss = snap.last_loss
-            parts += [(f"step {snap.step}/{snap.steps}", "", ""),
+            past = snap.step > snap.steps  # trained on past the chapter's usual run
+            step = f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}"
+            parts += [(step, "", ""),
                       (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " [ ]")]
         elif snap.loss is not None:
