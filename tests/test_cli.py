@@ -128,3 +128,36 @@ def test_a_long_run_on_a_terminal_shows_a_progress_bar():
     assert os.waitstatus_to_exitcode(status) == 0
     assert "training" in screen and "/40000" in screen  # the bar: label and done/total
     assert "step 40000 / 40000 | loss" in screen
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The chapters the playground would have opened on (the app is not run)."""
+    from tui.app import PlaygroundApp
+
+    chapters = []
+    monkeypatch.setattr(PlaygroundApp, "run", lambda self: chapters.append(self.chapter_number))
+    return chapters
+
+
+@pytest.fixture
+def session6(tmp_path, capsys):
+    path = tmp_path / "s6.json"
+    assert run_cli(capsys, "train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(path))[0] == 0
+    return str(path)
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["sample"], ["serve"]])
+def test_load_with_another_chapter_is_refused_not_ignored(capsys, opened, session6, command):
+    code, out, err = run_cli(capsys, *command, "--load", session6, "--chapter", "3")
+    assert code == 2 and out == "" and opened == []
+    assert err == f"minigpt-tui: --chapter 3: the session decides the chapter, and {session6} is chapter 6 " \
+                  "(training); leave --chapter out\n"
+
+
+def test_load_with_the_sessions_own_chapter_is_fine(capsys, opened, session6):
+    assert run_cli(capsys, "--load", session6, "--chapter", "training") == (0, "", "") and opened == [6]
+    code, out, _ = run_cli(capsys, "sample", "--load", session6, "-c", "6", "--samples", "2")
+    assert code == 0 and len(out.splitlines()) == 2
+    assert run_cli(capsys, "train", "--load", session6, "-c", "6", "--format", "jsonl")[0] == 0
+

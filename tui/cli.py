@@ -12,8 +12,8 @@ from dataclasses import replace
 import numpy as np
 
 from core import session
-from core.chapters import CHAPTERS, ChapterError
-from core.data import DataError
+from core.chapters import CHAPTERS, ChapterError, get
+from core.data import DataError, shown_path
 from core.run import Diverged, Run, RunConfig, RunError
 from core.session import SessionError
 from core.vocab import UnknownCharacter
@@ -29,6 +29,10 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse prints usage plus the message; we want one line
         raise UsageError(message)
+
+
+class Default(str):
+    """An option's default, told apart from the same text typed: --load refuses a --chapter it was given."""
 
 
 def positive_int(text: str) -> int:
@@ -58,7 +62,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
-    parser.add_argument("--chapter", "-c", default="1", help="chapter to open the playground on (default 1)")
+    parser.add_argument("--chapter", "-c", default=Default("1"), help="chapter to open the playground on (default 1)")
     parser.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
@@ -97,7 +101,16 @@ def run_config(args, **extra) -> RunConfig:
     )
 
 
-FIXED_BY_SESSION = ("chapter", "data", "docs", "seed", "engine", "steps", "lr", "batch")
+FIXED_BY_SESSION = ("data", "docs", "seed", "engine", "steps", "lr", "batch")
+
+
+def check_chapter(args, run: Run) -> None:
+    """With --load the session decides the chapter: a --chapter naming the same one is fine, another is refused."""
+    if args.chapter is None or isinstance(args.chapter, Default):
+        return
+    if get(args.chapter).number != run.chapter.number:
+        raise UsageError(f"--chapter {args.chapter}: the session decides the chapter, and {shown_path(args.load)} "
+                         f"is chapter {run.chapter.number} ({run.chapter.name}); leave --chapter out")
 
 
 def new_or_loaded_run(args, **extra) -> Run:
@@ -109,6 +122,7 @@ def new_or_loaded_run(args, **extra) -> Run:
     if fixed:
         raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
     run = session.load(args.load).run
+    check_chapter(args, run)
     changes = {key: getattr(args, key) for key in ("samples", "temperature") if getattr(args, key) is not None}
     if changes:
         run.config = replace(run.config, **changes).resolved()
@@ -270,8 +284,6 @@ def cmd_sample(args) -> int:
 
 
 def cmd_playground(args) -> int:
-    from core.chapters import get
-
     chapter = get(args.chapter)
     options = {}
     if args.load or args.data:  # a bad file fails here, with one line, before the screen changes
@@ -279,6 +291,7 @@ def cmd_playground(args) -> int:
 
         if args.load:
             options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+            check_chapter(args, options["saved"].run)
         else:
             run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=args.seed))
             options["saved"] = session.SavedSession(run)
@@ -291,13 +304,14 @@ def cmd_playground(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from core.chapters import get
     from tui.serve import ServeError, serve
 
     chapter = get(args.chapter)  # an unknown chapter or a bad session fails here, not in every browser tab
     load = None
     if args.load:
-        chapter, load = session.load(args.load).run.chapter, os.path.abspath(args.load)
+        run = session.load(args.load).run
+        check_chapter(args, run)
+        chapter, load = run.chapter, os.path.abspath(args.load)
     try:
         serve(host=args.host, port=args.port, chapter=chapter.number, seed=args.seed, load=load)
     except ServeError as e:
