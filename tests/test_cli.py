@@ -161,3 +161,13 @@ def test_load_with_the_sessions_own_chapter_is_fine(capsys, opened, session6):
     assert code == 0 and len(out.splitlines()) == 2
     assert run_cli(capsys, "train", "--load", session6, "-c", "6", "--format", "jsonl")[0] == 0
 
+
+@pytest.mark.parametrize("command", [[], ["train", "-c", "3"], ["sample", "-c", "1"], ["train", "-c", "6"]])
+def test_the_data_files_own_problem_is_reported_before_the_chapters(tmp_path, capsys, opened, command):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    code, out, err = run_cli(capsys, *command, "--data", str(empty))
+    assert code == 2 and out == "" and opened == []
+    assert err == f"minigpt-tui: {empty}: has no documents (every line is blank)\n"
+    code, _, err = run_cli(capsys, *command, "--data", str(tmp_path / "missing.txt"))
+    assert code == 2 and err.endswith("missing.txt: no such file\n")

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from core import session
+from core import data as datasets, session
 from core.chapters import CHAPTERS, ChapterError, get
 from core.data import DataError, shown_path
 from core.run import Diverged, Run, RunConfig, RunError
@@ -117,7 +117,10 @@ def new_or_loaded_run(args, **extra) -> Run:
     """A fresh Run from the options, or the saved one of --load (whose settings only --samples and
     --temperature may change: anything else would not continue the same run)."""
     if not args.load:
-        return Run(run_config(args, **extra))
+        config = run_config(args, **extra)
+        # the data file is read before the chapter is matched to it: the file's own problem is the one to report
+        dataset = datasets.load(args.data) if args.data and args.docs is None else None
+        return Run(config, dataset)
     fixed = [f"--{key}" for key in FIXED_BY_SESSION if getattr(args, key, None) is not None]
     if fixed:
         raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
@@ -293,7 +296,8 @@ def cmd_playground(args) -> int:
             options["saved"] = session.load(args.load, run_class=PlaygroundRun)
             check_chapter(args, options["saved"].run)
         else:
-            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=args.seed))
+            dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
+            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=args.seed), dataset)
             options["saved"] = session.SavedSession(run)
         print_notes(options["saved"].run)
         chapter = options["saved"].run.chapter
