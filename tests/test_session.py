@@ -363,7 +363,8 @@ def test_a_bad_value_in_a_session_file_names_the_files_field_not_a_flag(saved, c
 
 def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
     saved = tmp_path / "s.json"
-    command = [sys.executable, "-m", "tui.cli", "train", "-c", "6", "--steps", "200000", "--format", "jsonl",
+    # chapter 8: trains as long as asked (chapter 6's weights can go below 0, which stops a long run)
+    command = [sys.executable, "-m", "tui.cli", "train", "-c", "8", "--steps", "200000", "--format", "jsonl",
                "--samples", "0"]
     child = subprocess.Popen(command + ["--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(20):  # training has started, and Ctrl-C is ours
@@ -375,7 +376,7 @@ def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
     assert f"interrupted at step {k} of 200000; saved to {saved}" in err and "Traceback" not in err
     loaded = session.load(saved).run
     assert loaded.step == k
-    expected = Run(RunConfig(6, steps=200000))
+    expected = Run(RunConfig(8, steps=200000))
     assert train(expected, k + 3)[k:] == train(loaded, 3)
 
 
