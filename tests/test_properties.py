@@ -175,3 +175,18 @@ def test_damaged_sessions_of_chapter_6(data_):
 @given(st.data())
 def test_damaged_sessions_of_chapter_12(data_):
     mutate(12, "fast", data_)
+
+
+@SETTINGS
+@given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=30).filter(lambda ps: max(ps) > 0),
+       st.floats(min_value=0, exclude_min=True, allow_infinity=False))
+def test_sharpen_gives_a_distribution_at_any_temperature(weights, temperature):
+    from core.sampling import sharpen
+
+    probs = [w / sum(weights) for w in weights]  # what a model gives: a distribution
+    sharp = sharpen(probs, temperature)
+    assert len(sharp) == len(probs) and all(0 <= p <= 1 for p in sharp)
+    assert abs(sum(sharp) - 1) < 1e-9
+    assert all(s == 0 for p, s in zip(probs, sharp) if p == 0)  # an impossible token stays impossible
+    top = max(range(len(probs)), key=probs.__getitem__)
+    assert sharp[top] == max(sharp)
