@@ -32,14 +32,18 @@ class Diverged(RunError):
     rate to try next (None when no rate would help).
     """
 
-    def __init__(self, step: int, what: str, lr: float, restored: int, try_lr: float | None, is_default: bool):
+    def __init__(self, step: int, what: str, lr: float, restored: int, try_lr: float | None, is_default: bool,
+                 limit: bool = False):
         self.step, self.what, self.lr, self.restored = step, what, lr, restored
         self.try_lr, self.is_default = try_lr, is_default
+        self.limit = limit  # the model's own limit was reached (Model.out_of_range), not a number blowing up
         back = f"the parameters after step {restored}" if restored else "the starting parameters"
         super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); back to {back}")
 
     def advise(self, flag: str = "") -> str:
         """What to try, naming the learning rate as the reader sets it (the CLI passes "--lr ")."""
+        if self.limit:
+            return "this is as far as this model goes: a smaller learning rate only gets here later"
         if self.try_lr is None:
             return "the parameters are extreme even without updates: start the run again"
         default = " (this chapter's default)" if self.is_default else ""
@@ -155,11 +159,11 @@ class LossHistory:
 
 
 def not_finite(loss: float, model) -> str:
-    """What became NaN or infinite after a step, or what else left the parameters unusable; "" when nothing."""
+    """What became NaN or infinite after a step, or "" when every number is finite."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
     if model.all_finite():
-        return model.out_of_range()
+        return ""
     for name, w in model.weights().items():
         if not np.isfinite(w).all():
             return f"parameter {name} became {'nan' if np.isnan(w).any() else 'infinite'}"
@@ -231,8 +235,13 @@ class Run:
             loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
             wrong = not_finite(loss, self.model)
             too_far = not math.isfinite(loss)  # the loss is of the parameters that the last update made
+            outside = "" if wrong else self.model.out_of_range()
         except (ArithmeticError, ValueError) as e:  # scalar math: exp overflow, log(0)
-            wrong, too_far = f"the arithmetic failed ({e})", True
+            wrong, too_far, outside = f"the arithmetic failed ({e})", True, ""
+        if outside:
+            self.model.restore(before)
+            self._before_last_step = None
+            raise Diverged(self.step + 1, outside, lr, self.step, *self.learning_rate_to_try(), limit=True)
         if wrong:
             failed = self.step + 1
             self.model.restore(before)

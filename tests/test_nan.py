@@ -80,8 +80,17 @@ def test_a_toy_weight_pushed_below_0_stops_training(chapter, engine):
         while not run.done:
             run.train_step()
     e = caught.value
-    assert run.step == e.restored == e.step - 1 and e.advice.startswith("try a smaller learning rate")
+    assert run.step == e.restored == e.step - 1 and e.limit
+    assert e.advice == "this is as far as this model goes: a smaller learning rate only gets here later"
     assert (run.model.weights()["weights"] >= 0).all()
+
+
+def test_chapter_6_at_its_own_rate_reaches_its_limit_too_and_the_cli_says_so(capsys):
+    code = main(["train", "-c", "6", "--steps", "1000"])  # the usual run is 75 steps; far past it, a weight hits 0
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert code == 3 and len(lines) == 2 and "went below 0" in lines[0] and "(learning rate 0.1)" in lines[0]
+    assert lines[1] == "minigpt-tui: this is as far as this model goes: a smaller learning rate only gets here later"
 
 
 def test_with_softmax_weights_below_0_are_fine():

@@ -212,7 +212,7 @@ class Session:
         self.model.set_weight(name, index, before + delta)
         if why := self.model.out_of_range():
             self.model.set_weight(name, index, before)
-            raise ValueError(f"Not nudged: {why} (softmax, in chapter 8, lets weights take any value)")
+            raise ValueError(f"Not nudged: {why} (chapter 8's softmax takes weights of any sign)")
         return before + delta
 
     def validate(self, limit: int, chunk: int | None = None) -> float | None:
