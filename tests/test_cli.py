@@ -156,6 +156,15 @@ def test_load_with_another_chapter_is_refused_not_ignored(capsys, opened, sessio
                   "(training); leave --chapter out\n"
 
 
+@pytest.mark.parametrize("command, option", [(command, option) for command in ([], ["serve"], ["train"], ["sample"])
+                                             for option in (["--seed", "3"], ["--data", "toy"])
+                                             if command != ["serve"] or option[0] != "--data"])  # serve has no --data
+def test_load_with_a_seed_or_data_of_its_own_is_refused_not_ignored(capsys, opened, session6, command, option):
+    code, out, err = run_cli(capsys, *command, "--load", session6, *option)
+    assert code == 2 and out == "" and opened == []
+    assert err == f"minigpt-tui: {option[0]} cannot be changed when continuing a session (--load); leave it out\n"
+
+
 def test_load_with_the_sessions_own_chapter_is_fine(capsys, opened, session6):
     assert run_cli(capsys, "--load", session6, "--chapter", "training") == (0, "", "") and opened == [6]
     code, out, _ = run_cli(capsys, "sample", "--load", session6, "-c", "6", "--samples", "2")

@@ -63,7 +63,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
     parser.add_argument("--chapter", "-c", default=Default("1"), help="chapter to open the playground on (default 1)")
-    parser.add_argument("--seed", type=positive_int, default=42, help="random seed (default 42)")
+    parser.add_argument("--seed", type=positive_int, help="random seed (default 42)")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
@@ -104,6 +104,13 @@ def run_config(args, **extra) -> RunConfig:
 FIXED_BY_SESSION = ("data", "docs", "seed", "engine", "steps", "lr", "batch")
 
 
+def refuse_session_overrides(args) -> None:
+    """With --load the session's settings stand: an option that would change one is refused."""
+    fixed = [f"--{key}" for key in FIXED_BY_SESSION if getattr(args, key, None) is not None]
+    if fixed:
+        raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
+
+
 def check_chapter(args, run: Run) -> None:
     """With --load the session decides the chapter: a --chapter naming the same one is fine, another is refused."""
     if args.chapter is None or isinstance(args.chapter, Default):
@@ -121,9 +128,7 @@ def new_or_loaded_run(args, **extra) -> Run:
         # the data file is read before the chapter is matched to it: the file's own problem is the one to report
         dataset = datasets.load(args.data) if args.data and args.docs is None else None
         return Run(config, dataset)
-    fixed = [f"--{key}" for key in FIXED_BY_SESSION if getattr(args, key, None) is not None]
-    if fixed:
-        raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
+    refuse_session_overrides(args)
     run = session.load(args.load).run
     check_chapter(args, run)
     changes = {key: getattr(args, key) for key in ("samples", "temperature") if getattr(args, key) is not None}
@@ -288,22 +293,24 @@ def cmd_sample(args) -> int:
 
 def cmd_playground(args) -> int:
     chapter = get(args.chapter)
+    seed = 42 if args.seed is None else args.seed  # None until here: with --load, a --seed given is refused
     options = {}
     if args.load or args.data:  # a bad file fails here, with one line, before the screen changes
         from tui.trainer import PlaygroundRun
 
         if args.load:
+            refuse_session_overrides(args)
             options["saved"] = session.load(args.load, run_class=PlaygroundRun)
             check_chapter(args, options["saved"].run)
         else:
             dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
-            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=args.seed), dataset)
+            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed), dataset)
             options["saved"] = session.SavedSession(run)
         print_notes(options["saved"].run)
         chapter = options["saved"].run.chapter
     from tui.app import PlaygroundApp
 
-    PlaygroundApp(chapter=chapter.number, seed=args.seed, **options).run()
+    PlaygroundApp(chapter=chapter.number, seed=seed, **options).run()
     return 0
 
 
@@ -313,11 +320,13 @@ def cmd_serve(args) -> int:
     chapter = get(args.chapter)  # an unknown chapter or a bad session fails here, not in every browser tab
     load = None
     if args.load:
+        refuse_session_overrides(args)
         run = session.load(args.load).run
         check_chapter(args, run)
         chapter, load = run.chapter, os.path.abspath(args.load)
     try:
-        serve(host=args.host, port=args.port, chapter=chapter.number, seed=args.seed, load=load)
+        serve(host=args.host, port=args.port, chapter=chapter.number, seed=42 if args.seed is None else args.seed,
+              load=load)
     except ServeError as e:
         print(f"minigpt-tui: {e}", file=sys.stderr)
         return 2

@@ -18,8 +18,8 @@ def playground_command(chapter: int | str = 1, seed: int = 42, load: str | None 
 
     This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH.
     """
-    command = [sys.executable, "-m", "tui.cli", "--chapter", str(chapter), "--seed", str(seed)]
-    return shlex.join(command + (["--load", load] if load else []))
+    command = [sys.executable, "-m", "tui.cli", "--chapter", str(chapter)]
+    return shlex.join(command + (["--load", load] if load else ["--seed", str(seed)]))  # a session has its seed
 
 
 def check_port_free(host: str, port: int) -> None:
