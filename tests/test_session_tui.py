@@ -58,6 +58,10 @@ async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
         await settle(pilot, app)
         assert app.session.run.step == 7
         assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
+        assert app.snap.grads == {}  # a session file keeps no gradients: none are shown as if they were 0
+        await pilot.press("full_stop")
+        await settle(pilot, app)
+        assert app.session.run.step == 8 and np.abs(app.snap.grads["weights"]).sum() > 0
 
 
 async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):

@@ -51,10 +51,16 @@ class PlaygroundRun(Run):
         n = len(self.docs)
         self.n_train = n - n // HOLDOUT_FRACTION if n >= HOLDOUT_MIN_DOCS else n
         self.heldout = self.encoded[self.n_train:]
+        self.stepped = False  # a session file keeps no gradients: they exist again after a step here
 
     def batch_indices(self, step: int) -> list[int]:
         b = self.config.batch
         return [(step * b + i) % self.n_train for i in range(b)]
+
+    def train_step(self):
+        result = super().train_step()
+        self.stepped = True
+        return result
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,7 @@ class Session:
         run, model, vocab = self.run, self.run.model, self.run.vocab
         s = Snapshot(step=run.step, steps=run.steps, lr=run.lr_at(run.step) if run.steps else run.config.lr)
         s.weights = model.weights()
-        s.grads = model.grads() if model.trainable else {}
+        s.grads = model.grads() if model.trainable and (run.stepped or run.step == 0) else {}
         s.moments = model.optimizer_state()
         s.history = run.history.values()
         s.history_span = run.history.span
