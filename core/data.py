@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -56,10 +57,24 @@ def shown_path(path: str | Path) -> str:
     return text if text.isprintable() else repr(text)
 
 
-def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
-    """Read a file of one document per line; refuse anything that is not usable text."""
+@contextmanager
+def path_errors(path: str | Path, error: type[Exception], doing: str):
+    """What goes wrong with a file while `doing` something with it, as one line of `error`: "<path>: cannot
+    <doing> (why)"; the `error`s raised inside pass through as they are. Yields the path as messages show it."""
     shown = shown_path(path)
     try:
+        yield shown
+    except error:
+        raise
+    except OSError as e:
+        raise error(f"{shown}: cannot {doing} ({e.strerror or e})") from None
+    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
+        raise error(f"{shown}: not a usable path ({e})") from None
+
+
+def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
+    """Read a file of one document per line; refuse anything that is not usable text."""
+    with path_errors(path, DataError, "read") as shown:
         p = Path(path).expanduser()
         if not p.exists():
             raise DataError(f"{shown}: no such file")
@@ -72,12 +87,6 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
             raise DataError(f"{shown}: {size / 1e6:.0f} MB is over the 50 MB limit")
         with p.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
-    except DataError:
-        raise
-    except OSError as e:
-        raise DataError(f"{shown}: cannot read ({e.strerror or e})") from None
-    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
-        raise DataError(f"{shown}: not a usable path ({e})") from None
     if len(raw) > MAX_BYTES:
         raise DataError(f"{shown}: over the 50 MB limit")
     if b"\0" in raw:

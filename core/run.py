@@ -25,7 +25,8 @@ class RunError(ValueError):
 
 
 class Diverged(RunError):
-    """The loss or a parameter became NaN or infinite; the run was put back to its last good step.
+    """The loss or a parameter became NaN or infinite, or the parameters left the range where the model means
+    anything (Model.out_of_range); the run was put back to its last good step.
 
     `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based),
     `e.restored` the step whose parameters (and optimizer state) the run now has again, `e.try_lr` the learning
@@ -54,6 +55,9 @@ class Diverged(RunError):
         return self.advise()
 
 
+DEFAULT_SEED = 42  # microgpt's
+
+
 @dataclass(frozen=True)
 class RunConfig:
     chapter: int
@@ -61,7 +65,7 @@ class RunConfig:
     docs: tuple[str, ...] | None = None  # documents given directly, instead of a file
     steps: int | None = None  # None: the chapter's default
     lr: float | None = None
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     batch: int = 1
     engine: str | None = None
     samples: int | None = None
@@ -241,7 +245,7 @@ class Run:
         if outside:
             self.model.restore(before)
             self._before_last_step = None
-            raise Diverged(self.step + 1, outside, lr, self.step, *self.learning_rate_to_try(), limit=True)
+            raise Diverged(self.step + 1, outside, lr, self.step, None, False, limit=True)  # no rate helps
         if wrong:
             failed = self.step + 1
             self.model.restore(before)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError, shown_path
+from core.data import DataError, path_errors, shown_path
 from core.run import LossHistory, Run, RunConfig, RunError, load_dataset
 from core.vocab import UnknownCharacter
 
@@ -86,8 +86,7 @@ def dumps(session: dict) -> str:
 def check_save_path(path: str | Path) -> Path:
     """Where `save` would write, checked before any work is done: the folder exists, is a folder and takes a new
     file, and the target is not a folder. SessionError (one line) otherwise."""
-    shown = shown_path(path)
-    try:
+    with path_errors(path, SessionError, "save there") as shown:
         p = Path(path).expanduser()
         folder = p.parent
         if p.is_dir():
@@ -99,12 +98,6 @@ def check_save_path(path: str | Path) -> Path:
         fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         os.close(fd)
         os.unlink(probe)
-    except SessionError:
-        raise
-    except OSError as e:
-        raise SessionError(f"{shown}: cannot save there ({e.strerror or e})") from None
-    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
-        raise SessionError(f"{shown}: not a usable path ({e})") from None
     return p
 
 
@@ -117,7 +110,7 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
         raise SessionError(f"{shown}: cannot save a run with non-finite numbers ({e})") from None
     p = check_save_path(path)
     folder = p.parent
-    try:
+    with path_errors(path, SessionError, "save"):
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         try:
             os.chmod(tmp, file_mode(p))  # mkstemp makes it private; keep the old file's mode, or the usual one
@@ -131,10 +124,6 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
                 os.unlink(tmp)
             raise
         fsync_folder(folder)
-    except OSError as e:
-        raise SessionError(f"{shown}: cannot save ({e.strerror or e})") from None
-    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
-        raise SessionError(f"{shown}: not a usable path ({e})") from None
     return p
 
 
@@ -164,8 +153,7 @@ def fsync_folder(folder: Path) -> None:
 # reading ----------------------------------------------------------------------------------------------
 def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
     """Read a session file into a new Run (or a subclass of it); SessionError (one line) when it cannot be used."""
-    shown = shown_path(path)
-    try:
+    with path_errors(path, SessionError, "read") as shown:
         p = Path(path).expanduser()
         if p.is_dir():
             raise SessionError(f"{shown}: is a folder, not a session file")
@@ -174,12 +162,6 @@ def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
         if not p.is_file() or p.stat().st_size > MAX_BYTES:
             raise SessionError(f"{shown}: not a session file (too large, or not a regular file)")
         raw = p.read_bytes()
-    except OSError as e:
-        raise SessionError(f"{shown}: cannot read ({e.strerror or e})") from None
-    except SessionError:
-        raise
-    except (ValueError, RuntimeError) as e:  # a NUL in the path, ~user with no home
-        raise SessionError(f"{shown}: not a usable path ({e})") from None
     try:
         return loads(raw, run_class)
     except SessionError as e:
@@ -231,6 +213,8 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if field_of(document, "chapter", int) != run.chapter.number:
         raise SessionError("its chapter and its configuration disagree")
     run.model.load_weights(read_arrays(field_of(document, "params", dict), run.model.weights(), "params"))
+    if why := run.model.out_of_range():  # e.g. a toy weight below 0: no model to continue
+        raise SessionError(f"its parameters cannot be used: {why}")
     fresh_state = run.model.optimizer_state()
     saved_state = field_of(document, "optimizer", dict)
     if set(saved_state) != set(fresh_state):

@@ -62,6 +62,8 @@ def test_every_chapter_samples_at_any_temperature(chapter):
                 name = sample(run.model, random.Random(seed), temperature)
                 assert isinstance(name, str) and len(name) <= run.model.block_size
                 assert set(name) <= set(run.vocab.chars), (engine, temperature, name)
+
+
 def test_sample_steps_trace_every_token_until_the_end():
     model = get(3).build(TOY_VOCAB, random.Random(0), "scalar")
     steps = list(sample_steps(model, random.Random(5)))

@@ -85,7 +85,7 @@ def test_each_tab_runs_this_python_with_the_module_not_whatever_is_on_path(monke
 
 def test_a_saved_session_is_passed_to_every_tab():
     command = shlex.split(playground_command(6, 42, load="/tmp/my run.json"))
-    assert command[-2:] == ["--load", "/tmp/my run.json"] and "--seed" not in command  # the session has its own
+    assert command[-2:] == ["--load", "/tmp/my run.json"] and "--seed" not in command and "--chapter" not in command
 
 
 def test_serve_defaults_to_loopback_port_8000_and_takes_chapter_and_seed_after_the_subcommand():

@@ -220,6 +220,17 @@ def test_a_damaged_session_is_one_clear_line(saved, change, message):
     assert message in text and "\n" not in text and text.startswith(str(saved))
 
 
+@pytest.mark.parametrize("engine", ["scalar", "fast"])
+def test_a_toy_session_with_a_weight_below_0_is_refused(tmp_path, engine):
+    run = Run(RunConfig(7, engine=engine, steps=10))
+    train(run, 2)
+    path = rewrite(session.save(tmp_path / "seven.json", run), lambda d: d["params"]["weights"].__setitem__(3, -0.2))
+    with pytest.raises(SessionError) as error:
+        session.load(path)
+    assert str(error.value) == (f"{path}: its parameters cannot be used: the weight of 'e' went below 0 (-0.2), "
+                                "so w / sum(w) is no longer a probability")
+
+
 @pytest.mark.parametrize("cut", [0, 1, 100, 5000, -3, -2])  # -1 only drops the final newline
 def test_a_truncated_file_is_refused(saved, cut):
     text = saved.read_bytes()
@@ -370,7 +381,9 @@ def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
     for _ in range(20):  # training has started, and Ctrl-C is ours
         child.stdout.readline()
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    out = child.stdout.read()  # through the reader readline filled: communicate() would skip what it holds
+    err = child.stderr.read()
+    child.wait(timeout=60)
     k = 20 + len(out.splitlines())
     assert child.returncode == 130, err
     assert f"interrupted at step {k} of 200000; saved to {saved}" in err and "Traceback" not in err

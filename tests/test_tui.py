@@ -102,6 +102,20 @@ async def test_the_heatmap_follows_the_cursor_across_a_matrix_wider_than_the_pan
         assert "▪" in rows[1]  # the cursor's cell is on screen
 
 
+@pytest.mark.parametrize("cursor, width", [(0, 30), (17, 30), (29, 30), (63, 30), (40, 60), (5, 200)])
+def test_every_column_label_of_the_heatmap_sits_above_its_column(cursor, width):
+    import re
+
+    from tui.widgets.weights_panel import render_matrix
+
+    values = np.random.default_rng(0).standard_normal((2, 64))
+    header, row = (line.plain for line in render_matrix(values, ["a", "b"], [], (0, cursor), width)[:2])
+    cell = 2 if "[]" in row else 1
+    first = cursor - (row.index("[]" if cell == 2 else "▪") - 4) // cell  # the window's first column
+    labels = [(int(m.group()), m.start()) for m in re.finditer(r"\d+", header)]
+    assert labels and all(number == first + (at - 4) // cell and (at - 4) % cell == 0 for number, at in labels)
+
+
 async def test_on_a_small_screen_the_attention_tab_shows_the_maps_at_once():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=SMALL) as pilot:

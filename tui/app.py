@@ -22,7 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from core.chapters import CHAPTERS, get
-from core.run import Diverged
+from core.run import DEFAULT_SEED, Diverged
 from core.sampling import sample, sample_steps
 from tui import session_keys
 from tui.trainer import Rate, Session, Snapshot, View
@@ -140,7 +140,7 @@ class PlaygroundApp(App):
     BINDINGS = [Binding(key, action, short or description, show=bool(short)) for key, action, description, short in KEYS + PANEL_KEYS]
     BINDINGS.append(Binding("escape", "leave_input", "Leave the name box", show=False))
 
-    def __init__(self, *, chapter: int | str = 1, seed: int = 42, engine: str | None = None, name: str = "ann",
+    def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None):
         """saved: a core.session.SavedSession (its Run a PlaygroundRun) to open instead of a fresh chapter."""
         super().__init__()
@@ -158,6 +158,7 @@ class PlaygroundApp(App):
         self.narrow = False
         self.active_panel = "weights"
         self.loss_expanded = False
+        self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
         self.speed = speed
         self.animation = None  # the timer of a running generate animation
@@ -735,8 +736,11 @@ class PlaygroundApp(App):
 
     # ---- errors -----------------------------------------------------------------------------------------------
     def notify(self, message: str, **kw) -> None:
-        if any(shown.message == message for shown in self._notifications):  # a key pressed again stacks no copies
+        """Textual's, less a second copy of the message on screen (a key pressed again)."""
+        now = time.monotonic()
+        if message == self.toast and now < self.toast_until:
             return
+        self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
         super().notify(message, **kw)
 
     def get_system_commands(self, screen):

@@ -14,12 +14,12 @@ import numpy as np
 from core import data as datasets, session
 from core.chapters import CHAPTERS, ChapterError, get
 from core.data import DataError, shown_path
-from core.run import Diverged, Run, RunConfig, RunError
+from core.run import DEFAULT_SEED, Diverged, Run, RunConfig, RunError
 from core.session import SessionError
 from core.vocab import UnknownCharacter
 
 USER_ERRORS = (ChapterError, DataError, RunError, SessionError, UnknownCharacter)
-DIVERGED_EXIT = 3  # training stopped because the numbers went wrong (NaN or infinite)
+DIVERGED_EXIT = 3  # training stopped because the numbers went wrong (NaN, infinite, or out of the model's range)
 
 
 class UsageError(Exception):
@@ -53,7 +53,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chapter", "-c", help="chapter number or name (see `minigpt-tui chapters`)")
     p.add_argument("--data", help="toy, names, or a path to a file with one document per line")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
-    p.add_argument("--seed", type=positive_int, help="random seed (default 42)")
+    p.add_argument("--seed", type=positive_int, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
     p.add_argument("--samples", type=positive_int, help="how many documents to sample")
     p.add_argument("--temperature", type=number, help="sampling temperature (above 0)")
@@ -63,7 +63,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
     parser.add_argument("--chapter", "-c", default=Default("1"), help="chapter to open the playground on (default 1)")
-    parser.add_argument("--seed", type=positive_int, help="random seed (default 42)")
+    parser.add_argument("--seed", type=positive_int, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
@@ -85,7 +85,7 @@ def build_parser() -> Parser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
-    serve.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help="random seed (default 42)")
+    serve.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
     serve.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS, help="every tab opens this saved session")
     return parser
 
@@ -95,10 +95,15 @@ def run_config(args, **extra) -> RunConfig:
         raise UsageError("the following arguments are required: --chapter/-c (or --load FILE)")
     docs = tuple(d for d in args.docs.split(",")) if args.docs is not None else None
     return RunConfig(
-        chapter=args.chapter, data=args.data, docs=docs, seed=42 if args.seed is None else args.seed,
+        chapter=args.chapter, data=args.data, docs=docs, seed=seed_of(args),
         engine=args.engine, samples=args.samples, temperature=args.temperature,
         **{key: value for key, value in extra.items() if value is not None},
     )
+
+
+def seed_of(args) -> int:
+    """--seed, or the default: None until here, so that with --load a --seed given can be refused."""
+    return DEFAULT_SEED if args.seed is None else args.seed
 
 
 FIXED_BY_SESSION = ("data", "docs", "seed", "engine", "steps", "lr", "batch")
@@ -293,7 +298,7 @@ def cmd_sample(args) -> int:
 
 def cmd_playground(args) -> int:
     chapter = get(args.chapter)
-    seed = 42 if args.seed is None else args.seed  # None until here: with --load, a --seed given is refused
+    seed = seed_of(args)
     options = {}
     if args.load or args.data:  # a bad file fails here, with one line, before the screen changes
         from tui.trainer import PlaygroundRun
@@ -325,8 +330,7 @@ def cmd_serve(args) -> int:
         check_chapter(args, run)
         chapter, load = run.chapter, os.path.abspath(args.load)
     try:
-        serve(host=args.host, port=args.port, chapter=chapter.number, seed=42 if args.seed is None else args.seed,
-              load=load)
+        serve(host=args.host, port=args.port, chapter=chapter.number, seed=seed_of(args), load=load)
     except ServeError as e:
         print(f"minigpt-tui: {e}", file=sys.stderr)
         return 2

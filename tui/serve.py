@@ -5,6 +5,8 @@ import shlex
 import socket
 import sys
 
+from core.run import DEFAULT_SEED
+
 LOOPBACK = "127.0.0.1"
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -13,13 +15,14 @@ class ServeError(Exception):
     """A reason the server cannot start; reported as one line with exit status 2."""
 
 
-def playground_command(chapter: int | str = 1, seed: int = 42, load: str | None = None) -> str:
+def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None) -> str:
     """The shell command textual-serve runs for each browser tab.
 
     This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH.
     """
-    command = [sys.executable, "-m", "tui.cli", "--chapter", str(chapter)]
-    return shlex.join(command + (["--load", load] if load else ["--seed", str(seed)]))  # a session has its seed
+    command = [sys.executable, "-m", "tui.cli"]
+    # a session has its own chapter and seed, read when each tab opens
+    return shlex.join(command + (["--load", load] if load else ["--chapter", str(chapter), "--seed", str(seed)]))
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -53,7 +56,7 @@ def startup_message(host: str, port: int) -> str:
             "can use it")
 
 
-def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42, load: str | None = None):
+def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None):
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -70,7 +73,7 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = 42, lo
     return PlaygroundServer(playground_command(chapter, seed, load), host=host, port=port, title="minigpt-tui")
 
 
-def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = 42,
+def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = DEFAULT_SEED,
           load: str | None = None) -> None:
     """Serve the playground until Ctrl+C. Raises ServeError when the address cannot be used."""
     check_port_free(host, port)

@@ -19,7 +19,7 @@ from core.chapters import Chapter, ChapterError
 from core import data as datasets
 from core.data import DataError, Dataset
 from core.model import central_difference
-from core.run import Run, RunConfig, RunError
+from core.run import DEFAULT_SEED, Run, RunConfig, RunError
 from core.vocab import UnknownCharacter
 
 MAX_VAL_POINTS = 512  # validation losses kept for the chart
@@ -105,7 +105,7 @@ class Snapshot:
 class Session:
     """One chapter for the whole session: switching chapters keeps its Run, its cursor and its temperature."""
 
-    def __init__(self, chapter: Chapter, seed: int = 42, engine: str | None = None, run: PlaygroundRun | None = None):
+    def __init__(self, chapter: Chapter, seed: int = DEFAULT_SEED, engine: str | None = None, run: PlaygroundRun | None = None):
         self.chapter = chapter
         self.seed = seed
         self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None

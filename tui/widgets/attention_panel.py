@@ -23,7 +23,7 @@ def head_map(weights, tokens: list[str], title: str) -> Text:
                 text.append("  ·", style="#444444")
             else:
                 w = float(weights[i][j])
-                text.append(f"{round(w * 100):>3}", style=f"{ink(w)} on {heat(w)}")
+                text.append(f"{min(99, round(w * 100)):>3}", style=f"{ink(w)} on {heat(w)}")  # 3 wide: 100 would touch
         if i < t - 1:
             text.append("\n")
     return text
@@ -59,6 +59,7 @@ class AttentionPanel(FittedToWidth, VerticalScroll):
             grid.add_column()
         for i in range(0, len(maps), per_row):
             grid.add_row(*maps[i: i + per_row])
-        legend = Text("each row: where that position looks, in % (its row sums to 100); · is the future, hidden",
+        legend = Text("each row: where that position looks, in % (a row sums to 100; 99 means 99 or more); "
+                      "· is the future, hidden",
                       style=DIM)
         self.body.update(Group(grid, legend))

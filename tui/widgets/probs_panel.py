@@ -39,20 +39,22 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         head.append(ch, style="bold reverse red" if i in snap.unknown else "bold")
     if not snap.name:
         head.append("(type a name)", style=DIM)
-    loss = Text()
-    if snap.loss is not None:
-        loss.append(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
+    def with_loss(line: Text) -> Text:
+        """The line, then the loss and the number to beat (in short when the long form would be cut off)."""
+        if snap.loss is None:
+            return line
+        line = line + Text(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
         fair = f"  (a fair die: {base_text} = {base:.4f})"
-        short = len(head) + len(loss) + len(fair) > width  # else the number to beat is cut off
-        loss.append(f"  (fair die {base:.4f})" if short else fair, style=DIM)
+        return line + Text(fair if len(line) + len(fair) <= width else f"  (fair die {base:.4f})", style=DIM)
+
     if not snap.unknown:
-        lines.append(head + loss)
+        lines.append(with_loss(head))
     else:  # the numbers are of the name up to the first unknown character
         lines.append(head)
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
             return lines
-        lines.append(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM) + loss)
+        lines.append(with_loss(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM)))
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
         cell = max(4, min(7, (width - 24) // V))

@@ -76,10 +76,12 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     first = min(max(0, c - shown // 2), n_cols - shown)
     header = Text(" " * 3 + ("‹" if first else " "), style=DIM)
     step = 4 if cell == 2 else 8
-    col_text = ""
-    for j in range(first - first % step, first + shown, step):
-        col_text += str(j).ljust(step * cell)
-    header.append(col_text[(first % step) * cell: (first % step + shown) * cell])
+    col_text = [" "] * (shown * cell)
+    for j in range(first + (-first) % step, first + shown, step):  # each label whole above its column, or not at all
+        at, label = (j - first) * cell, str(j)
+        if at + len(label) <= len(col_text):
+            col_text[at: at + len(label)] = label
+    header.append("".join(col_text))
     if first + shown < n_cols:
         header.append("›")
     lines = [header]
