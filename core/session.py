@@ -83,9 +83,8 @@ def dumps(session: dict) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def check_save_path(path: str | Path) -> Path:
-    """Where `save` would write, checked before any work is done: the folder exists, is a folder and takes a new
-    file, and the target is not a folder. SessionError (one line) otherwise."""
+def save_target(path: str | Path) -> Path:
+    """Where `save` writes: the target is not a folder, and its folder exists and is one. SessionError otherwise."""
     with path_errors(path, SessionError, "save there") as shown:
         p = Path(path).expanduser()
         folder = p.parent
@@ -94,8 +93,16 @@ def check_save_path(path: str | Path) -> Path:
         if not folder.is_dir():
             problem = f"{shown_path(folder)} is not a folder" if folder.exists() else f"no folder {shown_path(folder)}"
             raise SessionError(f"{shown}: cannot save there: {problem}")
+    return p
+
+
+def check_save_path(path: str | Path) -> Path:
+    """save_target, checked before any work is done, and whether the folder takes a new file: SessionError (one
+    line) otherwise."""
+    p = save_target(path)
+    with path_errors(path, SessionError, "save there"):
         # the one sure test of "writable" (permissions, read-only disks, root): make a file there, as save does
-        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
         os.close(fd)
         os.unlink(probe)
     return p
@@ -108,7 +115,7 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
         text = dumps(to_dict(run, typed))
     except ValueError as e:  # allow_nan=False: a NaN has no place in a session
         raise SessionError(f"{shown}: cannot save a run with non-finite numbers ({e})") from None
-    p = check_save_path(path)
+    p = save_target(path)  # its own temporary file is the writability test: no probe first
     folder = p.parent
     with path_errors(path, SessionError, "save"):
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
