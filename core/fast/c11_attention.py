@@ -8,7 +8,7 @@ from core.chapters.c09_embeddings import N_EMBD
 from core.chapters.c11_attention import init_weights
 from core.fast.c10_hidden import Hidden
 from core.fast.ops import (
-    KVCache, attention, attention_backward, causal_mask, embed, embedding_backward, linear, linear_backward,
+    KVCache, attention, attention_backward, embed, embedding_backward, linear, linear_backward,
     merge_heads, padded_rows, real_rows, relu_backward, softmax, split_heads,
 )
 
@@ -30,7 +30,7 @@ class Attention(Hidden):
         batch, length = shape
         q, k, v = split_heads(padded_rows(linear(x, self.wqkv), real, batch * length), batch, self.n_head)
         if cache is None:
-            heads, att = attention(q, k, v, causal_mask(length))
+            heads, att = attention(q, k, v, True, real)
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)

@@ -66,8 +66,10 @@ def softmax(logits, axis=-1):
 
 
 def softmax_backward(probs, dprobs, axis=-1):
-    """Gradient of the softmax's input from the gradient of its output."""
-    return probs * (dprobs - total(dprobs * probs, axis))
+    """Gradient of the softmax's input from the gradient of its output (written over dprobs)."""
+    dprobs -= total(dprobs * probs, axis)
+    dprobs *= probs
+    return dprobs
 
 
 def rmsnorm(x):
@@ -138,16 +140,39 @@ def embedding_backward(dx, inputs, real, dwte, dwpe):
         np.dot(identity(len(dwpe))[real % length].T, dx, out=dwpe)
 
 
-_masks: dict[int, np.ndarray] = {}
+_masks: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def causal_mask(length):
-    """Added to attention's scores, laid out (keys, B, heads, queries): 0 where key j is read (by the queries
-    from position j on), -inf where it is not, so its weight comes out 0. A padded query (past its document's end)
-    reads like any other; its output is dropped after attention. Kept per length."""
-    if length not in _masks:
-        _masks[length] = np.where(np.tri(length, dtype=bool).T, 0.0, -np.inf)[:, None, None, :]
-    return _masks[length]
+def causal_masks(shape):
+    """For attention's scores laid out (keys, B, heads, queries): which of them a query reads (key j is read by
+    the queries from position j on), and the same as a mask to add: 0 where read, -inf where not (its weight
+    comes out 0). Kept per shape, and as whole arrays while they are small: adding a mask broadcast over the
+    batch and the heads costs twice as much."""
+    if shape not in _masks:
+        if len(_masks) >= 32:
+            _masks.clear()
+        reads = np.tri(shape[0], dtype=bool).T[:, None, None, :]
+        masks = reads, np.where(reads, 0.0, -np.inf)
+        if np.prod(shape) <= 1 << 16:
+            masks = tuple(np.ascontiguousarray(np.broadcast_to(m, shape)) for m in masks)
+        _masks[shape] = masks
+    return _masks[shape]
+
+
+def padded_softmax(scores, real):
+    """softmax over the keys (axis 0) of a padded batch's masked scores, (keys, B, heads, queries), for the
+    queries at real positions (flat indices into B x queries); a padded query's weights all come out 0. exp is
+    attention's costliest step, and in a --batch 32 step only about a third of the scores are read by a real
+    query: only those get one."""
+    keys, batch, heads, length = scores.shape
+    is_real = np.zeros(batch * length, dtype=bool)
+    is_real[real] = True
+    is_real = np.repeat(is_real.reshape(batch, 1, length), heads, axis=1)  # whole: no short broadcast below
+    scores -= _row_max(scores, axis=0, keepdims=True)
+    att = np.zeros(scores.shape)
+    np.exp(scores, out=att, where=causal_masks(scores.shape)[0] & is_real)
+    att *= 1.0 / (total(att, 0) + ~is_real)  # a padded query's total is 0: 1 / 1 keeps its 0s
+    return att
 
 
 def split_heads(qkv, batch, n_head):
@@ -163,18 +188,19 @@ def merge_heads(x):
     return x.transpose(0, 2, 1, 3).reshape(b * length, h * head_dim)
 
 
-def attention(q, k, v, mask=None):
-    """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys its mask
-    allows (all without a mask: causal_mask's form); returns (out, weights). The scores and weights are laid out keys first, (keys, B,
-    heads, queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's
+def attention(q, k, v, causal=False, real=None):
+    """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys before it
+    and itself when causal (else all: a KV cache holds only earlier keys); returns (out, weights). With padding, real holds the flat
+    indices of the real positions (see padded_softmax). The scores and weights are laid out keys first, (keys,
+    B, heads, queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's
     reductions along a short last axis."""
     b, h, length, head_dim = q.shape
     scores = np.empty((k.shape[2], b, h, length))
     np.matmul(k, q.swapaxes(-1, -2), out=scores.transpose(1, 2, 0, 3))
     scores *= head_dim**-0.5
-    if mask is not None:
-        scores += mask
-    att = softmax(scores, axis=0)
+    if causal:
+        scores += causal_masks(scores.shape)[1]
+    att = softmax(scores, axis=0) if real is None else padded_softmax(scores, real)
     return np.matmul(att.transpose(1, 2, 3, 0), v), att
 
 
@@ -189,9 +215,9 @@ def attention_backward(dout, q, k, v, att):
     datt = np.empty(att.shape)
     np.matmul(v, dout.swapaxes(-1, -2), out=datt.transpose(by_key))
     dscores = softmax_backward(att, datt, axis=0)
-    dscores *= head_dim**-0.5
     np.matmul(dscores.transpose(1, 2, 3, 0), k, out=dq)
     np.matmul(dscores.transpose(by_key), q, out=dk)
+    dqkv[:, :, :2] *= head_dim**-0.5  # the scores' scale, on dq and dk: fewer numbers than dscores
     return dqkv.reshape(b * length, 3 * h * head_dim)
 
 
