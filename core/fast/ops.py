@@ -215,9 +215,9 @@ def attention_backward(dout, q, k, v, att):
     datt = np.empty(att.shape)
     np.matmul(v, dout.swapaxes(-1, -2), out=datt.transpose(by_key))
     dscores = softmax_backward(att, datt, axis=0)
+    dscores *= head_dim**-0.5
     np.matmul(dscores.transpose(1, 2, 3, 0), k, out=dq)
     np.matmul(dscores.transpose(by_key), q, out=dk)
-    dqkv[:, :, :2] *= head_dim**-0.5  # the scores' scale, on dq and dk: fewer numbers than dscores
     return dqkv.reshape(b * length, 3 * h * head_dim)
 
 
