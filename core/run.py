@@ -18,6 +18,7 @@ from core.sampling import sample
 
 
 MAX_BATCH = 10_000
+MIN_TEMPERATURE = 1e-300  # below it, dividing the logits by the temperature overflows: nearer 0 is no greedier
 
 
 class RunError(ValueError):
@@ -93,8 +94,8 @@ class RunConfig:
             raise RunError(f"{named}batch must be from 1 to {MAX_BATCH:,} (got {c.batch})")
         if c.samples < 0:
             raise RunError(f"{named}samples must be 0 or more (got {c.samples})")
-        if not (math.isfinite(c.temperature) and c.temperature > 0):
-            raise RunError(f"{named}temperature must be a finite number above 0 (got {c.temperature})")
+        if not (math.isfinite(c.temperature) and c.temperature >= MIN_TEMPERATURE):
+            raise RunError(f"{named}temperature must be a finite number, {MIN_TEMPERATURE:g} or more (got {c.temperature})")
         if chapter.toy_only and c.data != "toy":
             raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only")
         chapter.model_class(c.engine)  # unknown engine, or not built: a clear error now

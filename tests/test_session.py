@@ -200,7 +200,7 @@ def set_key(section, key, value):
     (set_key("config", "chapter", 99), "unknown chapter"),
     (set_key("config", "lr", -1), ": its config's lr must be a finite number >= 0 (got -1.0)"),
     (set_key("config", "batch", 10**12), ": its config's batch must be from 1 to 10,000"),
-    (set_key("config", "temperature", 0), ": its config's temperature must be a finite number above 0 (got 0.0)"),
+    (set_key("config", "temperature", 0), ": its config's temperature must be a finite number, 1e-300 or more (got 0.0)"),
     (set_key("config", "steps", 0), ": its config's steps must be at least 1"),
     (set_key("config", "samples", -2), ": its config's samples must be 0 or more"),
     (set_key("config", "engine", 3), "'engine' should be str"),
@@ -369,7 +369,7 @@ def test_a_bad_value_in_a_session_file_names_the_files_field_not_a_flag(saved, c
     monkeypatch.setattr("tui.app.PlaygroundApp.run", lambda self: pytest.fail("the playground opened"))
     code, out, err = cli(capsys, *command, "--load", saved)
     assert code == 2 and out == ""
-    assert err == f"minigpt-tui: {saved}: its config's temperature must be a finite number above 0 (got {shown})\n"
+    assert err == f"minigpt-tui: {saved}: its config's temperature must be a finite number, 1e-300 or more (got {shown})\n"
 
 
 def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
