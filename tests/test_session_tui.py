@@ -1,13 +1,17 @@
 """ctrl+s, ctrl+o and d in the playground: save and open sessions, pick the data; a bad file changes nothing."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from core import session
 from core.run import Run, RunConfig
 from tui.app import PlaygroundApp
+from tui.trainer import PlaygroundRun
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
+from tui.widgets.loss_panel import LossPanel
 
 SIZE = (120, 40)
 App = PlaygroundApp  # its ctrl+s, ctrl+o and d call tui/session_keys.py
@@ -98,6 +102,25 @@ async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp
         assert app.chapter_number == 12 and app.session.run.step == 4 and app.typed == "emma"
         assert app.query_one("#name").value == "emma"
         assert app.session.run.history.count == 4
+        assert app.session.val == [(4, heldout_loss(path))]  # the chart has its held-out loss before training resumes
+
+
+def heldout_loss(path) -> float:
+    """The playground's held-out loss of a saved run, worked out here: the mean over its first 100 held-out names."""
+    run = session.load(path, PlaygroundRun).run
+    return math.fsum(run.model.loss(ids) for ids in run.heldout[:100]) / 100
+
+
+async def test_a_session_opened_at_start_shows_its_held_out_loss(tmp_path):
+    run = Run(RunConfig(11, engine="fast", steps=50))
+    for _ in range(3):
+        run.train_step()
+    path = session.save(tmp_path / "eleven.json", run)
+    app = App(saved=session.load(path, PlaygroundRun))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.val == [(3, heldout_loss(path))]
+        assert "held-out" in str(app.query_one(LossPanel).summary.content)
 
 
 async def test_d_picks_the_toy_set_names_or_a_file_and_keeps_the_data_when_a_file_is_bad(tmp_path):

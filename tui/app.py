@@ -47,8 +47,7 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
-VALIDATION_DOCS = {"fast": 100, "scalar": 16}  # held-out documents per validation loss
-VALIDATION_CHUNK = 8  # of them evaluated between two steps
+VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
 KEYS = [
@@ -453,7 +452,6 @@ class PlaygroundApp(App):
         rate, steps, note = Rate(), 0, ""
         last_post, post_every = 0.0, UPDATE_INTERVAL
         val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
-        limit = VALIDATION_DOCS.get(session.run.config.engine, 16)
         worker = get_current_worker()
         try:
             while True:
@@ -502,7 +500,7 @@ class PlaygroundApp(App):
                     not session.val or (since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10))
                 if validating:  # a few held-out documents after each step until the pass is done
                     with session.model_lock:
-                        finished = session.validate(limit, chunk=VALIDATION_CHUNK) is not None
+                        finished = session.validate(chunk=VALIDATION_CHUNK) is not None
                     val_time += time.monotonic() - now
                     if finished:
                         validating, val_cost, val_time, since_val = False, val_time, 0.0, 0.0

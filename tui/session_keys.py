@@ -124,11 +124,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
     target.stop_requested = True  # a training chapter pauses: the new run starts paused
 
     def job():
-        target.run, target.seed, target.engine, target.error, target.val = run, run.config.seed, run.config.engine, "", []
-        weights = run.model.weights()
-        if target.matrix not in weights or weights[target.matrix].ndim != len(target.cursor):
-            target.matrix = next(iter(weights), None)
-            target.cursor = (0,) * weights[target.matrix].ndim if target.matrix else ()
+        target.adopt(run)
         return target.snapshot()
 
     def done(snap) -> None:

@@ -25,6 +25,7 @@ from core.vocab import UnknownCharacter
 MAX_VAL_POINTS = 512  # validation losses kept for the chart
 HOLDOUT_FRACTION = 10  # one document in ten is held out for the validation loss
 HOLDOUT_MIN_DOCS = 50  # smaller data sets (the toy names) keep all their documents for training
+VALIDATION_DOCS = {"fast": 100, "scalar": 16}  # held-out documents per validation loss
 LR_LADDER = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
 
@@ -124,15 +125,24 @@ class Session:
         self.stop_requested = False
         self.steps_per_second = 0.0
         if run is not None:  # a saved session, loaded by the caller
-            self.run = run
-            self.seed = run.config.seed
-            self._select_first_matrix()
+            self.adopt(run)
         else:
             self._build()
 
+    def adopt(self, run: PlaygroundRun) -> None:
+        """Continue `run` (a saved session, or a chapter on another data set). A saved run gets its held-out loss
+        at once: the file keeps none, and the chart would lack it until training resumed."""
+        self.run, self.seed, self.engine, self.error = run, run.config.seed, run.config.engine, ""
+        self.val, self._val_losses = [], []
+        self._select_first_matrix()
+        if run.step > 0:
+            self.validate()
+
     def _select_first_matrix(self) -> None:
+        """The first matrix, unless the selected one is still there with the cursor inside it."""
         weights = self.run.model.weights()
-        if self.matrix not in weights:
+        kept = weights.get(self.matrix)
+        if kept is None or kept.ndim != len(self.cursor) or any(i >= n for i, n in zip(self.cursor, kept.shape)):
             self.matrix = next(iter(weights), None)
             self.cursor = (0,) * weights[self.matrix].ndim if self.matrix else ()
 
@@ -221,13 +231,13 @@ class Session:
             raise ValueError(f"Not nudged: {why} (chapter 8's softmax takes weights of any sign)")
         return before + delta
 
-    def validate(self, limit: int, chunk: int | None = None) -> float | None:
-        """Mean loss over (up to `limit` of) the held-out documents, `chunk` documents per call.
+    def validate(self, chunk: int | None = None) -> float | None:
+        """Mean loss over (the first VALIDATION_DOCS of) the held-out documents, `chunk` documents per call.
 
         The trainer calls it between steps; in chunks, no single call keeps a key press waiting for long.
         Returns the loss when a full pass is done (and records it), else None.
         """
-        heldout = self.run.heldout[:limit]
+        heldout = self.run.heldout[: VALIDATION_DOCS.get(self.run.config.engine, 16)]
         if not heldout or not self.model.has_loss:
             return None
         done = self._val_losses
