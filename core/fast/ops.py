@@ -320,9 +320,9 @@ class FastModel(Model):
         padded); their targets; their loss weights, 1 / (B * n): the mean over a document, then over the batch."""
         end, size = self.vocab.end, len(batch)
         rows = [self.targets(ids) for ids in batch]
-        if size == 1:  # the common case: nothing to pad
-            n = len(rows[0])
-            return np.array([[end] + rows[0][:-1]]), None, np.array(rows[0]), np.full(n, 1.0 / n)
+        if size == 1:  # the common case: nothing to pad; each position reads the token before its target
+            tokens = np.array([end] + rows[0])
+            return tokens[None, :-1], None, tokens[1:], np.full(len(rows[0]), 1.0 / len(rows[0]))
         counts = np.array([len(r) for r in rows])
         length = counts.max()
         targets = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=counts.sum())
