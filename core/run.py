@@ -175,6 +175,14 @@ def not_finite(loss: float, model) -> str:
     return "a parameter became nan"
 
 
+def mean_loss(model, docs: list[list[int]]) -> float:
+    """The mean loss over documents; NaN when the numbers blow up (where numpy gives inf, scalar math raises)."""
+    try:
+        return math.fsum(model.loss(ids) for ids in docs) / len(docs)
+    except (ArithmeticError, ValueError):  # exp overflow, log(0)
+        return math.nan
+
+
 class EncodedDocs(Sequence):
     """The documents as token ids, encoded when asked for: a few microseconds a name, and no copy of a big data set."""
 
@@ -260,6 +268,23 @@ class Run:
         self.step += 1
         self.history.append(loss)
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
+
+    def check_last_update(self) -> None:
+        """A step's guard reads the loss of the parameters before its update, so the last update of a run has no
+        such check: it gets one here, the loss it gives on its own batch. An update that broke the numbers (e.g.
+        weights near 1e300, finite but overflowing every forward pass) is undone, and Diverged raised."""
+        if self._before_last_step is None or not self.model.has_loss:
+            return
+        indices, lr = self.batch_indices(self.step - 1), self.lr_at(self.step - 1)
+        loss = mean_loss(self.model, [self.encoded[i] for i in indices])
+        if math.isfinite(loss):
+            return
+        self.model.restore(self._before_last_step)
+        self._before_last_step = None
+        self.step -= 1
+        self.history.undo()
+        raise Diverged(self.step + 1, f"the loss after its update became {loss}", lr, self.step,
+                       *self.learning_rate_to_try())
 
     def learning_rate_to_try(self) -> tuple[float | None, bool]:
         """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0)."""

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 
+class SamplingError(ValueError):
+    """The model gave no distribution to sample from (NaN or infinite probabilities)."""
+
+
 def pick_index(probs: list[float], rng: random.Random) -> tuple[int, float, list[float]]:
     """Spin the wheel: cumulative sums, a random target in [0, total), the first sum above it.
 
@@ -15,6 +19,9 @@ def pick_index(probs: list[float], rng: random.Random) -> tuple[int, float, list
     """
     sums = list(accumulate(probs))
     total = sums[-1]
+    if not (math.isfinite(total) and total > 0):
+        raise SamplingError(f"the model's probabilities sum to {total}, not a number to sample with: its weights "
+                            "have diverged (train again with a smaller learning rate)")
     target = rng.random() * total
     for index, s in enumerate(sums):
         if target < s:

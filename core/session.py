@@ -19,7 +19,7 @@ import numpy as np
 
 from core.chapters import ChapterError, get
 from core.data import DataError, path_errors, shown_path
-from core.run import LossHistory, Run, RunConfig, RunError, load_dataset
+from core.run import LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
 
 FORMAT = "minigpt-tui session"
@@ -222,6 +222,8 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     run.model.load_weights(read_arrays(field_of(document, "params", dict), run.model.weights(), "params"))
     if why := run.model.out_of_range():  # e.g. a toy weight below 0: no model to continue
         raise SessionError(f"its parameters cannot be used: {why}")
+    if run.model.has_loss and not math.isfinite(loss := mean_loss(run.model, [run.encoded[0]])):
+        raise SessionError(f"its parameters cannot be used: they give a loss of {loss} (the run had diverged)")
     fresh_state = run.model.optimizer_state()
     saved_state = field_of(document, "optimizer", dict)
     if set(saved_state) != set(fresh_state):

@@ -154,3 +154,56 @@ def test_cli_says_what_happened_and_what_to_try_with_exit_3(tmp_path, capsys):
     assert lines[1] == "minigpt-tui: try a smaller learning rate, e.g. --lr 0.01 (this chapter's default)"
     assert out.splitlines()[-1].startswith("step    1 /   30 | loss")  # no samples from a broken run
     assert not saved.exists()  # continuing it would only go wrong again at the same step
+
+
+@pytest.mark.parametrize("chapter, engine", [(9, "fast"), (9, "scalar"), (11, "fast")])
+def test_an_update_that_breaks_the_last_step_is_undone_too(chapter, engine):
+    """A step's guard reads the loss before its update: the run's last update is checked at its end."""
+    run, fresh = Run(RunConfig(chapter, engine=engine, steps=1, lr=1e300)), Run(RunConfig(chapter, engine=engine))
+    run.train_step()
+    with pytest.raises(Diverged, match="step 1: the loss after its update became nan") as caught:
+        run.check_last_update()
+    assert caught.value.restored == 0 and run.step == 0 and run.history.count == 0
+    assert weights_equal(run.model.weights(), fresh.model.weights())
+    run.check_last_update()  # nothing left to check: a no-op
+
+
+def test_a_good_last_update_is_kept():
+    run = Run(RunConfig(9, steps=3))
+    for _ in range(3):
+        run.train_step()
+    weights = run.model.weights()
+    run.check_last_update()
+    assert run.step == 3 and weights_equal(run.model.weights(), weights)
+
+
+def test_cli_checks_the_last_update_and_no_numpy_warning_reaches_the_user(tmp_path, capsys):
+    saved = tmp_path / "s.json"
+    code = main(["train", "--chapter", "9", "--steps", "1", "--lr", "1e300", "--save", str(saved)])
+    out, err = capsys.readouterr()
+    assert code == 3 and "sample" not in out and not saved.exists()
+    assert err.splitlines() == [
+        "minigpt-tui: training stopped at step 1: the loss after its update became nan (learning rate 1e+300); "
+        "back to the starting parameters",
+        "minigpt-tui: try a smaller learning rate, e.g. --lr 0.5 (this chapter's default)"]
+
+
+def test_a_session_whose_weights_give_no_loss_is_refused(tmp_path):
+    from core import session
+    from core.session import SessionError
+
+    run = Run(RunConfig(9))
+    run.model.load_weights({name: np.full(w.shape, 1e300) for name, w in run.model.weights().items()})
+    path = session.save(tmp_path / "broken.json", run)
+    with pytest.raises(SessionError, match="its parameters cannot be used: they give a loss of nan"):
+        session.load(path)
+
+
+def test_sampling_from_probabilities_that_are_not_numbers_is_one_clear_error():
+    import random
+
+    from core.sampling import SamplingError, pick_index
+
+    for probs in ([math.nan, 0.5], [math.inf, 0.0], [0.0, 0.0]):
+        with pytest.raises(SamplingError, match="weights have diverged"):
+            pick_index(probs, random.Random(0))

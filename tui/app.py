@@ -519,6 +519,11 @@ class PlaygroundApp(App):
         session.steps_per_second = 0.0
         try:
             with session.model_lock:
+                session.run.check_last_update()
+        except Diverged as e:
+            note = f"{e}; {e.advice}"
+        try:
+            with session.model_lock:
                 snap = session.snapshot()
         except Exception as e:  # noqa: BLE001
             snap, note = Snapshot(error=str(e)), note or f"Training stopped: {e}"

@@ -15,10 +15,11 @@ from core import data as datasets, session
 from core.chapters import CHAPTERS, ChapterError, get
 from core.data import DataError, shown_path
 from core.run import DEFAULT_SEED, Diverged, Run, RunConfig, RunError
+from core.sampling import SamplingError
 from core.session import SessionError
 from core.vocab import UnknownCharacter
 
-USER_ERRORS = (ChapterError, DataError, RunError, SessionError, UnknownCharacter)
+USER_ERRORS = (ChapterError, DataError, RunError, SamplingError, SessionError, UnknownCharacter)
 DIVERGED_EXIT = 3  # training stopped because the numbers went wrong (NaN, infinite, or out of the model's range)
 
 
@@ -257,7 +258,7 @@ def cmd_train(args) -> int:
         print_header(run)
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     try:
-        with CtrlC(enabled=bool(args.save)) as ctrl_c, np.errstate(all="ignore"):  # NaN/inf: one clear message
+        with CtrlC(enabled=bool(args.save)) as ctrl_c:
             while not run.done and not ctrl_c.pressed:
                 result = run.train_step()
                 if jsonl:
@@ -266,6 +267,7 @@ def cmd_train(args) -> int:
                 else:
                     progress.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
                 progress.update(result.step)
+            run.check_last_update()
     except Diverged as e:
         progress.close()
         sys.stdout.flush()
@@ -344,7 +346,8 @@ COMMANDS = {"chapters": cmd_chapters, "train": cmd_train, "sample": cmd_sample, 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with np.errstate(all="ignore"):  # NaN and inf are caught by the run's guard, each with one clear message
+            return COMMANDS[args.command](args)
     except UsageError as e:
         print(f"minigpt-tui: {e}", file=sys.stderr)
     except USER_ERRORS as e:
