@@ -93,7 +93,16 @@ def save_target(path: str | Path) -> Path:
         if not folder.is_dir():
             problem = f"{shown_path(folder)} is not a folder" if folder.exists() else f"no folder {shown_path(folder)}"
             raise SessionError(f"{shown}: cannot save there: {problem}")
+        if p.exists() and not is_session_file(p):  # e.g. the data file itself: a typo must not cost it
+            raise SessionError(f"{shown}: is a file but not a saved session; it is kept (give another name)")
     return p
+
+
+def is_session_file(path: Path) -> bool:
+    """An empty file, or one that starts as `save` writes a session."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    return not head or f'"format": "{FORMAT}"'.encode() in head
 
 
 def check_save_path(path: str | Path) -> Path:

@@ -185,3 +185,15 @@ def test_the_data_files_own_problem_is_reported_before_the_chapters(tmp_path, ca
     assert err == f"minigpt-tui: {empty}: has no documents (every line is blank)\n"
     code, _, err = run_cli(capsys, *command, "--data", str(tmp_path / "missing.txt"))
     assert code == 2 and err.endswith("missing.txt: no such file\n")
+
+
+def test_save_never_replaces_a_file_that_is_not_a_session(tmp_path, capsys):
+    data = tmp_path / "mine.txt"
+    data.write_text("ann\nbob\nemma\n")
+    code, out, err = run_cli(capsys, "train", "--chapter", "9", "--data", str(data), "--steps", "1", "--save", str(data))
+    assert code == 2 and out == "" and data.read_text() == "ann\nbob\nemma\n"
+    assert err == f"minigpt-tui: {data}: is a file but not a saved session; it is kept (give another name)\n"
+    saved = tmp_path / "run.json"
+    saved.touch()  # an empty file holds nothing to lose
+    assert run_cli(capsys, "train", "--chapter", "9", "--data", str(data), "--steps", "1", "--save", str(saved))[0] == 0
+    assert run_cli(capsys, "train", "--load", str(saved), "--save", str(saved))[0] == 0  # a session is replaced

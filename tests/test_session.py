@@ -395,8 +395,7 @@ def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
 
 def test_saving_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     run = Run(RunConfig(6, steps=5))
-    path = tmp_path / "s.json"
-    path.write_text("old")
+    path = session.save(tmp_path / "s.json", run)
     path.chmod(0o640)
     session.save(path, run)
     assert path.stat().st_mode & 0o777 == 0o640

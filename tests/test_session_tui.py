@@ -176,13 +176,19 @@ async def test_the_playground_opens_on_given_data(tmp_path):
         assert app.chapter_number == 9 and sorted(app.session.run.docs) == ["zed", "zoe"] and app.typed == "ann"
 
 
-async def test_saving_where_it_cannot_is_a_message_and_the_playground_stays(tmp_path):
+async def test_saving_where_it_cannot_is_said_in_the_prompt_which_stays_open(tmp_path):
+    """The prompt keeps the keys: a path retyped after an error must not reach the playground as commands."""
+    data = tmp_path / "names.txt"
+    data.write_text("ann\nbob\n")
     app = App(chapter=6)
-    errors = []
-    app.report = errors.append
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await type_path(pilot, app, tmp_path / "no" / "folder" / "s.json")
+        assert isinstance(app.screen, FilePrompt) and "cannot save there: no folder" in error_of(app)
+        await type_path(pilot, app, data)  # a file that is not a session is not replaced
+        assert isinstance(app.screen, FilePrompt) and "is a file but not a saved session" in error_of(app)
+        assert data.read_text() == "ann\nbob\n"
+        await type_path(pilot, app, tmp_path / "six.json")
         await pilot.pause()
-        assert app.is_running and len(errors) == 1 and "cannot save" in str(errors[0])
+        assert not isinstance(app.screen, FilePrompt) and session.load(tmp_path / "six.json").run.chapter.number == 6

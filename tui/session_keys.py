@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core import data, session as sessions
+from core.data import shown_path
 from core.run import RunConfig, RunError
 from tui.trainer import PlaygroundRun, Session
 from tui.widgets.data_picker import DataPicker
@@ -55,13 +56,21 @@ def save_session(app) -> None:
         def done(result):
             saved, step = result
             app.session_file = str(saved)
-            app.notify(f"Saved chapter {session.chapter.number} at step {step} to {saved}")
+            app.notify(f"Saved chapter {session.chapter.number} at step {step} to {shown_path(saved.resolve())}")
 
         app.call_model(session, job, done)
 
-    app.push_screen(FilePrompt("Save the session", default_path(app),
-                               "The chapter's weights, optimizer, step, loss history, data and typed name."),
+    def checked(path: str) -> str:
+        sessions.check_save_path(path)  # a folder that is not there, or a file that is not a session: said in the prompt
+        return path
+
+    app.push_screen(FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked),
                     reporting(app, save_to))
+
+
+def save_hint(session: Session) -> str:
+    kept = "weights, optimizer, step, loss history" if session.model.trainable else "weights"
+    return f"The chapter's {kept}, data and typed name. An existing file is replaced only if it is a session."
 
 
 def open_session(app) -> None:
