@@ -162,6 +162,22 @@ def test_a_batch_is_the_mean_of_its_documents(n, names):
         assert_close(g, np.mean([grads[name] for _, grads in each], axis=0), rel=1e-13)
 
 
+@pytest.mark.parametrize("n", [11, 12])
+@pytest.mark.parametrize("texts", [
+    ["emma", "liam", "noah"],  # one length: nothing is padded
+    ["x", "abcdefghijklmno", "x"],  # the shortest beside one of 16 positions
+    ["abcdefghijklmnopqrstu"] + ["ann", "muhammadibrahim", "bo"] * 90,  # 271: past WHOLE_MASK_LIMIT, broadcast masks
+])
+def test_a_causal_batch_is_the_mean_of_its_documents(n, names, texts):
+    model = build(n, names, "fast")
+    docs = [names.vocab.encode(t) for t in texts]
+    each = [model.gradients(ids) for ids in docs]
+    loss = model.run(docs)
+    assert loss == pytest.approx(np.mean([l for l, _ in each]), rel=1e-13)
+    for name, g in model.grads().items():
+        assert_close(g, np.mean([grads[name] for _, grads in each], axis=0), rel=1e-12)
+
+
 def test_pack_pads_with_the_end_token_and_keeps_the_real_positions():
     model = get(9).build(data.TOY_VOCAB, random.Random(0), "fast")
     ann, ie = data.TOY_VOCAB.encode("ann"), data.TOY_VOCAB.encode("ie")

@@ -30,7 +30,7 @@ class Attention(Hidden):
         batch, length = shape
         q, k, v = split_heads(padded_rows(linear(x, self.wqkv), real, batch * length), batch, self.n_head)
         if cache is None:
-            heads, att = attention(q, k, v, True, real)
+            heads, att = attention(q, k, v, causal=True, real=real)
         else:
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)

@@ -6,6 +6,7 @@ N = B * L rows. Weights are stored [out][in] as in microgpt, so a linear layer i
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 from itertools import chain
 
@@ -140,37 +141,37 @@ def embedding_backward(dx, inputs, real, dwte, dwpe):
         np.dot(identity(len(dwpe))[real % length].T, dx, out=dwpe)
 
 
-_masks: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+WHOLE_MASK_LIMIT = 1 << 16  # scores per shape kept as whole masks: at most ~0.6 MB a shape
 
 
+@functools.lru_cache(maxsize=32)
 def causal_masks(shape):
     """For attention's scores laid out (keys, B, heads, queries): which of them a query reads (key j is read by
     the queries from position j on), and the same as a mask to add: 0 where read, -inf where not (its weight
-    comes out 0). Kept per shape, and as whole arrays while they are small: adding a mask broadcast over the
-    batch and the heads costs twice as much."""
-    if shape not in _masks:
-        if len(_masks) >= 32:
-            _masks.clear()
-        reads = np.tri(shape[0], dtype=bool).T[:, None, None, :]
-        masks = reads, np.where(reads, 0.0, -np.inf)
-        if np.prod(shape) <= 1 << 16:
-            masks = tuple(np.ascontiguousarray(np.broadcast_to(m, shape)) for m in masks)
-        _masks[shape] = masks
-    return _masks[shape]
+    comes out 0). Read-only, kept per shape, and whole arrays while small: adding a mask broadcast over the batch
+    and the heads costs twice as much."""
+    reads = np.tri(shape[0], dtype=bool).T[:, None, None, :]
+    masks = reads, np.where(reads, 0.0, -np.inf)
+    if np.prod(shape) <= WHOLE_MASK_LIMIT:
+        masks = tuple(np.ascontiguousarray(np.broadcast_to(m, shape)) for m in masks)
+    for m in masks:
+        m.setflags(write=False)
+    return masks
 
 
 def padded_softmax(scores, real):
-    """softmax over the keys (axis 0) of a padded batch's masked scores, (keys, B, heads, queries), for the
-    queries at real positions (flat indices into B x queries); a padded query's weights all come out 0. exp is
-    attention's costliest step, and in a --batch 32 step only about a third of the scores are read by a real
-    query: only those get one."""
+    """softmax over the keys (axis 0) of a padded batch's causal scores, (keys, B, heads, queries), already
+    masked with causal_masks, for the queries at real positions (flat indices into B x queries); a padded
+    query's weights all come out 0. Written over scores. exp is attention's costliest step, and in a --batch 32
+    step only about a quarter of the scores are read by a real query: only those get one."""
     keys, batch, heads, length = scores.shape
     is_real = np.zeros(batch * length, dtype=bool)
     is_real[real] = True
-    is_real = np.repeat(is_real.reshape(batch, 1, length), heads, axis=1)  # whole: no short broadcast below
+    is_real = np.repeat(is_real.reshape(batch, 1, length), heads, axis=1)  # per head: no broadcast in the ops below
+    reads, _ = causal_masks(scores.shape)
     scores -= _row_max(scores, axis=0, keepdims=True)
     att = np.zeros(scores.shape)
-    np.exp(scores, out=att, where=causal_masks(scores.shape)[0] & is_real)
+    np.exp(scores, out=att, where=reads & is_real)
     att *= 1.0 / (total(att, 0) + ~is_real)  # a padded query's total is 0: 1 / 1 keeps its 0s
     return att
 
@@ -190,16 +191,17 @@ def merge_heads(x):
 
 def attention(q, k, v, causal=False, real=None):
     """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys before it
-    and itself when causal (else all: a KV cache holds only earlier keys); returns (out, weights). With padding, real holds the flat
-    indices of the real positions (see padded_softmax). The scores and weights are laid out keys first, (keys,
-    B, heads, queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's
-    reductions along a short last axis."""
+    and itself when causal (else all: a KV cache holds only earlier keys); returns (out, weights). A causal,
+    padded batch gives real, the flat indices of its real positions (see padded_softmax). The scores and weights
+    are laid out keys first, (keys, B, heads, queries): the softmax's max and sum over keys then add whole
+    slabs, far cheaper than numpy's reductions along a short last axis."""
     b, h, length, head_dim = q.shape
     scores = np.empty((k.shape[2], b, h, length))
     np.matmul(k, q.swapaxes(-1, -2), out=scores.transpose(1, 2, 0, 3))
     scores *= head_dim**-0.5
     if causal:
-        scores += causal_masks(scores.shape)[1]
+        _, mask = causal_masks(scores.shape)
+        scores += mask
     att = softmax(scores, axis=0) if real is None else padded_softmax(scores, real)
     return np.matmul(att.transpose(1, 2, 3, 0), v), att
 
