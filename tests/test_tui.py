@@ -374,7 +374,9 @@ async def test_small_screen_panels_take_turns():
         assert app.active_panel == "generate" and app.query_one("#generate").display
         await pilot.press("l")
         assert app.active_panel == "loss" and app.query_one("#loss-plot").display
-        await pilot.press("1")
+        await pilot.press("l")  # "l: close chart": back to the tab before
+        assert app.active_panel == "generate" and not app.query_one("#loss").display
+        await pilot.press("l", "1")
         assert app.active_panel == "about" and "6/12 training" in str(app.query_one("#about").content)
         await pilot.click("#panelbar", offset=(15, 0))  # " 1 About  2 Weights ": a click on Weights
         assert app.active_panel == "weights"

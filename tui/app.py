@@ -156,6 +156,7 @@ class PlaygroundApp(App):
         self.snaps: dict[int, Snapshot] = {}
         self.narrow = False
         self.active_panel = "weights"
+        self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
@@ -249,7 +250,7 @@ class PlaygroundApp(App):
     def bring(self, panel: str) -> None:
         """On a small screen, show this panel."""
         if self.narrow and panel in self.panels() and self.active_panel != panel:
-            self.active_panel = panel
+            self.panel_before, self.active_panel = self.active_panel, panel
             self.arrange()
             self.call_after_refresh(self.render_panels)  # once laid out, so text fits the panel's width
 
@@ -698,8 +699,9 @@ class PlaygroundApp(App):
         self.push_screen(HelpScreen())
 
     def action_loss_chart(self) -> None:
-        if self.narrow:
-            self.bring("loss")
+        if self.narrow:  # the loss tab is its chart: l opens it, and closes it back to the tab before
+            back = self.panel_before if self.panel_before in set(self.panels()) - {"loss"} else "about"
+            self.bring(back if self.active_panel == "loss" else "loss")
             return
         self.loss_expanded = not self.loss_expanded
         self.arrange()
