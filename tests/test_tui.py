@@ -450,3 +450,36 @@ async def test_chapter_12_in_the_playground_is_microgpt():
         await pilot.press("G")
         names = app.query_one(GeneratePanel).names
         assert names == ["anir", "lanen", "mamian", "sharia", "anelin", "enikey", "mara", "alela", "amuset", "carie"]
+
+
+async def test_keys_at_a_limit_say_so():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.press(*["right_square_bracket"] * 20, *["t"] * 12)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "Chapter 12 is the last: the whole GPT." in messages
+        assert "The learning rate is at its highest here: 5." in messages
+        assert "The temperature is at its lowest here: 0.1." in messages
+        assert app.chapter_number == 12 and app.session.run.config.lr == 5.0 and app.session.temperature == 0.1
+
+
+async def test_before_any_step_no_gradient_is_shown_as_a_number():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        text = app.query_one("#weights-info").text.plain
+        assert "gradient: none until a step" in text and "+0.0000" not in text
+        await pilot.press("full_stop")
+        await pilot.pause(0.5)
+        assert "(last step)" in app.query_one("#weights-info").text.plain
+
+
+async def test_the_status_bar_scores_the_name_up_to_a_character_outside_the_vocabulary():
+    app = PlaygroundApp(chapter=4, name="isabella")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        status = str(app.query_one("#status").content)
+        assert "loss of 'i' " in status and "'isabella'" not in status

@@ -372,10 +372,14 @@ class PlaygroundApp(App):
     def action_next_chapter(self) -> None:
         if self.chapter_number < len(CHAPTERS):
             self.show_chapter(self.chapter_number + 1)
+        else:
+            self.notify(f"Chapter {len(CHAPTERS)} is the last: the whole GPT.")
 
     def action_previous_chapter(self) -> None:
         if self.chapter_number > 1:
             self.show_chapter(self.chapter_number - 1)
+        else:
+            self.notify("Chapter 1 is the first.")
 
     @on(OptionList.OptionSelected, "#chapters")
     def chapter_picked(self, event: OptionList.OptionSelected) -> None:
@@ -444,7 +448,12 @@ class PlaygroundApp(App):
         session = self.session
         if not self.trainable(session):
             return
-        session.lr_step(direction)
+        before = session.run.config.lr
+        lr = session.lr_step(direction)
+        if session.finished:
+            self.notify(f"Learning rate {lr:g}, but this run's schedule has decayed it to 0: r starts again.")
+        elif lr == before:
+            self.notify(f"The learning rate is at its {'highest' if direction > 0 else 'lowest'} here: {lr:g}.")
         self.request_snapshot()
 
     @work(thread=True, group="train", exit_on_error=False)
@@ -671,7 +680,9 @@ class PlaygroundApp(App):
         self.action_generate_ten()
 
     def action_temperature(self, direction: int) -> None:
-        self.session.temperature_step(direction)
+        before = self.session.temperature
+        if self.session.temperature_step(direction) == before:
+            self.notify(f"The temperature is at its {'highest' if direction > 0 else 'lowest'} here: {before:g}.")
         generate = self.query_one(GeneratePanel)
         generate.temperature = self.session.temperature
         generate.refresh_subtitle()

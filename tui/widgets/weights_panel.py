@@ -27,8 +27,10 @@ def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[lis
     text.append(name + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index)) + " ", style="bold")
     text.append(f"= {value:+.4f}", style="bold " + CURSOR)
     text.append(f"  +/- {step:g}", style=DIM)
-    if name in snap.grads:
-        text.append(f"\ngradient {float(snap.grads[name][index]):+.4f}", style=DIM if snap.step == 0 else "")
+    if name in snap.grads and snap.step == 0:
+        text.append("\ngradient: none until a step", style=DIM)
+    elif name in snap.grads:
+        text.append(f"\ngradient {float(snap.grads[name][index]):+.4f}")
         text.append(" (last step)", style=DIM)
     m, v = snap.moments.get("m", {}), snap.moments.get("v", {})
     if name in m and name in v:
