@@ -53,7 +53,7 @@ async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
         saved = session.load(path)
         assert saved.run.step == 7 and saved.typed == "leia"
 
-        await pilot.press("r")  # start again, then open the saved session
+        await pilot.press("r", "r")  # start again (r twice: the first asks), then open the saved session
         await settle(pilot, app)
         assert app.session.run.step == 0
         await pilot.press("ctrl+o")

@@ -242,6 +242,8 @@ async def test_step_reset_learning_rate_and_kept_state_across_chapters():
         assert "lr 0.05" in text_of(app, "#status")
         await pilot.press("n", "p")  # chapter 7 and back: chapter 6 kept its steps
         assert app.chapter_number == 6 and app.snap.step == 3
+        await pilot.press("r")  # trained steps are not lost to one key: r asks first
+        assert app.snap.step == 3 and app.toast.startswith("r again resets chapter 6 to its first weights: its 3 steps")
         await pilot.press("r")
         assert app.snap.step == 0 and app.snap.history == []
 

@@ -47,6 +47,7 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
+RESET_CONFIRM_SECONDS = 5
 VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
@@ -55,7 +56,7 @@ KEYS = [
     ("p", "previous_chapter", "Previous chapter", ""),
     ("space", "train", "Train / pause", "Train"),
     ("full_stop", "step", "One training step", ""),
-    ("r", "reset", "Reset the model", ""),
+    ("r", "reset", "Reset the model (after training: press twice)", ""),
     ("g", "generate", "Generate a name", "Generate"),
     ("G", "generate_ten", "Generate ten names", ""),
     ("t", "temperature(-1)", "Lower the temperature", ""),
@@ -157,6 +158,7 @@ class PlaygroundApp(App):
         self.narrow = False
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
+        self.reset_asked, self.reset_until = None, 0.0  # r once asks, r again (soon) resets
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
@@ -434,6 +436,13 @@ class PlaygroundApp(App):
         session = self.session
         if not session.built:
             return
+        number, now = session.chapter.number, time.monotonic()
+        if session.run.step > 0 and not (self.reset_asked == number and now < self.reset_until):
+            self.reset_asked, self.reset_until = number, now + RESET_CONFIRM_SECONDS  # training is not lost to one key
+            self.notify(f"r again resets chapter {number} to its first weights: its {session.run.step} steps go "
+                        "(ctrl+s saves them first).")
+            return
+        self.reset_asked = None
         session.stop_requested = True
 
         def job():

@@ -45,9 +45,12 @@ def positive_int(text: str) -> int:
 
 def number(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value == 0 and any(c in "123456789" for c in text.lower().split("e")[0]):
+        raise argparse.ArgumentTypeError(f"{text!r} is too close to 0 for a float: it reads as 0")
+    return value
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
