@@ -98,7 +98,7 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
     docs = [line.strip() for line in text.splitlines()]
     docs = [d for d in docs if d]
     if not docs:
-        raise DataError(f"{shown}: has no documents (every line is blank)")
+        raise DataError(f"{shown}: is empty" if not raw else f"{shown}: has no documents (every line is blank)")
     chars = sorted(set("".join(docs)))
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")

@@ -29,7 +29,7 @@ def test_a_byte_order_mark_is_not_a_character(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "has no documents"),
+    (b"", ": is empty"),
     (b"\n  \n\t\n", "has no documents"),
     (b"ann\x00bob\n", "looks binary (it has NUL bytes)"),
     (b"ann\n\xff\xfebob\n", "not UTF-8 text (bad byte at offset 4)"),
@@ -109,7 +109,7 @@ def test_cli_trains_on_a_user_file_and_reports_cut_lines(tmp_path, capsys):
     assert err == "minigpt-tui: note: 1 line of 16 or more characters is cut to the model's context of 16 tokens\n"
 
 
-@pytest.mark.parametrize("content, message", [(b"", "has no documents"), (b"\x00\x01", "looks binary"),
+@pytest.mark.parametrize("content, message", [(b"", "is empty"), (b"\x00\x01", "looks binary"),
                                               (b"\xc3\x28", "not UTF-8")])
 def test_cli_refuses_bad_data_in_one_line(tmp_path, capsys, content, message):
     code = main(["train", "-c", "9", "--data", write(tmp_path, content), "--steps", "3"])
