@@ -117,7 +117,7 @@ class PlaygroundCommands(Provider):
 
     def commands(self):
         for key, action, description, _ in KEYS:
-            shown = key.split(",")[0].replace("_", " ")
+            shown = self.app.get_key_display(Binding(key.split(",")[0], action))  # as the footer shows it
             yield description, action, f"key: {shown}"
 
     async def discover(self) -> Hits:
@@ -769,8 +769,9 @@ class PlaygroundApp(App):
         super().notify(message, **kw)
 
     def get_system_commands(self, screen):
-        """Textual's own palette commands, less its Quit: the palette lists the playground's, with its key."""
-        return (command for command in super().get_system_commands(screen) if command.title != "Quit")
+        """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key) and its
+        Keys panel (? is the one list of keys)."""
+        return (command for command in super().get_system_commands(screen) if command.title not in ("Quit", "Keys"))
 
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
