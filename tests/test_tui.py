@@ -337,7 +337,7 @@ async def test_code_help_chart_and_attention_views():
 async def test_code_view_marks_what_is_new_and_what_is_replaced():
     from tui.widgets.code_view import code_view
 
-    lines = code_view(CHAPTERS[7])  # chapter 8: softmax replaces chapter 4's 1 - p
+    lines = code_view(8)  # chapter 8: softmax replaces chapter 4's 1 - p
     text = "\n".join(line.plain for line in lines)
     assert "+ def softmax(logits):" in text
     assert "core/chapters/c08_softmax.py" in text

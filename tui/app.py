@@ -29,7 +29,7 @@ from tui.trainer import Rate, Session, Snapshot, View
 from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
-from tui.widgets.code_view import CodeScreen
+from tui.widgets.code_view import CodeScreen, code_view
 from tui.widgets.generate_panel import SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.help_screen import HelpScreen
@@ -206,6 +206,13 @@ class PlaygroundApp(App):
         self.query_one(ChapterList).focus()
         self.show_chapter(self.chapter_number)
         self.call_after_refresh(self.render_all)
+        self.warm_up_code_view()
+
+    @work(thread=True, exit_on_error=False)
+    def warm_up_code_view(self) -> None:
+        """The first code view compiles Pygments' lexer and the tokenizer inspect reads source with (a few tenths of
+        a second): done here, in the background, the first c is quick."""
+        code_view(self.chapter_number)
 
     def on_resize(self, event) -> None:
         narrow = event.size.width < WIDE[0] or event.size.height < WIDE[1]

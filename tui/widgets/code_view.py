@@ -5,6 +5,7 @@ module marked as new, the earlier code it replaces (struck out), and, dimmed bel
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 
@@ -49,8 +50,10 @@ def own_functions(cls) -> dict[str, object]:
     return {name: value for name, value in vars(cls).items() if inspect.isfunction(value)}
 
 
-def code_view(chapter: Chapter) -> list[Text]:
-    """The chapter's module (new), what it replaces, and what it still inherits, line by line (never wrapped)."""
+@functools.cache  # a chapter's source does not change while the playground runs
+def code_view(number: int) -> list[Text]:
+    """Chapter `number`'s module (new), what it replaces, and what it still inherits, line by line (never wrapped)."""
+    chapter = CHAPTERS[number - 1]
     module_name = chapter.source_module()
     module = importlib.import_module(module_name)
     source = inspect.getsource(module)
@@ -114,7 +117,7 @@ class CodeScreen(ModalScreen):
 
     def on_mount(self) -> None:
         try:
-            lines = code_view(self.chapter)
+            lines = code_view(self.chapter.number)
         except Exception as e:  # noqa: BLE001 - a chapter module that cannot be read must not take the app down
             lines = [Text(f"cannot show this chapter's code: {e}", style="red")]
         self.query_one("#code", Lines).set_lines(lines)
