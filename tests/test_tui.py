@@ -9,6 +9,7 @@ from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
+from tui.widgets.too_small import TooSmallScreen
 from tui.widgets.weights_panel import WeightsPanel
 
 WIDE, SMALL = (120, 40), (80, 24)
@@ -488,3 +489,20 @@ async def test_the_status_bar_scores_the_name_up_to_a_character_outside_the_voca
         await pilot.pause()
         status = str(app.query_one("#status").content)
         assert "loss of 'i' " in status and "'isabella'" not in status
+
+
+async def test_below_80x24_a_screen_says_so_until_the_terminal_grows():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "at least 80x24;\nthis one is 60x20" in str(app.screen.query_one("#too-small").content)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen) and app.narrow
+        await pilot.resize_terminal(79, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running

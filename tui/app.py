@@ -37,6 +37,7 @@ from tui.widgets.loss_panel import LossPanel
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
 from tui.widgets.probs_panel import ProbsPanel
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.too_small import TooSmallScreen, too_small
 from tui.widgets.weights_panel import WeightsPanel, nudge_step
 
 WIDE = (110, 30)  # from this size on every panel is on screen at once; below it they take turns
@@ -207,6 +208,19 @@ class PlaygroundApp(App):
         self.show_chapter(self.chapter_number)
         self.call_after_refresh(self.render_all)
         self.warm_up_code_view()
+        self.check_size(self.size.width, self.size.height)
+
+    def check_size(self, width: int, height: int) -> None:
+        """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
+        covering = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
+        if covering is None:
+            if too_small(width, height):
+                self.push_screen(TooSmallScreen())
+        elif not too_small(width, height):
+            if covering is self.screen:  # under a palette opened meanwhile, it goes at the next resize
+                self.pop_screen()
+        else:
+            covering.show_size(width, height)
 
     @work(thread=True, exit_on_error=False)
     def warm_up_code_view(self) -> None:
@@ -215,6 +229,7 @@ class PlaygroundApp(App):
         code_view(self.chapter_number)
 
     def on_resize(self, event) -> None:
+        self.check_size(event.size.width, event.size.height)
         narrow = event.size.width < WIDE[0] or event.size.height < WIDE[1]
         if narrow != self.narrow:
             self.narrow = narrow

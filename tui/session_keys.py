@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from core import data, session as sessions
 from core.data import shown_path
-from core.run import RunConfig, RunError
+from core.run import RunConfig
 from tui.trainer import PlaygroundRun, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
@@ -100,12 +100,13 @@ def pick_data(app) -> None:
         return
     session = app.session
     chapter = session.chapter
+    if chapter.toy_only:  # nothing to pick: say so rather than offer choices that are then refused
+        app.notify(f"Chapter {chapter.number} ({chapter.name}) works on the toy data only: its model is tied to the "
+                   "toy vocabulary. Other data arrives in chapter 6.")
+        return
     current = session.run.dataset.name if session.built else "none"
 
     def build(source: str) -> PlaygroundRun:
-        if chapter.toy_only and source != "toy":
-            raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only: its model is "
-                           "tied to the toy vocabulary")
         dataset = data.load(source)
         run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
         if session.built:  # the learning rate set with [ and ] stays

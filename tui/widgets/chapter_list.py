@@ -20,7 +20,7 @@ class ChapterList(OptionList):
         for chapter in CHAPTERS:
             built = chapter.is_built()
             text = Text()
-            text.append("▶ " if chapter.number == current else "  ", style="bold")
+            text.append("▶" if chapter.number == current else " ", style="bold")
             text.append(f"{chapter.number:>2} ", style="bold" if built else "dim")
             text.append(chapter.name, style="" if built else "dim italic")
             self.add_option(Option(text, id=str(chapter.number)))

@@ -44,7 +44,7 @@ def strip(step: SampleStep, tokens: list[str], width: int, show_target: bool) ->
 def distribution(step: SampleStep, tokens: list[str], width: int) -> Text:
     """The likeliest tokens with their probabilities, each in its colour on the strip below."""
     order = sorted(range(len(tokens)), key=lambda i: -step.probs[i])
-    per_line = max(1, (width - 9) // 8)
+    per_line = max(1, (width - 9) // 9)  # " a " and " 42%  ", with room left for "+21 more"
     shown = order[: per_line * (1 if len(tokens) > 8 else 2)]
     text = Text()
     for n, i in enumerate(shown):

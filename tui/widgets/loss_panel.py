@@ -102,7 +102,7 @@ class LossPanel(Vertical):
         # a small chart has no room for a legend inside it: it names the lines under the axis instead
         legend = self.plot.size.height >= 24
         plt.xlabel("step" if legend or not history else
-                   "step · gray: each step · orange: mean" + (" · cyan: held-out" if snap.val else ""))
+                   "steps: gray each · orange mean" + (" · cyan held-out" if snap.val else "") + " · blue fair die")
         if history:
             span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
@@ -122,5 +122,6 @@ class LossPanel(Vertical):
             last = max(xs[-1], 2)
             ticks = sorted({round(last * i / 4) for i in range(5)})
             plt.xticks(ticks, [str(t) for t in ticks])
-            plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color="blue")
+            if legend:  # a small chart would write it over the curves: its axis names the line instead
+                plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color="blue")
         self.plot.refresh()

@@ -40,12 +40,13 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
     if not snap.name:
         head.append("(type a name)", style=DIM)
     def with_loss(line: Text) -> Text:
-        """The line, then the loss and the number to beat (in short when the long form would be cut off)."""
+        """The line, then the loss and the number to beat (in short, or not at all, rather than cut off)."""
         if snap.loss is None:
             return line
         line = line + Text(f"  loss {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
-        fair = f"  (a fair die: {base_text} = {base:.4f})"
-        return line + Text(fair if len(line) + len(fair) <= width else f"  (fair die {base:.4f})", style=DIM)
+        fits = [f for f in (f"  (a fair die: {base_text} = {base:.4f})", f"  (fair die {base:.4f})")
+                if len(line) + len(f) <= width]
+        return line + Text(fits[0] if fits else "", style=DIM)  # no number to beat rather than half of one
 
     if not snap.unknown:
         lines.append(with_loss(head))

@@ -1,0 +1,32 @@
+"""Below 80x24 the panels cannot be read: this screen says so, over the playground, until the terminal grows."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MIN_SIZE = (80, 24)
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_SIZE[0] or height < MIN_SIZE[1]
+
+
+class TooSmallScreen(ModalScreen):
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; background: $background; }
+    TooSmallScreen > Static { width: auto; height: auto; content-align: center middle; text-align: center; }
+    """
+    BINDINGS = [Binding("q", "app.quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="too-small")
+
+    def on_mount(self) -> None:
+        self.show_size(self.app.size.width, self.app.size.height)
+
+    def show_size(self, width: int, height: int) -> None:
+        self.query_one("#too-small", Static).update(
+            f"minigpt-tui needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]};\n"
+            f"this one is {width}x{height}. Make it larger, or press q to quit.")
