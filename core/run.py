@@ -95,7 +95,8 @@ class RunConfig:
         if c.samples < 0:
             raise RunError(f"{named}samples must be 0 or more (got {c.samples})")
         if not (math.isfinite(c.temperature) and c.temperature >= MIN_TEMPERATURE):
-            raise RunError(f"{named}temperature must be a finite number, {MIN_TEMPERATURE:g} or more (got {c.temperature})")
+            raise RunError(f"{named}temperature must be a finite number, {MIN_TEMPERATURE:g} or more "
+                           f"(got {c.temperature})")
         if chapter.toy_only and c.data != "toy":
             raise RunError(f"chapter {chapter.number} ({chapter.name}) works on the toy data only")
         chapter.model_class(c.engine)  # unknown engine, or not built: a clear error now

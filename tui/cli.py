@@ -60,7 +60,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=positive_int, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
     p.add_argument("--samples", type=positive_int, help="how many documents to sample")
-    p.add_argument("--temperature", type=number, help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
+    p.add_argument("--temperature", type=number,
+                   help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
     p.add_argument("--load", metavar="FILE", help="continue a saved session (its chapter, data and settings)")
 
 

@@ -61,7 +61,7 @@ def save_session(app) -> None:
         app.call_model(session, job, done)
 
     def checked(path: str) -> str:
-        sessions.check_save_path(path)  # a folder that is not there, or a file that is not a session: said in the prompt
+        sessions.check_save_path(path)  # no such folder, or a file that is not a session: one line in the prompt
         return path
 
     app.push_screen(FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked),
