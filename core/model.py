@@ -10,6 +10,8 @@ import random
 
 import numpy as np
 
+WEIGHT_LIMIT = 1e150  # no weight that means anything comes near: a run whose weights get here has diverged
+
 from core.sampling import sharpen
 from core.vocab import Vocab
 
@@ -117,10 +119,10 @@ class Model:
         """Why the parameters, though finite, no longer make a model ("" while they do)."""
         return ""
 
-    def all_finite(self) -> bool:
-        """No parameter is NaN or infinite."""
+    def all_bounded(self) -> bool:
+        """Every parameter is a number below WEIGHT_LIMIT in size (NaN and infinities are not)."""
         weights = self.weights()
-        return not weights or bool(np.isfinite(np.concatenate([w.ravel() for w in weights.values()])).all())
+        return not weights or bool((np.abs(np.concatenate([w.ravel() for w in weights.values()])) < WEIGHT_LIMIT).all())
 
     # generating ---------------------------------------------------------------------------------------
     def sampler(self, temperature: float = 1.0):

@@ -14,6 +14,7 @@ import numpy as np
 from core import data as datasets
 from core.chapters import Chapter, ChapterError, get
 from core.data import Dataset, DataError
+from core.model import WEIGHT_LIMIT
 from core.sampling import sample
 
 
@@ -165,14 +166,16 @@ class LossHistory:
 
 
 def not_finite(loss: float, model) -> str:
-    """What became NaN or infinite after a step, or "" when every number is finite."""
+    """What became NaN, infinite or absurdly large after a step, or "" when every number is sound."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
-    if model.all_finite():
+    if model.all_bounded():
         return ""
     for name, w in model.weights().items():
         if not np.isfinite(w).all():
             return f"parameter {name} became {'nan' if np.isnan(w).any() else 'infinite'}"
+        if (big := np.abs(w).max()) >= WEIGHT_LIMIT:
+            return f"parameter {name} reached {big:.3g}, past any size that means something"
     return "a parameter became nan"
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from core.chapters import ChapterError, get
 from core.data import DataError, path_errors, shown_path
+from core.model import WEIGHT_LIMIT
 from core.run import LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
 
@@ -87,12 +88,16 @@ def save_target(path: str | Path) -> Path:
     """Where `save` writes: the target is not a folder, and its folder exists and is one. SessionError otherwise."""
     with path_errors(path, SessionError, "save there") as shown:
         p = Path(path).expanduser()
+        if p.is_symlink():  # save through the link, not over it
+            p = p.resolve()
         folder = p.parent
         if p.is_dir():
             raise SessionError(f"{shown}: is a folder; give a file name, e.g. {shown_path(p / 'session.json')}")
         if not folder.is_dir():
             problem = f"{shown_path(folder)} is not a folder" if folder.exists() else f"no folder {shown_path(folder)}"
             raise SessionError(f"{shown}: cannot save there: {problem}")
+        if p.exists() and not p.is_file():  # a device or a pipe: never opened, never replaced
+            raise SessionError(f"{shown}: is not a regular file; give a file name")
         if p.exists() and not is_session_file(p):  # e.g. the data file itself: a typo must not cost it
             raise SessionError(f"{shown}: is a file but not a saved session; it is kept (give another name)")
     return p
@@ -231,6 +236,8 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     run.model.load_weights(read_arrays(field_of(document, "params", dict), run.model.weights(), "params"))
     if why := run.model.out_of_range():  # e.g. a toy weight below 0: no model to continue
         raise SessionError(f"its parameters cannot be used: {why}")
+    if not run.model.all_bounded():
+        raise SessionError(f"its parameters cannot be used: some are past {WEIGHT_LIMIT:g} (the run had diverged)")
     if run.model.has_loss and not math.isfinite(loss := mean_loss(run.model, [run.encoded[0]])):
         raise SessionError(f"its parameters cannot be used: they give a loss of {loss} (the run had diverged)")
     fresh_state = run.model.optimizer_state()

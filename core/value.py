@@ -18,6 +18,8 @@ from operator import add, mul
 
 import numpy as np
 
+from core.model import WEIGHT_LIMIT
+
 
 class Value:
     __slots__ = ("data", "grad", "_children", "_local_grads")
@@ -213,8 +215,8 @@ class ValueWeights:
         for key, numbers in self.moments().items():
             numbers[:] = moments[key]
 
-    def all_finite(self):
-        return all(map(math.isfinite, (p.data for p in self.params.flat)))
+    def all_bounded(self):
+        return all(abs(p.data) < WEIGHT_LIMIT for p in self.params.flat)  # NaN compares False too
 
 
 class DataView:

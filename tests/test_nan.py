@@ -160,9 +160,10 @@ def test_cli_says_what_happened_and_what_to_try_with_exit_3(tmp_path, capsys):
 @pytest.mark.parametrize("chapter, engine", [(9, "fast"), (9, "scalar"), (11, "fast")])
 def test_an_update_that_breaks_the_last_step_is_undone_too(chapter, engine):
     """A step's guard reads the loss before its update: the run's last update is checked at its end."""
-    run, fresh = Run(RunConfig(chapter, engine=engine, steps=1, lr=1e300)), Run(RunConfig(chapter, engine=engine))
+    # at 1e100 the weights stay below WEIGHT_LIMIT, but logits near 1e200 give a target probability of 0
+    run, fresh = Run(RunConfig(chapter, engine=engine, steps=1, lr=1e100)), Run(RunConfig(chapter, engine=engine))
     run.train_step()
-    with pytest.raises(Diverged, match="step 1: the loss after its update became nan") as caught:
+    with pytest.raises(Diverged, match="step 1: the loss after its update became (nan|inf)") as caught:
         run.check_last_update()
     assert caught.value.restored == 0 and run.step == 0 and run.history.count == 0
     assert weights_equal(run.model.weights(), fresh.model.weights())
@@ -180,11 +181,11 @@ def test_a_good_last_update_is_kept():
 
 def test_cli_checks_the_last_update_and_no_numpy_warning_reaches_the_user(tmp_path, capsys):
     saved = tmp_path / "s.json"
-    code = main(["train", "--chapter", "9", "--steps", "1", "--lr", "1e300", "--save", str(saved)])
+    code = main(["train", "--chapter", "9", "--steps", "1", "--lr", "1e100", "--save", str(saved)])
     out, err = capsys.readouterr()
     assert code == 3 and "sample" not in out and not saved.exists()
     assert err.splitlines() == [
-        "minigpt-tui: training stopped at step 1: the loss after its update became nan (learning rate 1e+300); "
+        "minigpt-tui: training stopped at step 1: the loss after its update became inf (learning rate 1e+100); "
         "back to the starting parameters",
         "minigpt-tui: try a smaller learning rate, e.g. --lr 0.5 (this chapter's default)"]
 
@@ -195,9 +196,10 @@ def test_a_session_whose_weights_give_no_loss_is_refused(tmp_path):
     from core.session import SessionError
 
     run = Run(RunConfig(9))
-    run.model.load_weights({name: np.full(w.shape, 1e300) for name, w in run.model.weights().items()})
+    rng = np.random.default_rng(0)  # below WEIGHT_LIMIT, but logits near 1e200 give a target probability of 0
+    run.model.load_weights({name: rng.normal(size=w.shape) * 1e100 for name, w in run.model.weights().items()})
     path = session.save(tmp_path / "broken.json", run)
-    with pytest.raises(SessionError, match="its parameters cannot be used: they give a loss of nan"):
+    with pytest.raises(SessionError, match="its parameters cannot be used: they give a loss of (nan|inf)"):
         session.load(path)
 
 
@@ -209,3 +211,20 @@ def test_sampling_from_probabilities_that_are_not_numbers_is_one_clear_error():
     for probs in ([math.nan, 0.5], [math.inf, 0.0], [0.0, 0.0]):
         with pytest.raises(SamplingError, match="weights have diverged"):
             pick_index(probs, random.Random(0))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("engine", ["fast", "scalar"])
+def test_weights_blown_to_1e300_stop_the_run_though_the_loss_stays_finite(engine):
+    """Chapter 12 normalises: with every weight near 1e300 its outputs are uniform and the loss finite (ln 27)."""
+    run, fresh = Run(RunConfig(12, engine=engine, steps=5, lr=1e300)), Run(RunConfig(12, engine=engine))
+    with pytest.raises(Diverged, match=r"step 1: parameter \w+ reached 1e\+300, past any size that means something"):
+        run.train_step()
+    assert run.step == 0 and weights_equal(run.model.weights(), fresh.model.weights())
+
+
+def test_the_cli_stops_such_a_run_with_exit_3_and_saves_nothing(tmp_path, capsys):
+    saved = tmp_path / "div.json"
+    code = main(["train", "-c", "12", "--steps", "1", "--lr", "1e300", "--samples", "0", "--save", str(saved)])
+    _, err = capsys.readouterr()
+    assert code == 3 and not saved.exists() and "past any size that means something" in err

@@ -2,8 +2,10 @@
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -403,3 +405,26 @@ def test_saving_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     os.umask(umask)
     fresh = session.save(tmp_path / "new.json", run)  # not mkstemp's private 0600: what any new file gets
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_session_with_weights_past_the_limit_is_refused(tmp_path):
+    run = Run(RunConfig(12))
+    run.model.set_weight("wte", (0, 0), 1e200)
+    path = session.save(tmp_path / "huge.json", run)
+    with pytest.raises(session.SessionError, match="its parameters cannot be used: some are past 1e\\+150"):
+        session.load(path)
+
+
+def test_saving_never_opens_or_replaces_a_device_or_a_pipe_and_writes_through_a_link(tmp_path):
+    run = Run(RunConfig(6, steps=5))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        with pytest.raises(session.SessionError, match="is not a regular file"):
+            session.save(target, run)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    real = session.save(tmp_path / "real.json", run)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    session.save(link, run)
+    assert link.is_symlink() and session.load(link).run.chapter.number == 6
