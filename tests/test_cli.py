@@ -80,6 +80,7 @@ def test_sample_prints_k_documents(capsys):
     # 1 / 5e-324 overflows: the scalar engine's division raised, the fast engine's names came out empty
     (["sample", "--chapter", "12", "--temperature", "5e-324"], "--temperature must be a finite number, 1e-300 or more (got 5e-324)"),
     (["train", "--chapter", "6", "--lr", "inf"], "--lr must be a finite number >= 0 (got inf)"),
+    (["train", "--chapter", "6", "--save", ""], "--save needs a file name"),
     (["sample"], "required: --chapter"),
     (["bogus"], "invalid choice"),
 ])

@@ -427,7 +427,7 @@ class PlaygroundApp(App):
             session.stop_requested = True
             return False
         if session.finished:
-            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r resets.")
+            self.notify(f"The learning rate has decayed to 0 after {session.run.steps} steps: r twice starts again.")
             return False
         return True
 
@@ -458,11 +458,11 @@ class PlaygroundApp(App):
         session = self.session
         if not session.built:
             return
-        number, now = session.chapter.number, time.monotonic()
-        if session.run.step > 0 and not (self.reset_asked == number and now < self.reset_until):
-            self.reset_asked, self.reset_until = number, now + RESET_CONFIRM_SECONDS  # training is not lost to one key
-            self.notify(f"r again resets chapter {number} to its first weights: its {session.run.step} steps go "
-                        "(ctrl+s saves them first).")
+        asked = (session.chapter.number, session.run.step)  # what r again would throw away, as it was shown
+        if session.run.step > 0 and not (self.reset_asked == asked and time.monotonic() < self.reset_until):
+            session.stop_requested = True  # training pauses, so the count below stays true
+            self.reset_asked, self.reset_until = asked, time.monotonic() + RESET_CONFIRM_SECONDS
+            self.call_after_refresh(self.ask_to_reset, session)
             return
         self.reset_asked = None
         session.stop_requested = True
@@ -474,6 +474,16 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
 
+    def ask_to_reset(self, session: Session) -> None:
+        """Once training has paused: the steps that r again would throw away, counted then."""
+        if session.training:  # the trainer finishes its step first
+            self.set_timer(0.05, lambda: self.ask_to_reset(session))
+            return
+        steps = session.run.step
+        self.reset_asked = (session.chapter.number, steps)
+        self.notify(f"r again resets chapter {session.chapter.number} to its first weights: "
+                    f"{steps} trained step{'s' if steps != 1 else ''} would be lost (ctrl+s saves them first).")
+
     @guarded
     def action_learning_rate(self, direction: int) -> None:
         session = self.session
@@ -482,7 +492,7 @@ class PlaygroundApp(App):
         before = session.run.config.lr
         lr = session.lr_step(direction)
         if session.finished:
-            self.notify(f"Learning rate {lr:g}, but this run's schedule has decayed it to 0: r starts again.")
+            self.notify(f"Learning rate {lr:g}, but this run's schedule has decayed it to 0: r twice starts again.")
         elif lr == before:
             self.notify(f"The learning rate is at its {'highest' if direction > 0 else 'lowest'} here: {lr:g}.")
         self.request_snapshot()
@@ -516,7 +526,7 @@ class PlaygroundApp(App):
                 run = session.run
                 if session.finished:
                     note = (f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. "
-                            "G writes ten names; r starts again.")
+                            "G writes ten names; r twice starts again.")
                     session.stop_requested = True
                     continue
                 if budget is not None and steps >= budget:
@@ -789,6 +799,10 @@ class PlaygroundApp(App):
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
         super().notify(message, **kw)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        """Nothing runs behind the too-small screen, not even from the command palette."""
+        return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
 
     def get_system_commands(self, screen):
         """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key) and its

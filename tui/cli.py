@@ -254,7 +254,9 @@ def cmd_train(args) -> int:
     if not run.model.trainable:
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
                        f"try `minigpt-tui sample --chapter {run.chapter.number}`")
-    if args.save:
+    if args.save is not None:
+        if not args.save.strip():
+            raise UsageError("--save needs a file name")
         session.check_save_path(args.save)  # a path that cannot be saved to fails now, not after the training
     print_notes(run)
     jsonl = args.format == "jsonl"

@@ -16,7 +16,7 @@ def too_small(width: int, height: int) -> bool:
 class TooSmallScreen(ModalScreen):
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; background: $background; }
-    TooSmallScreen > Static { width: auto; height: auto; content-align: center middle; text-align: center; }
+    TooSmallScreen > Static { width: 100%; height: auto; text-align: center; }
     """
     BINDINGS = [Binding("q", "app.quit", "Quit")]
 
@@ -27,6 +27,6 @@ class TooSmallScreen(ModalScreen):
         self.show_size(self.app.size.width, self.app.size.height)
 
     def show_size(self, width: int, height: int) -> None:
-        self.query_one("#too-small", Static).update(
-            f"minigpt-tui needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]};\n"
-            f"this one is {width}x{height}. Make it larger, or press q to quit.")
+        self.query_one("#too-small", Static).update(  # lines that wrap, for a terminal of any width
+            f"minigpt-tui needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}. "
+            "Make it larger, or press q to quit.")
