@@ -138,4 +138,6 @@ def test_quitting_in_the_middle_of_training_restores_the_terminal_too(tmux, tmp_
     tmux.wait_for(lambda s: "12/12" in s and s.splitlines()[-1].strip(), "chapter 12's first screen")
     tmux.press("Space")
     tmux.wait_for(lambda s: re.search(r"step [1-9]\d*/1000", s), "chapter 12 to start training")
+    tmux.press("q")  # training not saved: q asks first
+    tmux.wait_for(lambda s: "q again quits" in s, "the question")
     quit_and_check_the_terminal_is_restored(tmux, tmp_path, remnant="12/12")

@@ -429,6 +429,25 @@ async def test_q_quits():
         assert not app.is_running
 
 
+async def test_q_asks_first_while_training_is_not_saved(tmp_path):
+    app = PlaygroundApp(chapter=6, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.toast.startswith("q again quits; not saved: chapter 6 (2 steps)")
+        await pilot.press("ctrl+s")
+        field = app.screen.query_one("#path")
+        field.value = str(tmp_path / "six.json")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.session.unsaved_steps == 0
+        await pilot.press("q")  # saved: q quits at once
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_random_keys_never_raise():
     """A monkey at the keyboard: random keys across chapters on a small screen; every error would be reported."""
     import random

@@ -160,6 +160,7 @@ class PlaygroundApp(App):
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.reset_asked, self.reset_until = None, 0.0  # r once asks, r again (soon) resets
+        self.quit_asked, self.quit_until = None, 0.0  # the same for q, while training is not saved
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
@@ -473,6 +474,17 @@ class PlaygroundApp(App):
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
+
+    async def action_quit(self) -> None:
+        """q quits at once, unless training would be lost: then it asks first, as r does."""
+        unsaved = [(n, s.unsaved_steps) for n, s in sorted(self.sessions.items()) if s.unsaved_steps]
+        chapters = [n for n, _ in unsaved]  # not the counts: a chapter still training adds steps meanwhile
+        if unsaved and not (self.quit_asked == chapters and time.monotonic() < self.quit_until):
+            self.quit_asked, self.quit_until = chapters, time.monotonic() + RESET_CONFIRM_SECONDS
+            lost = ", ".join(f"chapter {n} ({steps} step{'s' if steps != 1 else ''})" for n, steps in unsaved)
+            self.notify(f"q again quits; not saved: {lost} (ctrl+s saves the chapter on screen).")
+            return
+        self.exit()
 
     def ask_to_reset(self, session: Session) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""

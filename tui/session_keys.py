@@ -55,6 +55,7 @@ def save_session(app) -> None:
 
         def done(result):
             saved, step = result
+            session.saved_step = step
             app.session_file = str(saved)
             app.notify(f"Saved chapter {session.chapter.number} at step {step} to {shown_path(saved.resolve())}")
 

@@ -111,6 +111,7 @@ class Session:
         self.seed = seed
         self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None
         self.run: PlaygroundRun | None = None
+        self.saved_step = 0  # the step of the last save (or of the file it came from)
         self.error = ""
         self.temperature = chapter.temperature
         self.matrix: str | None = None
@@ -134,9 +135,15 @@ class Session:
         at once: the file keeps none, and the chart would lack it until training resumed."""
         self.run, self.seed, self.engine, self.error = run, run.config.seed, run.config.engine, ""
         self.val, self._val_losses = [], []
+        self.saved_step = run.step  # a run from a file is saved as it is
         self._select_first_matrix()
         if run.step > 0:
             self.validate()
+
+    @property
+    def unsaved_steps(self) -> int:
+        """Training that quitting would lose: steps taken since the run was last saved or opened (0 when none)."""
+        return self.run.step if self.run is not None and self.run.step != self.saved_step else 0
 
     def _select_first_matrix(self) -> None:
         """The first matrix, unless the selected one is still there with the cursor inside it."""
@@ -161,6 +168,7 @@ class Session:
             return
         self._select_first_matrix()
         self.val, self._val_losses = [], []
+        self.saved_step = 0
 
     # ---- who runs model code ---------------------------------------------------------------------
     @property

@@ -46,7 +46,7 @@ KEYS = [
         ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
-        ("q", "quit"),
+        ("q", "quit (with training not saved: q twice)"),
     ]),
 ]
 
