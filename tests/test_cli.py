@@ -77,6 +77,7 @@ def test_sample_prints_k_documents(capsys):
     (["sample", "--chapter", "1", "--temperature", "inf"], "--temperature must be a finite number, 1e-300 or more (got inf)"),
     (["sample", "--chapter", "1", "--temperature", "nan"], "--temperature must be a finite number, 1e-300 or more (got nan)"),
     (["sample", "--chapter", "12", "--temperature", "1e-400"], "'1e-400' is too close to 0 for a float: it reads as 0"),
+    (["train", "--chapter", "6", "--lr", "1e400"], "'1e400' is too large for a float: it reads as infinity"),
     # 1 / 5e-324 overflows: the scalar engine's division raised, the fast engine's names came out empty
     (["sample", "--chapter", "12", "--temperature", "5e-324"], "--temperature must be a finite number, 1e-300 or more (got 5e-324)"),
     (["train", "--chapter", "6", "--lr", "inf"], "--lr must be a finite number >= 0 (got inf)"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -50,6 +51,8 @@ def number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if value == 0 and any(c in "123456789" for c in text.lower().split("e")[0]):
         raise argparse.ArgumentTypeError(f"{text!r} is too close to 0 for a float: it reads as 0")
+    if math.isinf(value) and "inf" not in text.lower():
+        raise argparse.ArgumentTypeError(f"{text!r} is too large for a float: it reads as infinity")
     return value
 
 
