@@ -1,7 +1,7 @@
 """Speed of the fast (numpy) engine against PyTorch, the scalar engine and a plain microgpt, all run here, now.
 
     /work/venv/bin/python bench/bench_fast.py            # the whole table (about a minute)
-    /work/venv/bin/python bench/bench_fast.py --quick    # fewer rounds
+    /work/venv/bin/python bench/bench_fast.py --quick    # fewer rounds (about half a minute)
 
 Every comparison runs both sides in the same process, in alternating rounds over the same documents, and keeps
 each side's best round, so a busy machine slows both alike. PyTorch is optional (`pip install torch==2.13.0`, the CPU build): without it
@@ -161,7 +161,7 @@ def cli_seconds(repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds: a rough table in a few seconds")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a rough table in about half a minute")
     args = parser.parse_args()
     rounds = 5 if args.quick else 30  # many short rounds: the best of each side is its speed on a quiet machine
     rows = []  # (what, fast, baseline, unit, ratio)

@@ -65,7 +65,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=positive_int, help="how many documents to sample")
     p.add_argument("--temperature", type=number,
                    help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
-    p.add_argument("--load", metavar="FILE", help="continue a saved session (its chapter, data and settings)")
+    p.add_argument("--load", metavar="FILE", help="a saved session: its chapter, data and settings (train continues it)")
 
 
 def build_parser() -> Parser:
