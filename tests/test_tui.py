@@ -254,6 +254,15 @@ async def test_step_reset_learning_rate_and_kept_state_across_chapters():
         assert app.snap.step == 0 and app.snap.history == []
 
 
+async def test_l_before_chapter_4_says_there_is_no_loss_yet():
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert not app.loss_expanded and app.toast == "No loss to chart yet: it arrives in chapter 4."
+
+
 async def test_untrainable_chapters_say_so():
     app = PlaygroundApp(chapter=3)
     async with app.run_test(size=WIDE) as pilot:

@@ -763,6 +763,9 @@ class PlaygroundApp(App):
         self.push_screen(HelpScreen())
 
     def action_loss_chart(self) -> None:
+        if self.session.built and not self.session.model.has_loss and not self.loss_expanded:
+            self.notify("No loss to chart yet: it arrives in chapter 4.")
+            return
         if self.narrow:  # the loss tab is its chart: l opens it, and closes it back to the tab before
             back = self.panel_before if self.panel_before in set(self.panels()) - {"loss"} else "about"
             self.bring(back if self.active_panel == "loss" else "loss")
