@@ -135,7 +135,8 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
     target.stop_requested = True  # a training chapter pauses: the new run starts paused
 
     def job():
-        target.adopt(run)
+        if target.run is not run:  # a chapter not visited yet was built on it already
+            target.adopt(run)
         return target.snapshot()
 
     def done(snap) -> None:
