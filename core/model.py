@@ -10,10 +10,11 @@ import random
 
 import numpy as np
 
-WEIGHT_LIMIT = 1e150  # no weight that means anything comes near: a run whose weights get here has diverged
 
 from core.sampling import sharpen
 from core.vocab import Vocab
+
+WEIGHT_LIMIT = 1e150  # no weight that means anything comes near: a run whose weights get here has diverged
 
 
 def mean(xs) -> float:

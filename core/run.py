@@ -27,8 +27,8 @@ class RunError(ValueError):
 
 
 class Diverged(RunError):
-    """The loss or a parameter became NaN or infinite, or the parameters left the range where the model means
-    anything (Model.out_of_range); the run was put back to its last good step.
+    """The loss or a parameter became NaN or infinite, a weight passed WEIGHT_LIMIT, or the parameters left the range
+    where the model means anything (Model.out_of_range); the run was put back to its last good step.
 
     `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based),
     `e.restored` the step whose parameters (and optimizer state) the run now has again, `e.try_lr` the learning
@@ -165,7 +165,7 @@ class LossHistory:
         return history
 
 
-def not_finite(loss: float, model) -> str:
+def what_broke(loss: float, model) -> str:
     """What became NaN, infinite or absurdly large after a step, or "" when every number is sound."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
@@ -250,7 +250,7 @@ class Run:
         before = self.model.checkpoint()  # put back if the numbers go wrong
         try:
             loss = self.model.train_step([self.encoded[i] for i in indices], lr, self.step)
-            wrong = not_finite(loss, self.model)
+            wrong = what_broke(loss, self.model)
             too_far = not math.isfinite(loss)  # the loss is of the parameters that the last update made
             outside = "" if wrong else self.model.out_of_range()
         except (ArithmeticError, ValueError) as e:  # scalar math: exp overflow, log(0)

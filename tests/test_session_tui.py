@@ -8,7 +8,7 @@ import numpy as np
 from core import session
 from core.run import Run, RunConfig
 from tui.app import PlaygroundApp
-from tui.trainer import PlaygroundRun
+from tui.trainer import VALIDATION_DOCS, PlaygroundRun
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.loss_panel import LossPanel
@@ -106,9 +106,10 @@ async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp
 
 
 def heldout_loss(path) -> float:
-    """The playground's held-out loss of a saved run, worked out here: the mean over its first 100 held-out names."""
+    """The playground's held-out loss of a saved run, worked out here: the mean over its first held-out names."""
     run = session.load(path, PlaygroundRun).run
-    return math.fsum(run.model.loss(ids) for ids in run.heldout[:100]) / 100
+    n = VALIDATION_DOCS[run.config.engine]
+    return math.fsum(run.model.loss(ids) for ids in run.heldout[:n]) / n
 
 
 async def test_a_session_opened_at_start_shows_its_held_out_loss(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.chapters import CHAPTERS
+from core.chapters import CHAPTERS, get
 from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.generate_panel import GeneratePanel
@@ -452,9 +452,40 @@ async def test_q_asks_first_while_training_is_not_saved(tmp_path):
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.session.unsaved_steps == 0
+        await pilot.press("full_stop")  # one step since the save: that is what would be lost
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.session.run.step == 3 and not app.session.training:
+                break
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.toast.startswith("q again quits; not saved: chapter 6 (1 step).")
+        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # the same file again
+        await settle(pilot, app)
         await pilot.press("q")  # saved: q quits at once
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_one_step_that_breaks_the_numbers_is_undone_and_said():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.session.set_lr(1e100)  # past the [ ] ladder: logits near 1e200 after the update
+        weights = app.session.run.model.weights()
+        await pilot.press("full_stop")
+        await pilot.pause(0.3)
+        assert app.session.run.step == 0 and app.toast.startswith("training stopped at step 1: the loss after its update")
+        assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
+
+
+def test_a_held_out_loss_that_is_not_a_number_makes_no_point_on_the_chart(monkeypatch):
+    from tui.trainer import Session
+
+    session = Session(get(9))
+    monkeypatch.setattr(session.run.model, "loss", lambda ids: float("inf"))
+    assert session.validate() == float("inf") and session.val == []
 
 
 async def test_random_keys_never_raise():

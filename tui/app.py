@@ -48,7 +48,7 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
-RESET_CONFIRM_SECONDS = 5
+CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
 VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
@@ -57,7 +57,7 @@ KEYS = [
     ("p", "previous_chapter", "Previous chapter", ""),
     ("space", "train", "Train / pause", "Train"),
     ("full_stop", "step", "One training step", ""),
-    ("r", "reset", "Reset the model (after training: press twice)", ""),
+    ("r", "reset", "Reset the model (once trained: r twice)", ""),
     ("g", "generate", "Generate a name", "Generate"),
     ("G", "generate_ten", "Generate ten names", ""),
     ("t", "temperature(-1)", "Lower the temperature", ""),
@@ -218,7 +218,7 @@ class PlaygroundApp(App):
             if too_small(width, height):
                 self.push_screen(TooSmallScreen())
         elif not too_small(width, height):
-            if covering is self.screen:  # under a palette opened meanwhile, it goes at the next resize
+            if covering is self.screen:  # under a dialog opened just before, it goes at the next resize
                 self.pop_screen()
         else:
             covering.show_size(width, height)
@@ -450,6 +450,7 @@ class PlaygroundApp(App):
 
         def job():
             session.run.train_step()
+            session.run.check_last_update()  # one step is a run's last step too: Diverged is reported
             return session.snapshot()
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
@@ -462,7 +463,7 @@ class PlaygroundApp(App):
         asked = (session.chapter.number, session.run.step)  # what r again would throw away, as it was shown
         if session.run.step > 0 and not (self.reset_asked == asked and time.monotonic() < self.reset_until):
             session.stop_requested = True  # training pauses, so the count below stays true
-            self.reset_asked, self.reset_until = asked, time.monotonic() + RESET_CONFIRM_SECONDS
+            self.reset_asked, self.reset_until = asked, time.monotonic() + CONFIRM_SECONDS
             self.call_after_refresh(self.ask_to_reset, session)
             return
         self.reset_asked = None
@@ -478,11 +479,12 @@ class PlaygroundApp(App):
     async def action_quit(self) -> None:
         """q quits at once, unless training would be lost: then it asks first, as r does."""
         unsaved = [(n, s.unsaved_steps) for n, s in sorted(self.sessions.items()) if s.unsaved_steps]
-        chapters = [n for n, _ in unsaved]  # not the counts: a chapter still training adds steps meanwhile
-        if unsaved and not (self.quit_asked == chapters and time.monotonic() < self.quit_until):
-            self.quit_asked, self.quit_until = chapters, time.monotonic() + RESET_CONFIRM_SECONDS
+        # what was asked about: not the counts (a chapter still training adds steps meanwhile), but a save since asks anew
+        asked = [(n, self.sessions[n].saved_step) for n, _ in unsaved]
+        if unsaved and not (self.quit_asked == asked and time.monotonic() < self.quit_until):
+            self.quit_asked, self.quit_until = asked, time.monotonic() + CONFIRM_SECONDS
             lost = ", ".join(f"chapter {n} ({steps} step{'s' if steps != 1 else ''})" for n, steps in unsaved)
-            self.notify(f"q again quits; not saved: {lost} (ctrl+s saves the chapter on screen).")
+            self.notify(f"q again quits; not saved: {lost}. ctrl+s saves the chapter on screen.")
             return
         self.exit()
 
@@ -512,7 +514,7 @@ class PlaygroundApp(App):
     @work(thread=True, group="train", exit_on_error=False)
     def train_worker(self, session: Session, budget: int | None) -> None:
         """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
-        rate, steps, note = Rate(), 0, ""
+        rate, steps, note, checked = Rate(), 0, "", False  # checked: the last update, once training stops
         last_post, post_every = 0.0, UPDATE_INTERVAL
         val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
         worker = get_current_worker()
@@ -520,6 +522,14 @@ class PlaygroundApp(App):
             while True:
                 if worker.is_cancelled:  # the app is closing
                     session.stop_requested = True
+                checked = checked and session.stop_requested  # training resumed: the next stop checks again
+                if session.stop_requested and not checked:  # before the trainer hands the model back
+                    checked = True
+                    try:
+                        with session.model_lock:
+                            session.run.check_last_update()
+                    except Diverged as e:
+                        note = f"{e}; {e.advice}"
                 jobs, stop = session.take_jobs(session.stop_requested)
                 if stop:
                     break
@@ -580,11 +590,6 @@ class PlaygroundApp(App):
             with session._state_lock:
                 session.training = False
         session.steps_per_second = 0.0
-        try:
-            with session.model_lock:
-                session.run.check_last_update()
-        except Diverged as e:
-            note = f"{e}; {e.advice}"
         try:
             with session.model_lock:
                 snap = session.snapshot()

@@ -143,7 +143,7 @@ class Session:
     @property
     def unsaved_steps(self) -> int:
         """Training that quitting would lose: steps taken since the run was last saved or opened (0 when none)."""
-        return self.run.step if self.run is not None and self.run.step != self.saved_step else 0
+        return max(0, self.run.step - self.saved_step) if self.run is not None else 0
 
     def _select_first_matrix(self) -> None:
         """The first matrix, unless the selected one is still there with the cursor inside it."""
@@ -245,7 +245,7 @@ class Session:
         The trainer calls it between steps; in chunks, no single call keeps a key press waiting for long.
         Returns the loss when a full pass is done (and records it), else None.
         """
-        heldout = self.run.heldout[: VALIDATION_DOCS.get(self.run.config.engine, 16)]
+        heldout = self.run.heldout[: VALIDATION_DOCS[self.run.config.engine]]
         if not heldout or not self.model.has_loss:
             return None
         done = self._val_losses
@@ -254,10 +254,12 @@ class Session:
         if len(done) < len(heldout):
             return None
         loss = math.fsum(done) / len(done)
+        self._val_losses = []
+        if not math.isfinite(loss):  # weights an undo is about to take back: no point for the chart
+            return loss
         self.val.append((self.run.step, loss))
         if len(self.val) > MAX_VAL_POINTS:  # long runs: keep every other point, so memory stays flat
             self.val = self.val[::2]
-        self._val_losses = []
         return loss
 
     def snapshot(self, view: View | None = None) -> Snapshot:
@@ -272,7 +274,7 @@ class Session:
         s.history = run.history.values()
         s.history_span = run.history.span
         s.last_loss = run.history.last
-        s.val = list(self.val)
+        s.val = [point for point in self.val if point[0] <= run.step]  # none from steps an undo took back
         s.name = view.name[: model.block_size]
         s.unknown = vocab.unknown(s.name)
         known = s.name[: s.unknown[0]] if s.unknown else s.name
