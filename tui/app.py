@@ -159,8 +159,7 @@ class PlaygroundApp(App):
         self.narrow = False
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
-        self.reset_asked, self.reset_until = None, 0.0  # r once asks, r again (soon) resets
-        self.quit_asked, self.quit_until = None, 0.0  # the same for q, while training is not saved
+        self.questions: dict[str, tuple] = {}  # r and q: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
@@ -460,13 +459,11 @@ class PlaygroundApp(App):
         session = self.session
         if not session.built:
             return
-        asked = (session.chapter.number, session.run.step)  # what r again would throw away, as it was shown
-        if session.run.step > 0 and not (self.reset_asked == asked and time.monotonic() < self.reset_until):
-            session.stop_requested = True  # training pauses, so the count below stays true
-            self.reset_asked, self.reset_until = asked, time.monotonic() + CONFIRM_SECONDS
+        # what r again would throw away, as it was shown
+        if session.run.step > 0 and not self.asked_before("r", (session.chapter.number, session.run.step)):
+            session.stop_requested = True  # training pauses, so the count shown stays true
             self.call_after_refresh(self.ask_to_reset, session)
             return
-        self.reset_asked = None
         session.stop_requested = True
 
         def job():
@@ -479,14 +476,21 @@ class PlaygroundApp(App):
     async def action_quit(self) -> None:
         """q quits at once, unless training would be lost: then it asks first, as r does."""
         unsaved = [(n, s.unsaved_steps) for n, s in sorted(self.sessions.items()) if s.unsaved_steps]
-        # what was asked about: not the counts (a chapter still training adds steps meanwhile), but a save since asks anew
-        asked = [(n, self.sessions[n].saved_step) for n, _ in unsaved]
-        if unsaved and not (self.quit_asked == asked and time.monotonic() < self.quit_until):
-            self.quit_asked, self.quit_until = asked, time.monotonic() + CONFIRM_SECONDS
+        # what is asked about: not the counts (a chapter still training adds steps meanwhile), but a save since asks anew
+        if unsaved and not self.asked_before("q", [(n, self.sessions[n].saved_step) for n, _ in unsaved]):
             lost = ", ".join(f"chapter {n} ({steps} step{'s' if steps != 1 else ''})" for n, steps in unsaved)
             self.notify(f"q again quits; not saved: {lost}. ctrl+s saves the chapter on screen.")
             return
         self.exit()
+
+    def asked_before(self, key: str, subject) -> bool:
+        """True when `key` was pressed about the same `subject` within CONFIRM_SECONDS (the question is then spent);
+        else this press is the question, remembered for the next."""
+        asked, until = self.questions.pop(key, (None, 0.0))
+        if asked == subject and time.monotonic() < until:
+            return True
+        self.questions[key] = (subject, time.monotonic() + CONFIRM_SECONDS)
+        return False
 
     def ask_to_reset(self, session: Session) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""
@@ -494,7 +498,7 @@ class PlaygroundApp(App):
             self.set_timer(0.05, lambda: self.ask_to_reset(session))
             return
         steps = session.run.step
-        self.reset_asked = (session.chapter.number, steps)
+        self.questions["r"] = ((session.chapter.number, steps), time.monotonic() + CONFIRM_SECONDS)  # the count shown
         self.notify(f"r again resets chapter {session.chapter.number} to its first weights: "
                     f"{steps} trained step{'s' if steps != 1 else ''} would be lost (ctrl+s saves them first).")
 
