@@ -10,7 +10,6 @@ import random
 
 import numpy as np
 
-
 from core.sampling import sharpen
 from core.vocab import Vocab
 

@@ -263,9 +263,7 @@ class Run:
             failed = self.step + 1
             self.model.restore(before)
             if too_far and self._before_last_step is not None:  # that update is undone too: it is to be redone
-                self.model.restore(self._before_last_step)
-                self.step -= 1
-                self.history.undo()
+                self.undo_last_step()
             self._before_last_step = None
             raise Diverged(failed, wrong, lr, self.step, *self.learning_rate_to_try())
         self._before_last_step = before
@@ -283,12 +281,16 @@ class Run:
         loss = mean_loss(self.model, [self.encoded[i] for i in indices])
         if math.isfinite(loss):
             return
-        self.model.restore(self._before_last_step)
+        self.undo_last_step()
         self._before_last_step = None
-        self.step -= 1
-        self.history.undo()
         raise Diverged(self.step + 1, f"the loss after its update became {loss}", lr, self.step,
                        *self.learning_rate_to_try())
+
+    def undo_last_step(self) -> None:
+        """Back to the parameters, optimizer state, step and loss history from before the last step."""
+        self.model.restore(self._before_last_step)
+        self.step -= 1
+        self.history.undo()
 
     def learning_rate_to_try(self) -> tuple[float | None, bool]:
         """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0)."""

@@ -96,10 +96,11 @@ def save_target(path: str | Path) -> Path:
         if not folder.is_dir():
             problem = f"{shown_path(folder)} is not a folder" if folder.exists() else f"no folder {shown_path(folder)}"
             raise SessionError(f"{shown}: cannot save there: {problem}")
-        if p.exists() and not p.is_file():  # a device or a pipe: never opened, never replaced
-            raise SessionError(f"{shown}: is not a regular file; give a file name")
-        if p.exists() and not is_session_file(p):  # e.g. the data file itself: a typo must not cost it
-            raise SessionError(f"{shown}: is a file but not a saved session; it is kept (give another name)")
+        if p.exists():
+            if not p.is_file():  # a device or a pipe: never opened, never replaced
+                raise SessionError(f"{shown}: is not a regular file; give a file name")
+            if not is_session_file(p):  # e.g. the data file itself: a typo must not cost it
+                raise SessionError(f"{shown}: is a file but not a saved session; it is kept (give another name)")
     return p
 
 
