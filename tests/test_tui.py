@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual import events
 
 from core.chapters import CHAPTERS, get
 from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.widgets.code_view import CodeScreen
+from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.too_small import TooSmallScreen
@@ -427,6 +429,7 @@ async def test_the_palette_lists_quit_once_with_its_key():
         commands = {c[0]: c[2] for c in PlaygroundCommands(app.screen).commands()}
         assert commands["Quit"] == "key: q"
         assert commands["One training step"] == "key: ." and commands["Lower the learning rate"] == "key: ["  # as the footer
+        assert commands["Save the session to a file"] == "key: ctrl+s"  # as the help writes it
 
 
 async def test_q_quits():
@@ -574,3 +577,34 @@ async def test_below_80x24_a_screen_says_so_until_the_terminal_grows():
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
+
+
+def burst(app, keys: list[str]) -> None:
+    """Keys that arrive in one read from the terminal (a paste, a quick typist over ssh): all queued before any runs."""
+    for key in keys:
+        app.post_message(events.Key(key, {"slash": "/"}.get(key, key if len(key) == 1 else None)))
+
+
+@pytest.mark.parametrize("size", [WIDE, SMALL])
+async def test_a_name_typed_in_the_same_burst_as_slash_goes_into_the_box(size):
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=size) as pilot:
+        burst(app, ["slash", *"nina"])  # n alone would open chapter 7
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#name").value == "nina"  # it replaced "ann", as typing after / does
+        assert app.chapter_number == 6
+
+
+async def test_a_path_typed_in_the_same_burst_as_ctrl_s_goes_into_the_prompt():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        burst(app, ["ctrl+s", *"abc"])  # from the name box: the keys once went into the name
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt)
+        assert app.screen.query_one("#path").value == "abc"  # it replaced the proposed path
+        assert app.query_one("#name").value == "ann"
+        await pilot.press("ctrl+s", "ctrl+o")  # they run before any box sees them, but not over a dialog
+        assert len(app.screen_stack) == 2

@@ -32,6 +32,7 @@ from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen, code_view
 from tui.widgets.generate_panel import SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
+from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.loss_panel import LossPanel
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
@@ -79,6 +80,9 @@ KEYS = [
     ("q", "quit", "Quit", "Quit"),
 ]
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
+# Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
+PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
+PROMPT_ACTIONS = {action for key, action, _, _ in KEYS if key in PROMPT_KEYS}
 
 
 def guarded(method):
@@ -118,7 +122,9 @@ class PlaygroundCommands(Provider):
 
     def commands(self):
         for key, action, description, _ in KEYS:
-            shown = self.app.get_key_display(Binding(key.split(",")[0], action))  # as the footer shows it
+            key = key.split(",")[0]
+            # as the footer shows it (".", "[", "?"), but ctrl+s as the help writes it, not ^s
+            shown = key if key.startswith("ctrl+") else self.app.get_key_display(Binding(key, action))
             yield description, action, f"key: {shown}"
 
     async def discover(self) -> Hits:
@@ -138,7 +144,8 @@ class PlaygroundApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "minigpt-tui"
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
-    BINDINGS = [Binding(key, action, short or description, show=bool(short)) for key, action, description, short in KEYS + PANEL_KEYS]
+    BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
+                for key, action, description, short in KEYS + PANEL_KEYS]
     BINDINGS.append(Binding("escape", "leave_input", "Leave the name box", show=False))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
@@ -665,7 +672,22 @@ class PlaygroundApp(App):
     # ---- the typed name ---------------------------------------------------------------------------------
     def action_type_name(self) -> None:
         self.bring("probs")
-        self.query_one("#name", Input).focus()
+        self.screen.set_focus(self.query_one("#name", Input))  # now: keys in the same burst as / are the name's
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key reaches the bindings while a text box has focus (or is about to) only when it came in the
+        same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there."""
+        if not event.is_printable:
+            return
+        key = events.Key(event.key, event.character)
+        if isinstance(self.focused, Input):
+            self.focused.post_message(key)  # after the box's Focus: it replaces a selected value, as typing does
+        elif isinstance(self.screen, FilePrompt):
+            self.screen.type_ahead(key)
+        else:
+            return
+        event.prevent_default()  # not a binding
+        event.stop()
 
     def action_leave_input(self) -> None:
         if isinstance(self.focused, Input):
@@ -825,8 +847,11 @@ class PlaygroundApp(App):
         super().notify(message, **kw)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even from the command palette."""
-        return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
+        """Nothing runs behind the too-small screen, not even the command palette; ctrl+s and ctrl+o, which run before
+        any box sees them, do not run over a dialog either."""
+        if action == "command_palette":
+            return not isinstance(self.screen, TooSmallScreen)
+        return not (action in PROMPT_ACTIONS and self.screen is not self.screen_stack[0])
 
     def get_system_commands(self, screen):
         """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key) and its

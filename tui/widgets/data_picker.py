@@ -53,7 +53,7 @@ class DataPicker(AcceptScreen):
         if event.option.id == "file":
             path = self.query_one("#path", Input)
             path.display = True
-            path.focus()
+            self.set_focus(path)  # now: the keys typed next are the path's
         else:
             self.try_accept(event.option.id)
 

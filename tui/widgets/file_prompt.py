@@ -2,7 +2,7 @@
 line and the prompt stays open, so nothing is lost to a typo."""
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -51,6 +51,7 @@ class FilePrompt(AcceptScreen):
     def __init__(self, title: str, value: str = "", hint: str = "", accept=None):
         super().__init__()
         self.title_text, self.value, self.hint, self.accept = title, value, hint, accept
+        self.typed_ahead: list[events.Key] = []  # keys typed before the box was there to take them
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -62,7 +63,17 @@ class FilePrompt(AcceptScreen):
             yield Static("", classes="error", id="error")
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+        box = self.query_one("#path", Input)
+        self.set_focus(box)
+        for key in self.typed_ahead:
+            box.post_message(key)
+
+    def type_ahead(self, key: events.Key) -> None:
+        """A key typed in the same burst as the one that opened the prompt: to the box, or kept until it is there."""
+        if self.is_mounted:
+            self.query_one("#path", Input).post_message(key)
+        else:
+            self.typed_ahead.append(key)
 
     @on(Input.Submitted, "#path")
     def submitted(self, event: Input.Submitted) -> None:
