@@ -12,7 +12,7 @@ from core.vocab import Vocab
 TOY_DOCS = ["ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina"]
 TOY_VOCAB = Vocab(["a", "i", "l", "e", "n"])  # the post's order: a i l e n, then "." ends a name
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50_000_000  # 50 MB, as the message says
 MAX_CHARS = 256
 
 
@@ -48,7 +48,16 @@ def from_docs(docs: list[str], vocab: Vocab) -> Dataset:
         bad = vocab.unknown(doc)
         if bad:
             raise DataError(f"{doc!r}: {doc[bad[0]]!r} is not in the vocabulary {vocab.shown}")
-    return Dataset("docs", tuple(docs), vocab)
+    return Dataset("docs", tuple(docs), vocab, notes=cut_notes(docs, "document"))
+
+
+def cut_notes(docs: list[str], what: str, block_size: int = 16) -> tuple[str, ...]:
+    """A note when documents are longer than the model reads: with its end token a document needs len + 1 positions."""
+    long = sum(1 for d in docs if len(d) >= block_size)
+    if not long:
+        return ()
+    return (f"{long} {what}{'s' if long != 1 else ''} of {block_size} or more characters "
+            f"{'are' if long != 1 else 'is'} cut to the model's context of {block_size} tokens",)
 
 
 def shown_path(path: str | Path) -> str:
@@ -84,7 +93,7 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
             raise DataError(f"{shown}: is not a regular file")
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise DataError(f"{shown}: {size / 1e6:.0f} MB is over the 50 MB limit")
+            raise DataError(f"{shown}: {size / 1e6:.1f} MB is over the 50 MB limit")
         with p.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
     if len(raw) > MAX_BYTES:
@@ -102,13 +111,8 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
     chars = sorted(set("".join(docs)))
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
-    notes = []
-    long = sum(1 for d in docs if len(d) >= block_size)  # with its end token a document needs len + 1 positions
-    if long:
-        notes.append(f"{long} line{'s' if long != 1 else ''} of {block_size} or more characters "
-                     f"{'are' if long != 1 else 'is'} cut to the model's context of {block_size} tokens")
     digest = hashlib.sha256(raw).hexdigest()
-    return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, tuple(notes))
+    return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, cut_notes(docs, "line", block_size))
 
 
 def load(source: str) -> Dataset:

@@ -1,5 +1,6 @@
 """The headless CLI: formats, defaults, and one-line errors with exit status 2."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -84,6 +85,10 @@ def test_sample_prints_k_documents(capsys):
     (["train", "--chapter", "6", "--save", ""], "--save needs a file name"),
     (["sample"], "required: --chapter"),
     (["bogus"], "invalid choice"),
+    (["train", "--chapter", "12", "--docs", "ann", "--data", "/no/such/file.txt"], "--docs and --data both give"),
+    (["train", "--chapter", "12", "--data", ""], "--data needs toy, names, or a file path"),
+    (["train", "--chapter", "6", "--seed", "-5"], "'-5' is below 0"),  # Random(-5) is Random(5)
+    (["--data", "/no/such/file.txt", "serve"], "serve does not take --data"),
 ])
 def test_user_errors_are_one_line_and_exit_2(capsys, args, message):
     code, out, err = run_cli(capsys, *args)
@@ -200,3 +205,51 @@ def test_save_never_replaces_a_file_that_is_not_a_session(tmp_path, capsys):
     saved.touch()  # an empty file holds nothing to lose
     assert run_cli(capsys, "train", "--chapter", "9", "--data", str(data), "--steps", "1", "--save", str(saved))[0] == 0
     assert run_cli(capsys, "train", "--load", str(saved), "--save", str(saved))[0] == 0  # a session is replaced
+
+
+def test_options_before_the_command_count(capsys):
+    """minigpt-tui --seed 7 sample: the command's own --seed once replaced the 7 with no value, silently."""
+    assert run_cli(capsys, "--seed", "7", "sample", "-c", "6")[1] == run_cli(capsys, "sample", "-c", "6", "--seed", "7")[1]
+    assert run_cli(capsys, "--seed", "7", "sample", "-c", "6")[1] != run_cli(capsys, "sample", "-c", "6")[1]
+    code, out, _ = run_cli(capsys, "--data", "names", "train", "-c", "6", "--steps", "1", "--samples", "0")
+    assert code == 0 and "vocab size: 27" in out  # not chapter 6's toy data
+    code, out, _ = run_cli(capsys, "-c", "6", "train", "--steps", "1", "--samples", "0")
+    assert code == 0 and out.splitlines()[-1] == "step    1 /    1 | loss 0.8868"
+
+
+def test_long_docs_are_cut_with_a_note(capsys):
+    code, _, err = run_cli(capsys, "train", "-c", "12", "--docs", "annannannannannannann", "--steps", "1", "--samples", "0")
+    assert code == 0
+    assert err == "minigpt-tui: note: 1 document of 16 or more characters is cut to the model's context of 16 tokens\n"
+
+
+def test_a_diverged_run_saves_its_good_steps(tmp_path, capsys):
+    """Chapter 6 on the toy data stops at step 262: the 261 steps before it are kept, not thrown away."""
+    saved = tmp_path / "c6.json"
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "300", "--samples", "0", "--save", str(saved))
+    assert code == 3 and err.splitlines()[-1] == f"minigpt-tui: the parameters after step 261 are saved to {saved}"
+    code, out, _ = run_cli(capsys, "sample", "--load", str(saved), "--samples", "1")
+    assert code == 0 and out.startswith("sample  1: ")
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl"])
+def test_closed_output_still_saves_the_run(tmp_path, fmt):
+    """`train --save F | head -1`: the reader goes away; the steps trained so far are saved, and it says so."""
+    saved = tmp_path / "my run.json"
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "12", "--format", fmt, "--samples", "0",
+                              "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.readline()
+    child.stdout.close()
+    code = child.wait(timeout=120)
+    err = child.stderr.read()
+    assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1
+    assert err.startswith("minigpt-tui: the output was closed at step ") and saved.exists()
+    assert err.rstrip().endswith(f"(continue with: minigpt-tui train --load '{saved}')")  # quoted: the name has a space
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_failed_write_is_one_line():
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([sys.executable, "-m", "tui.cli", "sample", "-c", "12"], stdout=full, stderr=subprocess.PIPE,
+                             text=True)
+    assert out.returncode == 2 and out.stderr == "minigpt-tui: cannot write the output (No space left on device)\n"

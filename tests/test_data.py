@@ -64,8 +64,8 @@ def test_a_pipe_is_not_read_forever(tmp_path):
 def test_over_50_mb_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "big.txt"
     with open(path, "wb") as f:
-        f.truncate(data.MAX_BYTES + 1)  # sparse: nothing is written
-    with pytest.raises(DataError, match="over the 50 MB limit"):
+        f.truncate(50_000_001)  # sparse: nothing is written; MB as the message says, not MiB
+    with pytest.raises(DataError, match="50.0 MB is over the 50 MB limit"):
         load(str(path))
 
 

@@ -5,6 +5,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import signal
 import sys
 import time
@@ -39,9 +40,12 @@ class Default(str):
 
 def positive_int(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:  # Random(-5) is Random(5): a negative seed would only look different
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0")
+    return value
 
 
 def number(text: str) -> float:
@@ -57,15 +61,17 @@ def number(text: str) -> float:
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--chapter", "-c", help="chapter number or name (see `minigpt-tui chapters`)")
-    p.add_argument("--data", help="toy, names, or a path to a file with one document per line")
+    # SUPPRESS: given before the command (minigpt-tui --seed 7 train), these are kept, not reset to no value
+    p.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter number or name (see `minigpt-tui chapters`)")
+    p.add_argument("--data", default=argparse.SUPPRESS, help="toy, names, or a path to a file with one document per line")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
-    p.add_argument("--seed", type=positive_int, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
     p.add_argument("--samples", type=positive_int, help="how many documents to sample")
     p.add_argument("--temperature", type=number,
                    help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
-    p.add_argument("--load", metavar="FILE", help="a saved session: its chapter, data and settings (train continues it)")
+    p.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS,
+                   help="a saved session: its chapter, data and settings (train continues it)")
 
 
 def build_parser() -> Parser:
@@ -99,8 +105,10 @@ def build_parser() -> Parser:
 
 
 def run_config(args, **extra) -> RunConfig:
-    if args.chapter is None:
+    if isinstance(args.chapter, Default):
         raise UsageError("the following arguments are required: --chapter/-c (or --load FILE)")
+    if args.docs is not None and args.data is not None:
+        raise UsageError("--docs and --data both give the documents; use one")
     docs = tuple(d for d in args.docs.split(",")) if args.docs is not None else None
     return RunConfig(
         chapter=args.chapter, data=args.data, docs=docs, seed=seed_of(args),
@@ -266,6 +274,7 @@ def cmd_train(args) -> int:
     if not jsonl:
         print_header(run)
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
+    first_step = run.step
     try:
         with CtrlC(enabled=bool(args.save)) as ctrl_c:
             while not run.done and not ctrl_c.pressed:
@@ -282,22 +291,49 @@ def cmd_train(args) -> int:
         sys.stdout.flush()
         print(f"minigpt-tui: {e}", file=sys.stderr)
         print(f"minigpt-tui: {e.advise('--lr ')}", file=sys.stderr)
+        if args.save and run.step > first_step:  # the good steps are kept (going on would only diverge again)
+            print(f"minigpt-tui: the parameters after step {run.step} are saved to {session.save(args.save, run)}",
+                  file=sys.stderr)
         return DIVERGED_EXIT
+    except OSError as e:  # the output went away (| head) or failed (a full disk): the training is kept
+        progress.close()
+        silence_stdout()
+        if not args.save:
+            raise
+        print(f"minigpt-tui: {output_error(e)} {stopped_and_saved(run, args.save)}", file=sys.stderr)
+        return 2
     finally:
         progress.close()
     if args.save:
-        saved = session.save(args.save, run)
         if ctrl_c.pressed:
             sys.stdout.flush()
-            print(f"minigpt-tui: interrupted at step {run.step} of {run.steps}; saved to {saved} "
-                  f"(continue with: minigpt-tui train --load {saved})", file=sys.stderr)
+            print(f"minigpt-tui: interrupted {stopped_and_saved(run, args.save)}", file=sys.stderr)
             return 130
-        print(f"minigpt-tui: saved to {saved}", file=sys.stderr)
+        print(f"minigpt-tui: saved to {session.save(args.save, run)}", file=sys.stderr)
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
         print(json.dumps({"params": params}))
     return 0
+
+
+def stopped_and_saved(run: Run, path: str) -> str:
+    """Saves a run that stopped before its end; says where, and how to go on."""
+    saved = session.save(path, run)
+    return (f"at step {run.step} of {run.steps}; saved to {saved} "
+            f"(continue with: minigpt-tui train --load {shlex.quote(str(saved))})")
+
+
+def output_error(error: OSError) -> str:
+    return "the output was closed" if isinstance(error, BrokenPipeError) else f"cannot write the output ({error.strerror})"
+
+
+def silence_stdout() -> None:
+    """After stdout failed, Python's last flush at exit would fail again, with a traceback: point it at nothing."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def cmd_sample(args) -> int:
@@ -333,6 +369,8 @@ def cmd_playground(args) -> int:
 def cmd_serve(args) -> int:
     from tui.serve import ServeError, serve
 
+    if args.data is not None:
+        raise UsageError("serve does not take --data: save a session made on your data and serve it with --load")
     chapter = get(args.chapter)  # an unknown chapter or a bad session fails here, not in every browser tab
     load = None
     if args.load:
@@ -355,8 +393,12 @@ COMMANDS = {"chapters": cmd_chapters, "train": cmd_train, "sample": cmd_sample, 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.data is not None and not args.data.strip():
+            raise UsageError("--data needs toy, names, or a file path")
         with np.errstate(all="ignore"):  # NaN and inf are caught by the run's guard, each with one clear message
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+            sys.stdout.flush()  # here, where a failed write is caught, not at exit
+            return status
     except UsageError as e:
         print(f"minigpt-tui: {e}", file=sys.stderr)
     except USER_ERRORS as e:
@@ -365,8 +407,11 @@ def main(argv: list[str] | None = None) -> int:
         print("minigpt-tui: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error worth a traceback
+        silence_stdout()  # the reader went away (e.g. `| head`): not an error worth a traceback
         return 0
+    except OSError as e:  # writing the output failed (e.g. a full disk); files the CLI reads and writes say their own
+        silence_stdout()
+        print(f"minigpt-tui: {output_error(e)}", file=sys.stderr)
     return 2
 
 
