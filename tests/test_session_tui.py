@@ -192,3 +192,32 @@ async def test_saving_where_it_cannot_is_said_in_the_prompt_which_stays_open(tmp
         await type_path(pilot, app, tmp_path / "six.json")
         await pilot.pause()
         assert not isinstance(app.screen, FilePrompt) and session.load(tmp_path / "six.json").run.chapter.number == 6
+
+
+async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
+    """r and q ask first; so do ctrl+o and d, in their dialog: a first Enter says what would be lost."""
+    path = tmp_path / "six.json"
+    session.save(path, Run(RunConfig(6)))
+    app = App(chapter=6, step_budget=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        run = app.session.run
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        assert isinstance(app.screen, FilePrompt)
+        assert error_of(app) == "Chapter 6 has 5 trained steps not saved: Enter again replaces them, Esc keeps them."
+        assert app.session.run is run and run.step == 5
+        await type_path(pilot, app, path)  # Enter again
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FilePrompt) and app.session.run.step == 0
+
+        await pilot.press("full_stop")
+        await settle(pilot, app)
+        await pilot.press("d", "enter")  # names
+        await pilot.pause()
+        assert isinstance(app.screen, DataPicker) and "1 trained step not saved" in error_of(app)
+        assert app.session.run.dataset.name == "toy"
+        await pilot.press("escape")  # kept
+        await pilot.pause()
+        assert app.session.run.dataset.name == "toy" and app.session.run.step == 1

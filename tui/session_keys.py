@@ -80,7 +80,9 @@ def open_session(app) -> None:
         return
 
     def load(path: str):
-        return path, sessions.load(path, run_class=PlaygroundRun)
+        saved = sessions.load(path, run_class=PlaygroundRun)
+        ask_before_replacing(app, app.sessions.get(saved.run.chapter.number), "ctrl+o", path)
+        return path, saved
 
     def opened(result) -> None:
         if result is None:
@@ -109,6 +111,7 @@ def pick_data(app) -> None:
 
     def build(source: str) -> PlaygroundRun:
         dataset = data.load(source)
+        ask_before_replacing(app, session, "d", source)
         run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
         if session.built:  # the learning rate set with [ and ] stays
             run.config = replace(run.config, lr=session.run.config.lr)
@@ -124,6 +127,15 @@ def pick_data(app) -> None:
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
     app.push_screen(DataPicker(current, build, note), reporting(app, picked))
+
+
+def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:
+    """Trained steps not saved are replaced only at the second Enter, as r and q ask first: the first says what
+    would be lost, in the dialog, which stays open."""
+    steps = session.unsaved_steps if session is not None else 0
+    if steps and not app.asked_before(key, (session.chapter.number, source)):
+        raise ValueError(f"Chapter {session.chapter.number} has {steps} trained step{'s' if steps != 1 else ''} not "
+                         "saved: Enter again replaces them, Esc keeps them.")
 
 
 def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
