@@ -608,3 +608,17 @@ async def test_a_path_typed_in_the_same_burst_as_ctrl_s_goes_into_the_prompt():
         assert app.query_one("#name").value == "ann"
         await pilot.press("ctrl+s", "ctrl+o")  # they run before any box sees them, but not over a dialog
         assert len(app.screen_stack) == 2
+
+
+async def test_a_long_name_keeps_whole_rows_beside_the_scrollbar():
+    """At 80x24 a 16-letter name scrolls: its rows were drawn as wide as the panel, and the scrollbar cut "other 81"
+    to "other 8", a wrong number that looked right."""
+    app = PlaygroundApp(chapter=9, name="christopherjames")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        scroll = app.query_one("#probs-scroll")
+        assert scroll.max_scroll_y > 0  # it does scroll
+        rows = [line for line in text_of(app, "#probs-body").splitlines() if " other " in line]
+        assert len(rows) == 16
+        assert max(len(row.rstrip()) for row in rows) <= scroll.scrollable_content_region.width

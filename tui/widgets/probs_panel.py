@@ -134,4 +134,8 @@ class ProbsPanel(FittedToWidth, Vertical):
             return
         width = self.content_region.width
         width = width if width > 0 else 60  # not laid out yet: drawn again once it is
-        self.body.set_lines(render_probs(session, snap, width, self.app.console))
+        lines = render_probs(session, snap, width, self.app.console)
+        scroll = self.query_one("#probs-scroll")
+        if len(lines) > scroll.content_region.height > 0:  # a scrollbar shows and takes columns: rows would lose their ends
+            lines = render_probs(session, snap, width - scroll.styles.scrollbar_size_vertical, self.app.console)
+        self.body.set_lines(lines)
