@@ -1,6 +1,8 @@
 """The playground driven with Textual's Pilot: every key, every panel, as a user would try them."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from textual import events
@@ -265,6 +267,25 @@ async def test_l_before_chapter_4_says_there_is_no_loss_yet():
         assert not app.loss_expanded and app.toast == "No loss to chart yet: it arrives in chapter 4."
 
 
+async def test_chapters_that_do_not_train_draw_no_empty_chart():
+    app = PlaygroundApp(chapter=5)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("4")  # the Loss tab: on a small screen a tab is its chart, but chapter 5 has no curve
+        await pilot.pause()
+        assert not app.query_one("#loss-plot").display and app.query_one("#loss").border_subtitle == ""
+        await pilot.press("l")
+        assert app.active_panel == "loss" and app.toast.startswith("Chapter 5 does not train")
+
+
+async def test_l_back_from_the_loss_tab_shows_the_tab_before_with_its_numbers():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("6", "4", "l")  # Grads, Loss, then l closes the chart back to Grads
+        await pilot.pause()
+        assert app.active_panel == "gradients"
+        assert app.snap.grad_check  # the placeholder "Type a name (/) to see its gradients" showed, though ann was typed
+
+
 async def test_untrainable_chapters_say_so():
     app = PlaygroundApp(chapter=3)
     async with app.run_test(size=WIDE) as pilot:
@@ -521,6 +542,8 @@ async def test_chapter_12_in_the_playground_is_microgpt():
         assert app.session.run.step == 1000
         steps = [step for step, _ in app.session.val]
         assert len(steps) >= 3 and steps == sorted(steps), "the held-out loss is measured again as training goes"
+        run = app.session.run  # where training stopped, the held-out loss is the final weights' own, every time
+        assert app.session.val[-1] == (1000, math.fsum(map(run.model.loss, run.heldout[:100])) / 100)
         await pilot.press("G")
         names = app.query_one(GeneratePanel).names
         assert names == ["anir", "lanen", "mamian", "sharia", "anelin", "enikey", "mara", "alela", "amuset", "carie"]
@@ -622,3 +645,14 @@ async def test_a_long_name_keeps_whole_rows_beside_the_scrollbar():
         rows = [line for line in text_of(app, "#probs-body").splitlines() if " other " in line]
         assert len(rows) == 16
         assert max(len(row.rstrip()) for row in rows) <= scroll.scrollable_content_region.width
+
+
+async def test_the_small_loss_chart_names_its_lines_held_out_too():
+    app = PlaygroundApp(chapter=9, step_budget=40)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.session.val  # a held-out line is drawn: the label is longest, and was dropped as too wide
+        assert "gray each, orange mean, cyan held-out, blue fair die" in app.query_one("#loss-plot").plt.build()

@@ -541,6 +541,8 @@ class PlaygroundApp(App):
                             session.run.check_last_update()
                     except Diverged as e:
                         note = f"{e}; {e.advice}"
+                    with session.model_lock:
+                        session.validate_whole()  # the held-out loss of the weights training stopped at
                 jobs, stop = session.take_jobs(session.stop_requested)
                 if stop:
                     break
@@ -794,12 +796,16 @@ class PlaygroundApp(App):
         self.push_screen(HelpScreen())
 
     def action_loss_chart(self) -> None:
-        if self.session.built and not self.session.model.has_loss and not self.loss_expanded:
-            self.notify("No loss to chart yet: it arrives in chapter 4.")
+        model = self.session.model if self.session.built else None
+        if model is not None and not model.trainable and not self.loss_expanded:  # no curve to draw
+            self.notify("No loss to chart yet: it arrives in chapter 4." if not model.has_loss else
+                        f"Chapter {self.chapter_number} does not train: its loss is one number, in the Loss panel. "
+                        "The chart starts with training, in chapter 6.")
             return
         if self.narrow:  # the loss tab is its chart: l opens it, and closes it back to the tab before
             back = self.panel_before if self.panel_before in set(self.panels()) - {"loss"} else "about"
             self.bring(back if self.active_panel == "loss" else "loss")
+            self.request_snapshot()  # as a panel key does: the tab shown gets its numbers
             return
         self.loss_expanded = not self.loss_expanded
         self.arrange()

@@ -262,6 +262,14 @@ class Session:
             self.val = self.val[::2]
         return loss
 
+    def validate_whole(self) -> None:
+        """A held-out loss all at the current weights, in place of one at this step: a pass done in chunks between
+        steps reads several steps' weights, and the number training stops at should be the model's own."""
+        self._val_losses = []
+        if self.val and self.val[-1][0] == self.run.step:
+            self.val.pop()
+        self.validate()
+
     def snapshot(self, view: View | None = None) -> Snapshot:
         view = view or self.view
         if self.run is None:

@@ -60,10 +60,14 @@ class LossPanel(Vertical):
             self.sparkline.data, self.sparkline.display = [], False
             return
         model = session.model
-        if not model.has_loss:
+        if not model.has_loss:  # no chart either, open or closed
             self.summary.update(Text("No loss yet: it arrives in chapter 4.", style=DIM))
-            self.sparkline.data, self.sparkline.display = [], False
+            self.sparkline.data, self.sparkline.display, self.plot.display = [], False, False
+            self.border_subtitle = ""
             return
+        self.plot.display = self.expanded and model.trainable  # a chapter that does not train has no curve to draw
+        if not model.trainable:
+            self.border_subtitle = ""
         base, base_text = baseline(model, len(session.run.vocab))
         text = Text()
         history = snap.history
@@ -90,7 +94,7 @@ class LossPanel(Vertical):
             self.summary.update(text, layout=len(text.plain.splitlines()) != len(str(self.summary.content).splitlines()))
         self.sparkline.data = list(history) if history else []
         self.sparkline.display = bool(history) and not self.expanded  # no flat line before the first step
-        if self.expanded:
+        if self.plot.display:
             self.draw_plot(session, snap, base, base_text)
 
     def draw_plot(self, session: Session, snap: Snapshot, base: float, base_text: str) -> None:
@@ -101,8 +105,10 @@ class LossPanel(Vertical):
         history = snap.history
         # a small chart has no room for a legend inside it: it names the lines under the axis instead
         legend = self.plot.size.height >= 24
-        plt.xlabel("step" if legend or not history else
-                   "steps: gray each · orange mean" + (" · cyan held-out" if snap.val else "") + " · blue fair die")
+        lines = ["gray each", "orange mean"] + (["cyan held-out"] if snap.val else []) + ["blue fair die"]
+        named = next((text for text in ("steps: " + " · ".join(lines), " · ".join(lines), ", ".join(lines))
+                      if len(text) <= self.plot.size.width - 8), "")  # plotext drops a label wider than its axis
+        plt.xlabel("step" if legend or not history else named)
         if history:
             span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
