@@ -47,7 +47,11 @@ def data_source(run: Run) -> str:
     return run.dataset.path
 
 
+FIELDS = {"format", "version", "chapter", "config", "data", "step", "typed", "rng", "history", "params", "optimizer"}
+
+
 def to_dict(run: Run, typed: str = "") -> dict:
+    """The session as JSON values: the FIELDS, each checked when read back."""
     source = data_source(run)
     docs = tuple(run.dataset.docs) if source == "docs" else None
     config = replace(run.config, data=None if source == "docs" else source, docs=docs)
@@ -198,7 +202,7 @@ def loads(raw: bytes | str, run_class: type[Run] = Run) -> SavedSession:
     except SessionError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        detail = f" ({e.msg} at line {e.lineno})" if isinstance(e, json.JSONDecodeError) else ""
+        detail = f" ({e})" if isinstance(e, json.JSONDecodeError) else ""  # e.g. "Expecting value: line 1 column 9 (char 8)"
         raise SessionError(f"not a session file: not valid JSON{detail}; it may be truncated or damaged") from None
     return from_dict(document, run_class)
 
@@ -252,6 +256,11 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     run.step = field_of(document, "step", int)
     if run.step < 0:
         raise SessionError(f"step {run.step} is negative")
+    if run.chapter.lr_decay and run.step > run.steps:  # the learning rate reaches 0 at the schedule's end
+        raise SessionError(f"step {run.step} is past the end of its {run.steps}-step schedule")
+    unknown = sorted(set(document) - FIELDS)
+    if unknown:
+        raise SessionError(f"the field {unknown[0]!r} is not one a session has")
     run.history = read_history(field_of(document, "history", dict))
     return SavedSession(run, field_of(document, "typed", str))
 

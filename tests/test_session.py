@@ -208,6 +208,8 @@ def set_key(section, key, value):
     (set_key("config", "engine", 3), "'engine' should be str"),
     (set_key("config", "colour", "red"), "unknown setting 'colour'"),
     (set_key(None, "step", -4), "negative"),
+    (set_key(None, "step", 11), "step 11 is past the end of its 10-step schedule"),  # chapter 12's lr is 0 by then
+    (set_key(None, "zzz", 1), "the field 'zzz' is not one a session has"),
     (set_key(None, "step", "4"), "'step' should be int"),
     (lambda d: d["rng"]["internal"].pop(), "random state is damaged"),
     (set_key("history", "count", 7), "loss history is damaged"),
@@ -215,6 +217,7 @@ def set_key(section, key, value):
     (lambda d: d.pop("history"), "'history' is missing"),
 ])
 def test_a_damaged_session_is_one_clear_line(saved, change, message):
+    assert set(json.loads(saved.read_text())) == session.FIELDS
     rewrite(saved, change)
     with pytest.raises(SessionError) as error:
         session.load(saved)
@@ -272,6 +275,11 @@ def test_missing_file_folder_and_binary_are_one_line(tmp_path):
     (tmp_path / "b.json").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(SessionError, match="not valid JSON"):
         session.load(tmp_path / "b.json")
+    (tmp_path / "c.json").write_text('{"format": "minigpt')
+    with pytest.raises(SessionError) as cut:
+        session.load(tmp_path / "c.json")
+    assert str(cut.value).endswith("not valid JSON (Unterminated string starting at: line 1 column 12 (char 11)); "
+                                   "it may be truncated or damaged")
 
 
 def test_a_failed_load_leaves_the_current_run_as_it_was(saved):

@@ -122,7 +122,7 @@ def pick_data(app) -> None:
             return
         d = run.dataset
         notes = "".join(f"; {note}" for note in d.notes)
-        adopt(app, run, f"Chapter {chapter.number} now learns from {d.name}: {len(d.docs):,} documents, "
+        adopt(app, run, f"Chapter {chapter.number} now learns from {d.name}: {len(d.docs):,} document{'s' if len(d.docs) != 1 else ''}, "
                         f"{len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
