@@ -13,6 +13,7 @@ from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
+from tui.widgets.status_bar import StatusBar
 from tui.widgets.too_small import TooSmallScreen
 from tui.widgets.weights_panel import WeightsPanel
 
@@ -370,6 +371,8 @@ async def test_code_help_chart_and_attention_views():
         assert len(heads) == 4 and len(heads[0]) == len("ann") + 1
         assert all(abs(sum(row) - 1) < 1e-12 for row in heads[0])
         assert app.query_one("#attention").border_title == "Attention of the typed name"
+        await pilot.press("a", "l", "a")  # with the big chart open, a shows the maps (it toggled them unseen)
+        assert app.attention_on and not app.loss_expanded and app.query_one("#attention").display
 
 
 async def test_code_view_marks_what_is_new_and_what_is_replaced():
@@ -656,3 +659,16 @@ async def test_the_small_loss_chart_names_its_lines_held_out_too():
         await pilot.pause()
         assert app.session.val  # a held-out line is drawn: the label is longest, and was dropped as too wide
         assert "gray each, orange mean, cyan held-out, blue fair die" in app.query_one("#loss-plot").plt.build()
+
+
+async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        session = app.session
+        session.run.step, session.steps_per_second = 5864, 343.0  # trained on far past the planned 2000
+        bar = app.query_one(StatusBar)
+        bar.show(session, session.snapshot(), True)
+        text = str(bar.content)
+        assert "step 5864 (past 2000)" in text and "343 steps/s" in text and text.rstrip().endswith("●")
+        assert len(text) <= SMALL[0]

@@ -816,7 +816,10 @@ class PlaygroundApp(App):
         if self.chapter_number < 11:
             self.notify("Attention arrives in chapter 11.")
             return
-        self.attention_on = not self.attention_on or (self.narrow and self.active_panel != "attention")
+        # where the maps are hidden (another tab; the big loss chart), a shows them rather than toggling them unseen
+        self.attention_on = not self.attention_on or (self.narrow and self.active_panel != "attention") \
+            or (not self.narrow and self.loss_expanded)
+        self.loss_expanded = self.loss_expanded and self.narrow
         if self.narrow:
             self.active_panel = "attention" if self.attention_on else "weights"
         self.arrange()

@@ -30,9 +30,9 @@ class StatusBar(Static):
             self.update(Text(f" {session.chapter.label} ", style="bold reverse") + Text("  not built yet"))
             return
         parts = []  # (text, style, key hint)
+        past = session.model.trainable and snap.step > snap.steps  # trained on past the chapter's usual run
         if session.model.trainable:
             loss = snap.last_loss
-            past = snap.step > snap.steps  # trained on past the chapter's usual run
             step = f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}"
             parts += [(step, "", ""), (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " [ ]")]
@@ -48,4 +48,7 @@ class StatusBar(Static):
             text = status_line(label, parts, False, training)
         if len(text) > width and training:
             text = status_line(label, parts[:-2] + parts[-1:], False, training)
+        if len(text) > width and training and past:  # then the temperature, and the plan said in short
+            text = status_line(label, [(f"step {snap.step} (past {snap.steps})", "", "")] + parts[1:-3] + parts[-1:],
+                               False, training)
         self.update(text, layout=False)  # one line, always: no need to lay the screen out again
