@@ -385,6 +385,9 @@ async def test_code_view_marks_what_is_new_and_what_is_replaced():
     assert "replaces token_loss() from chapter 4 (loss)" in text
     assert "return 1 - p" in text
     assert "inherited from chapter 7 (backprop)" in text
+    # what runs: chapter 3's weights() is shadowed by the autograd's, which the view shows instead
+    assert "inherited from core/value.py, class ValueWeights:" in text
+    assert 'return {"weights": np.array(self.w)}' not in text
 
 
 async def test_gradients_panel_compares_finite_difference_and_backprop():

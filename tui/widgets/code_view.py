@@ -79,16 +79,18 @@ def code_view(number: int) -> list[Text]:
                 old_code = inspect.getsource(vars(parent)[name]).rstrip("\n")
                 parts.append(Text("\n").join(gutter([Text(l) for l in old_code.split("\n")], "-", OLD, dim=True)))
                 break
-    # what it still uses from earlier chapters
+    # what it still uses from earlier chapters, and from the autograd they build on: the code that runs, so a method
+    # a class earlier in the MRO shadows is not shown
     seen = set(own_functions(cls))
-    for parent in ancestors:
+    for parent in cls.__mro__[1:]:
         functions = {n: f for n, f in own_functions(parent).items() if n not in seen}
         seen.update(own_functions(parent))
-        if not functions:
+        if not functions or parent not in ancestors and parent.__module__ != "core.value":
             continue
         old = chapter_of(parent.__module__)
+        source = f"chapter {old.number} ({old.name})" if old else parent.__module__.replace(".", "/") + ".py"
         parts.append(Text(""))
-        parts.append(Text(f"  inherited from chapter {old.number} ({old.name}), class {parent.__name__}:", style="bold " + KEPT))
+        parts.append(Text(f"  inherited from {source}, class {parent.__name__}:", style="bold " + KEPT))
         for function in functions.values():
             code = inspect.getsource(function).rstrip("\n")
             parts.append(Text("\n").join(gutter([Text(l) for l in code.split("\n")], " ", KEPT, dim=True)))
