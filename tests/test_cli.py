@@ -247,6 +247,24 @@ def test_closed_output_still_saves_the_run(tmp_path, fmt):
     assert err.rstrip().endswith(f"(continue with: minigpt-tui train --load '{saved}')")  # quoted: the name has a space
 
 
+def test_a_diverged_run_saves_its_good_steps_when_its_output_is_closed_too(tmp_path):
+    saved = tmp_path / "e.json"
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "6", "--steps", "100", "--lr", "1",
+                              "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})  # buffered, as a user's
+    child.stdout.close()  # `| true`: the flush before the message on stderr failed, and nothing was saved
+    code = child.wait(timeout=120)
+    err = child.stderr.read()
+    assert code == 3 and saved.exists() and err.splitlines()[-1] == f"minigpt-tui: the parameters after step 28 are saved to {saved}"
+
+
+@pytest.mark.parametrize("command", [["chapters"], ["sample", "-c", "6"], ["train", "-c", "6", "--steps", "3"]])
+def test_a_closed_stdout_is_no_traceback(command):
+    out = subprocess.run([sys.executable, "-m", "tui.cli", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, close_fds=True, preexec_fn=lambda: os.close(1))
+    assert out.returncode == 0 and out.stderr == ""
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 def test_a_failed_write_is_one_line():
     with open("/dev/full", "w") as full:

@@ -208,6 +208,10 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
         assert isinstance(app.screen, FilePrompt)
         assert error_of(app) == "Chapter 6 has 5 trained steps not saved: Enter again replaces them, Esc keeps them."
         assert app.session.run is run and run.step == 5
+        assert app.questions["ctrl+o"][1] == math.inf  # asked for as long as the dialog stays open, not 5 s
+        await pilot.press("escape", "ctrl+o")  # a dialog opened anew asks anew
+        await type_path(pilot, app, path)
+        assert isinstance(app.screen, FilePrompt) and "not saved" in error_of(app) and app.session.run is run
         await type_path(pilot, app, path)  # Enter again
         await settle(pilot, app)
         assert not isinstance(app.screen, FilePrompt) and app.session.run.step == 0

@@ -82,7 +82,6 @@ KEYS = [
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
 PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
-PROMPT_ACTIONS = {action for key, action, _, _ in KEYS if key in PROMPT_KEYS}
 
 
 def guarded(method):
@@ -490,13 +489,13 @@ class PlaygroundApp(App):
             return
         self.exit()
 
-    def asked_before(self, key: str, subject) -> bool:
-        """True when `key` was pressed about the same `subject` within CONFIRM_SECONDS (the question is then spent);
+    def asked_before(self, key: str, subject, seconds: float = CONFIRM_SECONDS) -> bool:
+        """True when `key` was pressed about the same `subject` within `seconds` (the question is then spent);
         else this press is the question, remembered for the next."""
         asked, until = self.questions.pop(key, (None, 0.0))
         if asked == subject and time.monotonic() < until:
             return True
-        self.questions[key] = (subject, time.monotonic() + CONFIRM_SECONDS)
+        self.questions[key] = (subject, time.monotonic() + seconds)
         return False
 
     def ask_to_reset(self, session: Session) -> None:
@@ -856,11 +855,8 @@ class PlaygroundApp(App):
         super().notify(message, **kw)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even the command palette; ctrl+s and ctrl+o, which run before
-        any box sees them, do not run over a dialog either."""
-        if action == "command_palette":
-            return not isinstance(self.screen, TooSmallScreen)
-        return not (action in PROMPT_ACTIONS and self.screen is not self.screen_stack[0])
+        """Nothing runs behind the too-small screen, not even from the command palette."""
+        return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
 
     def get_system_commands(self, screen):
         """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key) and its

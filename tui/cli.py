@@ -161,7 +161,7 @@ def new_or_loaded_run(args, **extra) -> Run:
 def print_notes(run: Run) -> None:
     """What loading the data changed (e.g. lines cut), on stderr so stdout keeps its format."""
     for note in run.dataset.notes:
-        print(f"minigpt-tui: note: {note}", file=sys.stderr)
+        warn(f"note: {note}")
 
 
 def cmd_chapters(args) -> int:
@@ -288,28 +288,28 @@ def cmd_train(args) -> int:
             run.check_last_update()
     except Diverged as e:
         progress.close()
-        sys.stdout.flush()
-        print(f"minigpt-tui: {e}", file=sys.stderr)
-        print(f"minigpt-tui: {e.advise('--lr ')}", file=sys.stderr)
-        if args.save and run.step > first_step:  # the good steps are kept (going on would only diverge again)
-            print(f"minigpt-tui: the parameters after step {run.step} are saved to {session.save(args.save, run)}",
-                  file=sys.stderr)
+        flush_stdout()
+        saved = session.save(args.save, run) if args.save and run.step > first_step else None  # the good steps
+        warn(str(e))
+        warn(e.advise("--lr "))
+        if saved:  # going on from there would only diverge again: no "continue with"
+            warn(f"the parameters after step {run.step} are saved to {saved}")
         return DIVERGED_EXIT
     except OSError as e:  # the output went away (| head) or failed (a full disk): the training is kept
         progress.close()
-        silence_stdout()
+        silence(sys.stdout)
         if not args.save:
             raise
-        print(f"minigpt-tui: {output_error(e)} {stopped_and_saved(run, args.save)}", file=sys.stderr)
+        warn(f"{output_error(e)} {stopped_and_saved(run, args.save)}")
         return 2
     finally:
         progress.close()
     if args.save:
         if ctrl_c.pressed:
-            sys.stdout.flush()
-            print(f"minigpt-tui: interrupted {stopped_and_saved(run, args.save)}", file=sys.stderr)
+            flush_stdout()
+            warn(f"interrupted {stopped_and_saved(run, args.save)}")
             return 130
-        print(f"minigpt-tui: saved to {session.save(args.save, run)}", file=sys.stderr)
+        warn(f"saved to {session.save(args.save, run)}")
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
@@ -328,12 +328,29 @@ def output_error(error: OSError) -> str:
     return "the output was closed" if isinstance(error, BrokenPipeError) else f"cannot write the output ({error.strerror})"
 
 
-def silence_stdout() -> None:
-    """After stdout failed, Python's last flush at exit would fail again, with a traceback: point it at nothing."""
+def silence(stream) -> None:
+    """After a write to stdout or stderr failed, Python's last flush at exit would fail again (a traceback, or exit
+    status 120): point it at nothing."""
     try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
     except (OSError, ValueError):
         pass
+
+
+def flush_stdout() -> None:
+    """stdout's lines before a message on stderr; a stdout gone away is no reason to skip saving."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        silence(sys.stdout)
+
+
+def warn(message: str) -> None:
+    """One line on stderr; a stderr gone too (`2>&1 | head`) is not a second error."""
+    try:
+        print(f"minigpt-tui: {message}", file=sys.stderr, flush=True)
+    except OSError:
+        silence(sys.stderr)
 
 
 def cmd_sample(args) -> int:
@@ -381,7 +398,7 @@ def cmd_serve(args) -> int:
     try:
         serve(host=args.host, port=args.port, chapter=chapter.number, seed=seed_of(args), load=load)
     except ServeError as e:
-        print(f"minigpt-tui: {e}", file=sys.stderr)
+        warn(str(e))
         return 2
     return 0
 
@@ -391,6 +408,9 @@ COMMANDS = {"chapters": cmd_chapters, "train": cmd_train, "sample": cmd_sample, 
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name in ("stdout", "stderr"):  # started with it closed (>&-): writes go nowhere, as print's would
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))
     try:
         args = build_parser().parse_args(argv)
         if args.data is not None and not args.data.strip():
@@ -399,19 +419,17 @@ def main(argv: list[str] | None = None) -> int:
             status = COMMANDS[args.command](args)
             sys.stdout.flush()  # here, where a failed write is caught, not at exit
             return status
-    except UsageError as e:
-        print(f"minigpt-tui: {e}", file=sys.stderr)
-    except USER_ERRORS as e:
-        print(f"minigpt-tui: {e}", file=sys.stderr)
+    except (UsageError, *USER_ERRORS) as e:
+        warn(str(e))
     except KeyboardInterrupt:
-        print("minigpt-tui: interrupted", file=sys.stderr)
+        warn("interrupted")
         return 130
     except BrokenPipeError:
-        silence_stdout()  # the reader went away (e.g. `| head`): not an error worth a traceback
+        silence(sys.stdout)  # the reader went away (e.g. `| head`): not an error worth a traceback
         return 0
     except OSError as e:  # writing the output failed (e.g. a full disk); files the CLI reads and writes say their own
-        silence_stdout()
-        print(f"minigpt-tui: {output_error(e)}", file=sys.stderr)
+        silence(sys.stdout)
+        warn(output_error(e))
     return 2
 
 

@@ -6,6 +6,7 @@ training steps if it is training. A file that cannot be used is one line in the 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from core import data, session as sessions
@@ -133,7 +134,8 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
     """Trained steps not saved are replaced only at the second Enter, as r and q ask first: the first says what
     would be lost, in the dialog, which stays open."""
     steps = session.unsaved_steps if session is not None else 0
-    if steps and not app.asked_before(key, (session.chapter.number, source)):
+    # asked in this dialog, for as long as it stays open: reading the question takes the time it takes
+    if steps and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
         raise ValueError(f"Chapter {session.chapter.number} has {steps} trained step{'s' if steps != 1 else ''} not "
                          "saved: Enter again replaces them, Esc keeps them.")
 
