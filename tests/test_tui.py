@@ -390,12 +390,13 @@ async def test_code_view_marks_what_is_new_and_what_is_replaced():
     assert 'return {"weights": np.array(self.w)}' not in text
 
 
-async def test_gradients_panel_compares_finite_difference_and_backprop():
-    app = PlaygroundApp(chapter=7)
+@pytest.mark.parametrize("engine", ["fast", "scalar"])  # the scalar chapter 7 still inherits chapter 5's difference
+async def test_gradients_panel_compares_finite_difference_and_backprop(engine):
+    app = PlaygroundApp(chapter=7, engine=engine)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         rows = app.snap.grad_check
-        assert len(rows) == 6
+        assert len(rows) == 6 and app.snap.grad_note == "numerical | backprop"
         for _, numerical, backprop in rows:
             assert numerical == pytest.approx(backprop, rel=1e-6, abs=1e-9)
         await pilot.press("p", "p")  # chapter 5: the post's forward difference beside the exact slope

@@ -26,6 +26,7 @@ MAX_VAL_POINTS = 512  # validation losses kept for the chart
 HOLDOUT_FRACTION = 10  # one document in ten is held out for the validation loss
 HOLDOUT_MIN_DOCS = 50  # smaller data sets (the toy names) keep all their documents for training
 VALIDATION_DOCS = {"fast": 100, "scalar": 16}  # held-out documents per validation loss
+BACKPROP_CHAPTER = 7  # from here on the gradients panel checks backprop; before it, the post's forward difference
 LR_LADDER = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
 
@@ -295,7 +296,8 @@ class Session:
             s.losses = model.position_losses(s.ids)
             s.loss = model.loss(s.ids)
         if view.gradients and model.has_gradients and view.matrix in s.weights:
-            s.grad_check, s.grad_note = gradient_check(model, s.ids, view.matrix, view.cursor, s.weights)
+            s.grad_check, s.grad_note = gradient_check(model, s.ids, view.matrix, view.cursor, s.weights,
+                                                       backprop=self.chapter.number >= BACKPROP_CHAPTER)
         if view.attention:
             s.attention = self.attention_maps(s.ids)
         return s
@@ -313,14 +315,13 @@ class Session:
         return model.attention_maps(ids)
 
 
-def gradient_check(model, ids, name, cursor, weights) -> tuple[list, str]:
+def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[list, str]:
     """The finite-difference gradient beside the backprop one, for the selected matrix (or just the selected weight)."""
     array = weights[name]
     indices = [idx for idx, _ in np.ndenumerate(array)] if array.size <= 32 else [tuple(cursor)]
     rows = []
-    numerical = getattr(model, "numerical_gradients", None)
-    if numerical is not None:  # chapters 5-6: the post's forward difference; no backprop yet
-        _, forward = numerical(ids)
+    if not backprop:  # chapters 5-6: the post's forward difference (later chapters still inherit it: not the test)
+        _, forward = model.numerical_gradients(ids)
         forward = np.asarray(forward).reshape(array.shape)
         for idx in indices:
             rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx)))
