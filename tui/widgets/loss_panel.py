@@ -74,7 +74,7 @@ class LossPanel(Vertical):
         if not model.trainable:
             text.append("Training starts in chapter 6." if session.chapter.number < 6 else "This chapter does not train.",
                         style=DIM)
-            text.append(f"\n{base_text} = {base:.3f} is a fair die.", style=DIM)  # a line of its own: never broken
+            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)  # a line of its own: never broken
         elif not history:
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
             text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
