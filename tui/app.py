@@ -165,7 +165,7 @@ class PlaygroundApp(App):
         self.narrow = False
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
-        self.questions: dict[str, tuple] = {}  # r and q: what each last asked about, and until when
+        self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
