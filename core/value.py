@@ -218,18 +218,3 @@ class ValueWeights:
     def all_bounded(self):
         return all(abs(p.data) < WEIGHT_LIMIT for p in self.params.flat)  # NaN compares False too
 
-
-class DataView:
-    """The numbers inside a list of Values, read and written like a list of floats."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def __len__(self):
-        return len(self.values)
-
-    def __getitem__(self, i):
-        return self.values[i].data
-
-    def __setitem__(self, i, x):
-        self.values[i].data = float(x)

@@ -388,9 +388,20 @@ async def test_code_view_marks_what_is_new_and_what_is_replaced():
     # what runs: chapter 3's weights() is shadowed by the autograd's, which the view shows instead
     assert "inherited from core/value.py, class ValueWeights:" in text
     assert 'return {"weights": np.array(self.w)}' not in text
+    assert "def gpt(self, context)" not in text and "def numerical_gradients" not in text  # chapter 7 retired them
 
 
-@pytest.mark.parametrize("engine", ["fast", "scalar"])  # the scalar chapter 7 still inherits chapter 5's difference
+def test_code_view_shows_what_backprop_retires():
+    from tui.widgets.code_view import code_view
+
+    text = "\n".join(line.plain for line in code_view(7))
+    assert "retires gpt() from chapter 3 (weights):" in text
+    assert "retires numerical_gradients() from chapter 5 (gradients):" in text
+    assert "inherited from chapter 5" not in text  # nothing of chapter 5 runs in chapter 7
+    assert "inherited from chapter 4 (loss), class Loss:" in text  # 1 - p still does
+
+
+@pytest.mark.parametrize("engine", ["fast", "scalar"])
 async def test_gradients_panel_compares_finite_difference_and_backprop(engine):
     app = PlaygroundApp(chapter=7, engine=engine)
     async with app.run_test(size=WIDE) as pilot:

@@ -320,7 +320,7 @@ def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[l
     array = weights[name]
     indices = [idx for idx, _ in np.ndenumerate(array)] if array.size <= 32 else [tuple(cursor)]
     rows = []
-    if not backprop:  # chapters 5-6: the post's forward difference (later chapters still inherit it: not the test)
+    if not backprop:  # chapters 5-6: the post's forward difference (chapter 7 retires it)
         _, forward = model.numerical_gradients(ids)
         forward = np.asarray(forward).reshape(array.shape)
         for idx in indices:

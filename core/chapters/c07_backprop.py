@@ -3,7 +3,7 @@ backward pass gives every gradient exactly, instead of one extra loss per weight
 from core.chapters.c03_weights import Weights
 from core.chapters.c06_training import Training
 from core.model import Model
-from core.value import DataView, Parameters, ValueWeights, no_gc, total
+from core.value import Parameters, ValueWeights, no_gc, total
 
 
 def init_weights(vocab, rng):
@@ -16,6 +16,7 @@ def average(values):
 
 class Backprop(ValueWeights, Training):
     init_weights = staticmethod(init_weights)
+    gpt = numerical_gradients = None  # retired: prob_values below replaces gpt(), backward() the finite differences
 
     def __init__(self, vocab, rng):
         Model.__init__(self, vocab, rng)  # the parameters come from init_weights, as Values
@@ -80,13 +81,4 @@ class Backprop(ValueWeights, Training):
     def loss(self, ids):
         with no_gc():
             return self.loss_value(ids).data
-
-    @property
-    def w(self):  # chapter 5's finite differences read and nudge the weights vector through this
-        return DataView(self.params["weights"])
-
-    @w.setter
-    def w(self, floats):
-        for p, x in zip(self.params["weights"], floats):
-            p.data = float(x)
 

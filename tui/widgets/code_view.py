@@ -1,7 +1,7 @@
 """`c`: the chapter's model code, the post's "watch the code change" in a terminal.
 
 A chapter's module holds only what is new (its class subclasses the previous chapter's), so the screen shows that
-module marked as new, the earlier code it replaces (struck out), and, dimmed below, the code it still inherits.
+module marked as new, the earlier code it replaces or retires (struck out), and, dimmed below, the code it still inherits.
 """
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def own_functions(cls) -> dict[str, object]:
     return {name: value for name, value in vars(cls).items() if inspect.isfunction(value)}
 
 
+def retired(cls) -> list[str]:
+    """Methods a class sets to None: earlier code its chapter no longer calls (chapter 7 retires gpt())."""
+    earlier = [vars(parent) for parent in cls.__mro__[1:]]
+    return [name for name, value in vars(cls).items()
+            if value is None and any(inspect.isfunction(names.get(name)) for names in earlier)]
+
+
 @functools.cache  # a chapter's source does not change while the playground runs
 def code_view(number: int) -> list[Text]:
     """Chapter `number`'s module (new), what it replaces, and what it still inherits, line by line (never wrapped)."""
@@ -63,28 +70,29 @@ def code_view(number: int) -> list[Text]:
     title.append(f"{module_name.replace('.', '/')}.py", style="bold")
     title.append(f"   chapter {chapter.number} · {chapter.title}\n", style="dim")
     title.append("+ new in this chapter   ", style=f"bold {NEW}")
-    title.append("- replaced   ", style=f"bold {OLD}")
+    title.append("- replaced or retired   ", style=f"bold {OLD}")
     title.append("  still inherited", style=KEPT)
     parts.append(title)
     parts.append(Text(""))
     parts.append(Text("\n").join(gutter(highlighted(source), "+", NEW)))
     # methods this chapter overrides: the earlier version, struck out
     ancestors = [c for c in cls.__mro__[1:] if c.__module__.startswith("core.chapters.c")]
-    for name in own_functions(cls):
+    for name in [*own_functions(cls), *retired(cls)]:
         for parent in ancestors:
             if name in vars(parent):
                 old = chapter_of(parent.__module__)
+                verb = "retires" if vars(cls)[name] is None else "replaces"
                 parts.append(Text(""))
-                parts.append(Text(f"  replaces {name}() from chapter {old.number} ({old.name}):", style=f"bold {OLD}"))
+                parts.append(Text(f"  {verb} {name}() from chapter {old.number} ({old.name}):", style=f"bold {OLD}"))
                 old_code = inspect.getsource(vars(parent)[name]).rstrip("\n")
                 parts.append(Text("\n").join(gutter([Text(l) for l in old_code.split("\n")], "-", OLD, dim=True)))
                 break
     # what it still uses from earlier chapters, and from the autograd they build on: the code that runs, so a method
     # a class earlier in the MRO shadows is not shown
-    seen = set(own_functions(cls))
+    seen = {*own_functions(cls), *retired(cls)}
     for parent in cls.__mro__[1:]:
         functions = {n: f for n, f in own_functions(parent).items() if n not in seen}
-        seen.update(own_functions(parent))
+        seen.update(own_functions(parent), retired(parent))
         if not functions or parent not in ancestors and parent.__module__ != "core.value":
             continue
         old = chapter_of(parent.__module__)
