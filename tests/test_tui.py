@@ -8,6 +8,7 @@ import pytest
 from textual import events
 
 from core.chapters import CHAPTERS, get
+from core.run import Run, RunConfig
 from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
@@ -687,3 +688,18 @@ async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan
         text = str(bar.content)
         assert "step 5864 (past 2000)" in text and "343 steps/s" in text and text.rstrip().endswith("●")
         assert len(text) <= SMALL[0]
+
+
+@pytest.mark.parametrize("name", ["ann", "leia"])
+async def test_chapter2_names_do_not_depend_on_the_typed_name(name):
+    """Chapter 2's model rolls its scores from the run's generator: the probabilities panel must not use up the
+    draws G samples with, or the names would change with what is typed (and differ from the CLI's)."""
+    app = PlaygroundApp(chapter=2, seed=1, name=name)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert len(app.snap.probs) == len(name) + 1  # the panel did roll its own numbers
+        expected_run = Run(RunConfig(2, seed=1))
+        expected = [expected_run.sample(app.session.temperature) for _ in range(10)]
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.query_one(GeneratePanel).names == expected

@@ -275,6 +275,13 @@ class Session:
         view = view or self.view
         if self.run is None:
             return Snapshot(error=self.error, name=view.name)
+        rng_state = self.run.rng.getstate()
+        try:
+            return self._snapshot(view)
+        finally:  # chapter 2's model draws its scores: what the panels show must not change what g samples next
+            self.run.rng.setstate(rng_state)
+
+    def _snapshot(self, view: View) -> Snapshot:
         run, model, vocab = self.run, self.run.model, self.run.vocab
         s = Snapshot(step=run.step, steps=run.steps, lr=run.lr_at(run.step) if run.steps else run.config.lr)
         s.weights = model.weights()
