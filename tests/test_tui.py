@@ -351,7 +351,14 @@ async def test_code_help_chart_and_attention_views():
         await pilot.press("c")
         assert isinstance(app.screen, CodeScreen)
         code = str(app.screen.query_one("#code").text)
-        assert "def token_loss" in code and "+ " in code
+        assert "def token_loss" in code and "+ " in code and "core/chapters/c08_softmax.py" in code
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine")
+        await pilot.press("e")  # the fast engine's code of the same chapter
+        code = str(app.screen.query_one("#code").text)
+        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, weights):" in code
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
+        await pilot.press("e")
+        assert "core/chapters/c08_softmax.py" in str(app.screen.query_one("#code").text)
         await pilot.press("escape")
         assert not isinstance(app.screen, CodeScreen)
         await pilot.press("question_mark")
@@ -390,6 +397,21 @@ async def test_code_view_marks_what_is_new_and_what_is_replaced():
     assert "inherited from core/value.py, class ValueWeights:" in text
     assert 'return {"weights": np.array(self.w)}' not in text
     assert "def gpt(self, context)" not in text and "def numerical_gradients" not in text  # chapter 7 retired them
+
+
+def test_code_view_shows_the_code_that_runs():
+    from tui.widgets.code_view import code_view
+
+    text = "\n".join(line.plain for line in code_view(12))
+    # chapter 12's __init__ calls chapter 7's through super(): kept, not marked as replaced
+    assert "extends __init__() from chapter 7 (backprop), which super() still runs:" in text
+    assert "replaces __init__()" not in text
+    # the functions inherited code calls: the attention math, from chapter 11's module
+    assert "called from above, in chapter 11 (attention):" in text and "def attend(q, keys, values):" in text
+    assert "def next_probs" not in text  # chapter 8 retired it: its sampler reads one position at a time
+    fast = "\n".join(line.plain for line in code_view(12, "fast"))
+    assert "core/fast/c12_gpt.py" in fast and "called from above, in core/fast/ops.py:" in fast
+    assert "def attention_backward(dout, q, k, v, att):" in fast
 
 
 def test_code_view_shows_what_backprop_retires():

@@ -15,6 +15,7 @@ def softmax(logits):
 class Softmax(Backprop):
     loss_formula = "-log p"
     out_of_range = Model.out_of_range  # logits may take any value
+    next_probs = None  # retired: sampler below reads one position at a time, prob_values all of them
 
     def token_loss(self, p):
         return -p.log()

@@ -1,10 +1,13 @@
 """`c`: the chapter's model code, the post's "watch the code change" in a terminal.
 
 A chapter's module holds only what is new (its class subclasses the previous chapter's), so the screen shows that
-module marked as new, the earlier code it replaces or retires (struck out), and, dimmed below, the code it still inherits.
+module marked as new, the earlier code it replaces or retires (marked -), and, dimmed below, the earlier code that
+still runs: the methods it inherits and the functions they call. `e` switches between the scalar engine's code and
+the fast engine's.
 """
 from __future__ import annotations
 
+import dis
 import functools
 import importlib
 import inspect
@@ -20,13 +23,28 @@ from core.chapters import CHAPTERS, Chapter
 from tui.widgets.lines import Lines
 
 NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"
+CHAPTER_MODULES = ("core.chapters.c", "core.fast.c")
+GROUNDWORK = ("core.value", "core.fast.ops")  # what the chapters build on: the autograd, the numpy pieces
+ENGINE_NOTES = {
+    "scalar": "scalar engine: plain Python, one Value per number",
+    "fast": "fast engine: the same model in numpy, backward written by hand",
+}
 
 
 def chapter_of(module_name: str) -> Chapter | None:
     for chapter in CHAPTERS:
-        if chapter.source_module() == module_name:
+        if module_name in (chapter.source_module(engine) for engine in chapter.models):
             return chapter
     return None
+
+
+def where(module_name: str, engine: str) -> str:
+    """A module as the view names it: a chapter (saying so when its code is the other engine's), or a file."""
+    chapter = chapter_of(module_name)
+    if chapter is None:
+        return module_name.replace(".", "/") + ".py"
+    other = next((e for e in chapter.models if e != engine and chapter.source_module(e) == module_name), None)
+    return f"chapter {chapter.number} ({chapter.name})" + (f", {other} engine" if other else "")
 
 
 def highlighted(code: str) -> list[Text]:
@@ -40,14 +58,20 @@ def gutter(lines: list[Text], mark: str, colour: str, dim: bool = False) -> list
     for line in lines:
         row = Text(f"{mark} ", style=f"bold {colour}")
         if dim:
-            line = Text(line.plain, style=KEPT)
+            line = Text(line.plain, style=colour)
         row.append_text(line)
         out.append(row)
     return out
 
 
 def own_functions(cls) -> dict[str, object]:
-    return {name: value for name, value in vars(cls).items() if inspect.isfunction(value)}
+    """A class's methods, its static methods (init_weights) as the functions they wrap."""
+    found = {}
+    for name, value in vars(cls).items():
+        value = value.__func__ if isinstance(value, staticmethod) else value
+        if inspect.isfunction(value):
+            found[name] = value
+    return found
 
 
 def retired(cls) -> list[str]:
@@ -57,51 +81,110 @@ def retired(cls) -> list[str]:
             if value is None and any(inspect.isfunction(names.get(name)) for names in earlier)]
 
 
+def globals_read(code) -> set[str]:
+    """The global names a function's code reads (not attributes: self.mlp is not mlp), its comprehensions' and
+    inner functions' included."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= globals_read(const)
+    return names
+
+
+def helpers_called(running, shown) -> list:
+    """The module-level functions of the chapters' modules and what they build on that the running code is or
+    calls (directly or through another) and the view does not show yet."""
+    project = CHAPTER_MODULES + GROUNDWORK
+    found: set = set()
+    todo = [inspect.unwrap(f) for f in running]
+    while todo:
+        function = todo.pop()
+        if function in found:
+            continue
+        found.add(function)
+        for name in globals_read(function.__code__):
+            helper = function.__globals__.get(name)
+            helper = inspect.unwrap(helper) if inspect.isfunction(getattr(helper, "__wrapped__", helper)) else None
+            if helper is not None and helper.__module__.startswith(project):
+                todo.append(helper)
+    helpers = [f for f in found if f.__qualname__ == f.__name__ and f.__module__.startswith(project) and f not in shown]
+    return sorted(helpers, key=lambda f: (f.__module__, f.__code__.co_firstlineno))
+
+
+def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
+    code = inspect.getsource(function).rstrip("\n")
+    return Text("\n").join(gutter([Text(indent + line) for line in code.split("\n")], mark, colour, dim=True))
+
+
 @functools.cache  # a chapter's source does not change while the playground runs
-def code_view(number: int) -> list[Text]:
-    """Chapter `number`'s module (new), what it replaces, and what it still inherits, line by line (never wrapped)."""
+def code_view(number: int, engine: str = "scalar") -> list[Text]:
+    """Chapter `number`'s module on an engine (new), what it replaces or extends, what it still inherits and the
+    functions that code calls from earlier modules, line by line (never wrapped)."""
     chapter = CHAPTERS[number - 1]
-    module_name = chapter.source_module()
+    module_name = chapter.source_module(engine)
     module = importlib.import_module(module_name)
-    source = inspect.getsource(module)
-    cls = chapter.model_class("scalar")
+    cls = chapter.model_class(engine)
     parts: list = []
     title = Text()
     title.append(f"{module_name.replace('.', '/')}.py", style="bold")
     title.append(f"   chapter {chapter.number} · {chapter.title}\n", style="dim")
+    title.append(f"{ENGINE_NOTES[engine]}\n", style="dim")
     title.append("+ new in this chapter   ", style=f"bold {NEW}")
     title.append("- replaced or retired   ", style=f"bold {OLD}")
-    title.append("  still inherited", style=KEPT)
+    title.append("  still runs", style=KEPT)
     parts.append(title)
     parts.append(Text(""))
-    parts.append(Text("\n").join(gutter(highlighted(source), "+", NEW)))
-    # methods this chapter overrides: the earlier version, struck out
-    ancestors = [c for c in cls.__mro__[1:] if c.__module__.startswith("core.chapters.c")]
+    parts.append(Text("\n").join(gutter(highlighted(inspect.getsource(module)), "+", NEW)))
+    shown = {f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == module_name}
+    running = [*shown, *own_functions(cls).values()]  # a static method may come from elsewhere (log_loss)
+    # methods this chapter overrides: the earlier version, marked - (or kept, when the new one calls it by super())
+    ancestors = [c for c in cls.__mro__[1:] if c.__module__.startswith(CHAPTER_MODULES)]
     for name in [*own_functions(cls), *retired(cls)]:
         for parent in ancestors:
             if name in vars(parent):
-                old = chapter_of(parent.__module__)
-                verb = "retires" if vars(cls)[name] is None else "replaces"
+                earlier, new = own_functions(parent)[name], own_functions(cls).get(name)
+                source = where(parent.__module__, engine)
                 parts.append(Text(""))
-                parts.append(Text(f"  {verb} {name}() from chapter {old.number} ({old.name}):", style=f"bold {OLD}"))
-                old_code = inspect.getsource(vars(parent)[name]).rstrip("\n")
-                parts.append(Text("\n").join(gutter([Text(l) for l in old_code.split("\n")], "-", OLD, dim=True)))
+                if new is not None and "super" in globals_read(new.__code__):
+                    running.append(earlier)
+                    shown.add(earlier)
+                    label, mark, colour = f"  extends {name}() from {source}, which super() still runs:", " ", KEPT
+                else:
+                    verb = "retires" if new is None else "replaces"
+                    label, mark, colour = f"  {verb} {name}() from {source}:", "-", OLD
+                parts.append(Text(label, style=f"bold {colour}"))
+                parts.append(code_block(earlier, mark, colour))
                 break
-    # what it still uses from earlier chapters, and from the autograd they build on: the code that runs, so a method
-    # a class earlier in the MRO shadows is not shown
+    # what it still uses from earlier chapters and what they build on: the code that runs, so a method a class
+    # earlier in the MRO shadows is not shown
     seen = {*own_functions(cls), *retired(cls)}
     for parent in cls.__mro__[1:]:
         functions = {n: f for n, f in own_functions(parent).items() if n not in seen}
         seen.update(own_functions(parent), retired(parent))
-        if not functions or parent not in ancestors and parent.__module__ != "core.value":
+        if not functions or parent not in ancestors and parent.__module__ not in GROUNDWORK:
             continue
-        old = chapter_of(parent.__module__)
-        source = f"chapter {old.number} ({old.name})" if old else parent.__module__.replace(".", "/") + ".py"
         parts.append(Text(""))
+        source = where(parent.__module__, engine)
         parts.append(Text(f"  inherited from {source}, class {parent.__name__}:", style="bold " + KEPT))
-        for function in functions.values():
-            code = inspect.getsource(function).rstrip("\n")
-            parts.append(Text("\n").join(gutter([Text(l) for l in code.split("\n")], " ", KEPT, dim=True)))
+        for i, (name, function) in enumerate(functions.items()):
+            if i:
+                parts.append(Text(""))
+            if function.__module__ != parent.__module__:  # a method it took from elsewhere (out_of_range = ...)
+                home = function.__module__.replace(".", "/") + ".py"
+                parts.append(Text(f"  # {parent.__name__}.{name} is {function.__qualname__}, from {home}", style=KEPT))
+            parts.append(code_block(function, " ", KEPT, "    " if function.__qualname__ == function.__name__ else ""))
+        running += functions.values()
+        shown.update(functions.values())
+    # the functions all that code calls, from earlier chapters' modules and the groundwork
+    module_of_last = None
+    for helper in helpers_called(running, shown):
+        if helper.__module__ != module_of_last:
+            module_of_last = helper.__module__
+            parts.append(Text(""))
+            parts.append(Text(f"  called from above, in {where(helper.__module__, engine)}:", style="bold " + KEPT))
+        else:
+            parts.append(Text(""))
+        parts.append(code_block(helper, " ", KEPT))
     lines: list[Text] = []
     for part in parts:
         lines.extend(part.split("\n", allow_blank=True))
@@ -113,22 +196,42 @@ class CodeScreen(ModalScreen):
         Binding("escape", "dismiss", "Close"),
         Binding("c", "dismiss", "Close", show=False),
         Binding("q", "dismiss", "Close", show=False),
+        Binding("e", "other_engine", "Other engine", show=False),
     ]
 
-    def __init__(self, chapter: Chapter):
+    def __init__(self, chapter: Chapter, engine: str = "scalar"):
         super().__init__()
         self.chapter = chapter
+        self.engine = engine
 
     def compose(self) -> ComposeResult:
-        with ScrollableContainer(id="code-scroll") as scroll:
-            scroll.border_title = f"Code · chapter {self.chapter.label}"
-            scroll.border_subtitle = "↑↓ ←→ scroll · Esc or c close"
+        with ScrollableContainer(id="code-scroll"):
             yield Lines(id="code")
 
     def on_mount(self) -> None:
+        self.show_code()
+        self.query_one("#code-scroll").focus()
+
+    def engines(self) -> list[str]:
+        return [engine for engine in self.chapter.models if self.chapter.is_built(engine)]
+
+    def show_code(self) -> None:
+        scroll = self.query_one("#code-scroll", ScrollableContainer)
+        others = [engine for engine in self.engines() if engine != self.engine]
+        scroll.border_title = f"Code · chapter {self.chapter.label} · {self.engine} engine"
+        switch = f" · e {others[0]} engine" if others else ""
+        scroll.border_subtitle = f"↑↓ ←→ scroll{switch} · Esc or c close"
         try:
-            lines = code_view(self.chapter.number)
+            lines = code_view(self.chapter.number, self.engine)
         except Exception as e:  # noqa: BLE001 - a chapter module that cannot be read must not take the app down
             lines = [Text(f"cannot show this chapter's code: {e}", style="red")]
         self.query_one("#code", Lines).set_lines(lines)
-        self.query_one("#code-scroll").focus()
+        scroll.scroll_home(animate=False)
+
+    def action_other_engine(self) -> None:
+        others = [engine for engine in self.engines() if engine != self.engine]
+        if not others:
+            self.notify(f"Chapter {self.chapter.number} has one engine: {self.engine}.")
+            return
+        self.engine = others[0]
+        self.show_code()

@@ -13,7 +13,7 @@ KEYS = [
     ("Chapters", [
         ("n / p", "next / previous chapter"),
         ("↑ ↓ Enter", "pick a chapter in the list (when it has the focus)"),
-        ("c", "show the chapter's code, what is new marked"),
+        ("c", "show the chapter's code, what is new marked (e there: the other engine's)"),
     ]),
     ("Training (chapter 6 on)", [
         ("space", "start / pause training"),
