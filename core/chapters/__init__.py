@@ -150,7 +150,7 @@ CHAPTERS: list[Chapter] = [
         "Between the embeddings and the logits sits a hidden layer: a matrix, a ReLU that keeps only "
         "positive values, and another matrix, so the model can combine features.",
         "An MLP with ReLU between the embeddings and the logits.",
-        _both("c10_hidden", "Hidden"), data="names", steps=2000, lr=0.5, shuffle=True,
+        _both("c10_hidden", "Hidden"), data="names", steps=2000, lr=0.2, shuffle=True,
     ),
     Chapter(
         11, "attention", "Attention",
