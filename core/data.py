@@ -1,7 +1,9 @@
 """Data sets: one document per line. The toy set of the post, the bundled names, or a file of the user's."""
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -13,7 +15,9 @@ TOY_DOCS = ["ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina"]
 TOY_VOCAB = Vocab(["a", "i", "l", "e", "n"])  # the post's order: a i l e n, then "." ends a name
 
 MAX_BYTES = 50_000_000  # 50 MB, as the message says
+MAX_DOCS = 1_000_000  # 30 times names.txt; millions of lines take many seconds and gigabytes before the first step
 MAX_CHARS = 256
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's control characters (category Cc): ESC, BEL, tab...
 
 
 class DataError(ValueError):
@@ -60,6 +64,13 @@ def cut_notes(docs: list[str], what: str, block_size: int = 16) -> tuple[str, ..
             f"{'are' if long != 1 else 'is'} cut to the model's context of {block_size} tokens",)
 
 
+def control_character(text: str) -> str:
+    """The first control character of `text` as U+001B ("" when there is none): printed raw, ESC and its kin
+    move the cursor, retitle or clear the screen."""
+    found = CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else ""
+
+
 def shown_path(path: str | Path) -> str:
     """A path as a message shows it: quoted when it holds a line break or another control character."""
     text = str(path)
@@ -98,21 +109,39 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
             raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
     if len(raw) > MAX_BYTES:
         raise DataError(f"{shown}: over the 50 MB limit")
+    if looks_utf16(raw):
+        raise DataError(f"{shown}: looks like UTF-16 text; save it as UTF-8")
     if b"\0" in raw:
         raise DataError(f"{shown}: looks binary (it has NUL bytes); give a text file, one document per line")
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is not a character of the documents
     except UnicodeDecodeError as e:
-        raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start})") from None
-    docs = [line.strip() for line in text.splitlines()]
+        raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8") from None
+    lines = text.splitlines()
+    docs = [line.strip() for line in lines]
     docs = [d for d in docs if d]
     if not docs:
         raise DataError(f"{shown}: is empty" if not raw else f"{shown}: has no documents (every line is blank)")
-    chars = sorted(set("".join(docs)))
+    if len(docs) > MAX_DOCS:
+        raise DataError(f"{shown}: {len(docs):,} documents (non-blank lines) are over the {MAX_DOCS:,} limit")
+    joined = "".join(docs)
+    if control_character(joined):  # the line is looked for only then: most files have none
+        number, char = next((n, c) for n, line in enumerate(lines, 1) if (c := control_character(line.strip())))
+        raise DataError(f"{shown}: line {number} has the control character {char}; a document is printable text")
+    chars = sorted(set(joined))
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
     digest = hashlib.sha256(raw).hexdigest()
     return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, cut_notes(docs, "line", block_size))
+
+
+def looks_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte-order mark, or NULs in many odd (or even) bytes and in none of the others, as UTF-16 stores
+    Latin letters."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    fewer, more = sorted((raw[0::2].count(0), raw[1::2].count(0)))
+    return len(raw) >= 4 and fewer == 0 and 4 * more >= len(raw)
 
 
 def load(source: str) -> Dataset:

@@ -14,7 +14,7 @@ import numpy as np
 from core import data as datasets
 from core.chapters import Chapter, ChapterError, get
 from core.data import Dataset, DataError
-from core.model import WEIGHT_LIMIT
+from core.model import WEIGHT_LIMIT, Model
 from core.sampling import sample
 
 
@@ -188,18 +188,21 @@ def mean_loss(model, docs: list[list[int]]) -> float:
 
 
 class EncodedDocs(Sequence):
-    """The documents as token ids, encoded when asked for: a few microseconds a name, and no copy of a big data set."""
+    """The documents as token ids, encoded when asked for: a few microseconds a name, and no copy of a big data set.
 
-    def __init__(self, docs: list[str], vocab):
-        self.docs, self.vocab = docs, vocab
+    Only the first `block_size` characters are encoded: a model reads no further (Model.targets), and a
+    40-million-character line would take seconds every step."""
+
+    def __init__(self, docs: list[str], vocab, block_size: int = Model.block_size):
+        self.docs, self.vocab, self.block_size = docs, vocab, block_size
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self.vocab.encode(doc) for doc in self.docs[i]]
-        return self.vocab.encode(self.docs[i])
+            return [self.vocab.encode(doc[: self.block_size]) for doc in self.docs[i]]
+        return self.vocab.encode(self.docs[i][: self.block_size])
 
 
 @dataclass
@@ -221,7 +224,7 @@ class Run:
             self.rng.shuffle(self.docs)
         self.vocab = self.dataset.vocab
         self.model = self.chapter.build(self.vocab, self.rng, self.config.engine)
-        self.encoded = EncodedDocs(self.docs, self.vocab)
+        self.encoded = EncodedDocs(self.docs, self.vocab, self.model.block_size)
         self.step = 0  # steps done
         self.history = LossHistory()
         self._before_last_step = None  # the checkpoint taken before the last step, should its update go too far

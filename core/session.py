@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError, path_errors, shown_path
+from core.data import DataError, control_character, path_errors, shown_path
 from core.model import WEIGHT_LIMIT
 from core.run import LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
@@ -250,8 +250,11 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if set(saved_state) != set(fresh_state):
         raise SessionError(f"its optimizer state has {sorted(saved_state)}, chapter {run.chapter.number} keeps "
                            f"{sorted(fresh_state)}")
-    run.model.load_optimizer_state({kind: read_arrays(field_of(saved_state, kind, dict), fresh_state[kind],
-                                                      f"optimizer {kind}") for kind in fresh_state})
+    optimizer = {kind: read_arrays(field_of(saved_state, kind, dict), fresh_state[kind], f"optimizer {kind}")
+                 for kind in fresh_state}
+    if any((v < 0).any() for v in optimizer.get("v", {}).values()):  # Adam divides by its square root
+        raise SessionError("its optimizer v holds a negative number; Adam's v is a mean of squares")
+    run.model.load_optimizer_state(optimizer)
     run.rng.setstate(read_rng(field_of(document, "rng", dict)))
     run.step = field_of(document, "step", int)
     if run.step < 0:
@@ -262,7 +265,10 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if unknown:
         raise SessionError(f"the field {unknown[0]!r} is not one a session has")
     run.history = read_history(field_of(document, "history", dict))
-    return SavedSession(run, field_of(document, "typed", str))
+    typed = field_of(document, "typed", str)
+    if char := control_character(typed):  # the playground shows it: no escape sequences from a file
+        raise SessionError(f"its typed name holds the control character {char}")
+    return SavedSession(run, typed)
 
 
 def field_of(document: dict, key: str, kind):
@@ -294,7 +300,7 @@ def read_config(saved: dict) -> RunConfig:
         values["docs"] = tuple(values["docs"])
     for key in ("lr", "temperature"):
         if key in values:
-            values[key] = float(values[key])
+            values[key] = as_float(values[key])
     if "chapter" not in values:
         raise SessionError("the field 'chapter' is missing from its config")
     try:
@@ -332,7 +338,9 @@ def numbers_array(value, where: str) -> np.ndarray:
             flat += 1
     try:
         array = np.array(value, dtype=float)
-    except (ValueError, OverflowError):
+    except OverflowError:  # a whole number too large for a float
+        raise SessionError(f"its {where} is not a table of finite numbers") from None
+    except ValueError:
         raise SessionError(f"its {where} is not a rectangular table of numbers") from None
     if array.size != flat or not np.isfinite(array).all():
         raise SessionError(f"its {where} is not a rectangular table of finite numbers")
@@ -347,7 +355,7 @@ def read_rng(saved: dict) -> tuple:
     if version != 3 or len(internal) != 625 or not words_ok or not isinstance(internal[-1], int) \
             or not 0 <= internal[-1] <= 624:
         raise SessionError("its random state is damaged")
-    if gauss_next is not None and not math.isfinite(gauss_next):
+    if gauss_next is not None and not number_ok(gauss_next):
         raise SessionError("its random state is damaged")
     return version, tuple(internal), None if gauss_next is None else float(gauss_next)
 
@@ -370,4 +378,12 @@ def read_history(saved: dict) -> LossHistory:
 
 
 def number_ok(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(as_float(x))
+
+
+def as_float(x: int | float) -> float:
+    """A JSON number as a float: a whole number too large for one (1 and 400 zeros) is infinite, as 1e400 reads."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf

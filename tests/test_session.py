@@ -215,6 +215,16 @@ def set_key(section, key, value):
     (set_key("history", "count", 7), "loss history is damaged"),
     (set_key("history", "points", [1.0, True]), "loss history is damaged"),
     (lambda d: d.pop("history"), "'history' is missing"),
+    # a whole number too large for a float (1 and 400 zeros) once raised OverflowError
+    (set_key("config", "lr", 10**400), ": its config's lr must be a finite number >= 0 (got inf)"),
+    (set_key("config", "temperature", -10**400), "its config's temperature must be a finite number, 1e-300 or more "
+                                                 "(got -inf)"),
+    (set_key("rng", "gauss_next", 10**400), "random state is damaged"),
+    (set_key("history", "last", 10**400), "loss history is damaged"),
+    (lambda d: d["history"]["points"].append(10**400), "loss history is damaged"),
+    (lambda d: d["params"]["wpe"][3].__setitem__(2, 10**400), "its params wpe is not a table of finite numbers"),
+    (lambda d: d["optimizer"]["v"]["wpe"][0].__setitem__(1, -1e-9), "its optimizer v holds a negative number"),
+    (set_key(None, "typed", "ann\x1b]0;pwned\x07"), ": its typed name holds the control character U+001B"),
 ])
 def test_a_damaged_session_is_one_clear_line(saved, change, message):
     assert set(json.loads(saved.read_text())) == session.FIELDS
