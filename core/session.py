@@ -121,7 +121,7 @@ def check_save_path(path: str | Path) -> Path:
     p = save_target(path)
     with path_errors(path, SessionError, "save there"):
         # the one sure test of "writable" (permissions, read-only disks, root): make a file there, as save does
-        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        fd, probe = temporary_file(p)
         os.close(fd)
         os.unlink(probe)
     return p
@@ -137,7 +137,7 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
     p = save_target(path)  # its own temporary file is the writability test: no probe first
     folder = p.parent
     with path_errors(path, SessionError, "save"):
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = temporary_file(p)
         try:
             os.chmod(tmp, file_mode(p))  # mkstemp makes it private; keep the old file's mode, or the usual one
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -151,6 +151,12 @@ def save(path: str | Path, run: Run, typed: str = "") -> Path:
             raise
         fsync_folder(folder)
     return p
+
+
+def temporary_file(p: Path) -> tuple[int, str]:
+    """A new file beside `p`, to write it whole before it takes p's name. Its name starts with only part of p's:
+    with all of a 250-character name it would pass the 255 a file name may have."""
+    return tempfile.mkstemp(prefix=f".{p.name[:32]}.", suffix=".tmp", dir=p.parent)
 
 
 def file_mode(path: Path) -> int:

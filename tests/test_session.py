@@ -161,6 +161,14 @@ def test_a_folder_that_takes_no_new_file_is_refused_before_training(tmp_path, ca
                                                   "(Permission denied)\n"
 
 
+def test_a_file_name_of_250_characters_is_saved(tmp_path):
+    """The temporary file was named .NAME.XXXXXXXX.tmp: past the 255 characters a file name may have."""
+    path = tmp_path / ("s" * 245 + ".json")
+    assert session.check_save_path(path) == path
+    session.load(session.save(path, Run(RunConfig(6, steps=3))))
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def test_checking_a_save_path_leaves_nothing_behind(tmp_path):
     assert session.check_save_path(tmp_path / "s.json") == tmp_path / "s.json"
     assert list(tmp_path.iterdir()) == []
