@@ -68,6 +68,27 @@ async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
         assert app.session.run.step == 8 and np.abs(app.snap.grads["weights"]).sum() > 0
 
 
+async def test_ctrl_s_offers_each_chapter_its_own_file(tmp_path):
+    """Saving chapter 7 over the file chapter 6 was saved to would lose chapter 6's steps: each chapter is offered
+    its own file (opening offers the last file used, which is safe)."""
+    app = App(chapter=6, step_budget=3)
+    path = tmp_path / "six.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await type_path(pilot, app, path)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.chapter_number == 7
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one("#path").value == "minigpt-backprop.session.json"
+        await pilot.press("escape", "ctrl+o")
+        assert app.screen.query_one("#path").value == str(path)
+        await pilot.press("escape", "p", "ctrl+s")
+        assert app.screen.query_one("#path").value == str(path)  # chapter 6's own file again
+
+
 async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "minigpt-tui session", "version": 1, "config": {')

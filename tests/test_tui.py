@@ -725,3 +725,47 @@ async def test_chapter2_names_do_not_depend_on_the_typed_name(name):
         await pilot.press("G")
         await pilot.pause()
         assert app.query_one(GeneratePanel).names == expected
+
+
+async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path):
+    app = PlaygroundApp(chapter=6, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("G")
+        await pilot.pause()
+        panel = app.query_one(GeneratePanel)
+        assert len(panel.names) == 10
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert "2 trained steps not saved would be lost" in app.toast
+        await pilot.press("escape")  # a key in between: the next r asks again
+        await pilot.press("ctrl+s")
+        path = tmp_path / "six.json"
+        app.screen.query_one("#path").value = str(path)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        app.questions.clear()
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert f"its 2 steps are saved in {path} (ctrl+o opens them again)" in app.toast
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.session.run.step == 0 and panel.names == [] and "ten names" not in str(panel.body.content)
+
+
+async def test_generate_panel_redraws_to_its_width_after_a_resize():
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "g")
+        await pilot.pause()
+        panel = app.query_one(GeneratePanel)
+        before = str(panel.body.content)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.resize_terminal(*WIDE)
+        for _ in range(3):
+            await pilot.pause()
+        assert str(panel.body.content) == before
+        assert "(T 1)" in before  # the temperature the name was drawn at

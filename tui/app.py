@@ -390,10 +390,7 @@ class PlaygroundApp(App):
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
         self.stop_animation()
-        generate = self.query_one(GeneratePanel)
-        generate.steps, generate.names, generate.note = [], [], ""
-        if not session.built:
-            generate.note = "Not built yet."
+        self.query_one(GeneratePanel).clear("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
         self.request_snapshot()
@@ -477,6 +474,8 @@ class PlaygroundApp(App):
             return session.snapshot()
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+        self.stop_animation()
+        self.query_one(GeneratePanel).clear()  # the names the trained model wrote are not the fresh one's
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
 
     async def action_quit(self) -> None:
@@ -503,10 +502,15 @@ class PlaygroundApp(App):
         if session.training:  # the trainer finishes its step first
             self.set_timer(0.05, lambda: self.ask_to_reset(session))
             return
-        steps = session.run.step
+        steps, unsaved = session.run.step, session.unsaved_steps
         self.questions["r"] = ((session.chapter.number, steps), time.monotonic() + CONFIRM_SECONDS)  # the count shown
-        self.notify(f"r again resets chapter {session.chapter.number} to its first weights: "
-                    f"{steps} trained step{'s' if steps != 1 else ''} would be lost (ctrl+s saves them first).")
+        if unsaved:
+            lost = f"{unsaved} trained step{'s' if unsaved != 1 else ''} not saved would be lost (ctrl+s saves them first)."
+        else:
+            lost = f"its {steps} steps are saved" if steps != 1 else "its 1 step is saved"
+            lost += f" in {session.file}" if session.file else ""
+            lost += " (ctrl+o opens them again)."
+        self.notify(f"r again resets chapter {session.chapter.number} to its first weights: {lost}")
 
     @guarded
     def action_learning_rate(self, direction: int) -> None:
@@ -724,12 +728,12 @@ class PlaygroundApp(App):
         def job():
             return list(sample_steps(session.model, session.run.rng, temperature))
 
-        self.call_model(session, job, lambda steps: self.start_animation(panel, steps, tokens))
+        self.call_model(session, job, lambda steps: self.start_animation(panel, steps, tokens, temperature))
 
-    def start_animation(self, panel: GeneratePanel, steps, tokens) -> None:
+    def start_animation(self, panel: GeneratePanel, steps, tokens, temperature: float) -> None:
         self.stop_animation()
         panel.speed = self.speed
-        panel.start(steps, tokens)
+        panel.start(steps, tokens, temperature)
         self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
 
     def animate_step(self) -> None:

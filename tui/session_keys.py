@@ -15,6 +15,7 @@ from core.run import RunConfig
 from tui.trainer import PlaygroundRun, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
+from tui.widgets.generate_panel import GeneratePanel
 
 
 def reporting(app, callback):
@@ -33,8 +34,10 @@ def a_dialog_is_open(app) -> bool:
     return len(app.screen_stack) > 1  # help, code, or one of these prompts: keys go to it, not here
 
 
-def default_path(app) -> str:
-    return getattr(app, "session_file", None) or f"minigpt-{app.session.chapter.name}.session.json"
+def default_path(app, opening: bool = False) -> str:
+    """The chapter's own file: saving another chapter's over it would lose that one (opening any file is safe)."""
+    last = getattr(app, "session_file", None) if opening else None
+    return app.session.file or last or f"minigpt-{app.session.chapter.name}.session.json"
 
 
 def save_session(app) -> None:
@@ -57,7 +60,7 @@ def save_session(app) -> None:
         def done(result):
             saved, step = result
             session.saved_step = step
-            app.session_file = str(saved)
+            session.file = app.session_file = str(saved)
             app.notify(f"Saved chapter {session.chapter.number} at step {step} to {shown_path(saved.resolve())}")
 
         app.call_model(session, job, done)
@@ -92,9 +95,9 @@ def open_session(app) -> None:
         app.session_file = path
         run = saved.run
         adopt(app, run, f"Opened {path}: chapter {run.chapter.number} at step {run.step} of {run.steps}",
-              typed=saved.typed)
+              typed=saved.typed, file=path)
 
-    app.push_screen(FilePrompt("Open a session", default_path(app), "A file saved with ctrl+s or `train --save`.",
+    app.push_screen(FilePrompt("Open a session", default_path(app, opening=True), "A file saved with ctrl+s or `train --save`.",
                                accept=load), reporting(app, opened))
 
 
@@ -140,7 +143,7 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
                          "saved: Enter again replaces them, Esc keeps them.")
 
 
-def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
+def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: str | None = None) -> None:
     """Make `run` its chapter's run: at once when the chapter is idle, else between two of its training steps."""
     number = run.chapter.number
     target = app.sessions.get(number)
@@ -151,6 +154,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
     def job():
         if target.run is not run:  # a chapter not visited yet was built on it already
             target.adopt(run)
+        target.file = file  # a run on other data belongs in a file of its own
         return target.snapshot()
 
     def done(snap) -> None:
@@ -161,6 +165,8 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None) -> None:
         if number != app.chapter_number:
             app.show_chapter(number)
         else:
+            app.stop_animation()
+            app.query_one(GeneratePanel).clear()  # names the replaced run wrote
             app.request_snapshot()
             app.render_all()
         app.notify(note)

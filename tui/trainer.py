@@ -113,6 +113,7 @@ class Session:
         self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None
         self.run: PlaygroundRun | None = None
         self.saved_step = 0  # the step of the last save (or of the file it came from)
+        self.file: str | None = None  # where ctrl+s last saved this chapter, or the file it was opened from
         self.error = ""
         self.temperature = chapter.temperature
         self.matrix: str | None = None

@@ -67,6 +67,7 @@ class GeneratePanel(Vertical):
         self.names: list[str] = []
         self.names_temperature = 1.0
         self.tokens: list[str] = []
+        self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
         self.temperature = 1.0
         self.speed = "normal"
         self.note = ""
@@ -88,9 +89,18 @@ class GeneratePanel(Vertical):
             return "".join(s.token for s in self.steps if s.token != self.tokens[-1])
         return None
 
-    def start(self, steps: list[SampleStep], tokens: list[str]) -> None:
+    def start(self, steps: list[SampleStep], tokens: list[str], temperature: float) -> None:
         self.steps, self.tokens, self.at, self.phase = steps, tokens, 0, 0
+        self.steps_temperature = temperature
         self.refresh_body()
+
+    def clear(self, note: str = "") -> None:
+        """No name, no ten names: what a fresh model (another chapter, a reset, a new run) has not written."""
+        self.steps, self.names, self.note = [], [], note
+        self.refresh_body()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_body)  # the strip and the bars are drawn to the panel's width
 
     def advance(self) -> bool:
         """One phase on; False when the name is done."""
@@ -141,7 +151,8 @@ class GeneratePanel(Vertical):
             else:
                 name.append("▁", style=DIM)
             lines.append(name)
-            lines.append(Text(f"token {step.position + 1}: after {end + step.context!r} the model says", style=DIM))
+            lines.append(Text(f"token {step.position + 1}: after {end + step.context!r} the model says "
+                              f"(T {self.steps_temperature:g})", style=DIM))
             lines.append(distribution(step, self.tokens, width))
             lines.append(Text("cumulative sums, one slice per token:", style=DIM))
             lines.extend(strip(step, self.tokens, width, show_target=self.phase >= 1))
