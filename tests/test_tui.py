@@ -486,7 +486,8 @@ async def test_the_palette_lists_quit_once_with_its_key():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Quit" not in titles and "Theme" in titles  # Textual's own Quit would repeat the playground's
+        assert "Quit" not in titles and "Screenshot" in titles  # Textual's own Quit would repeat the playground's
+        assert "Theme" not in titles  # the panels keep their 256 colours: a theme would change only the frame
         assert "Keys" not in titles  # ? is the one list of keys
         commands = {c[0]: c[2] for c in PlaygroundCommands(app.screen).commands()}
         assert commands["Quit"] == "key: q"
@@ -660,6 +661,17 @@ async def test_a_name_typed_in_the_same_burst_as_slash_goes_into_the_box(size):
         assert app.chapter_number == 6
 
 
+@pytest.mark.parametrize("leave", ["enter", "escape"])
+async def test_a_key_right_behind_enter_in_the_name_box_is_a_command_again(leave):
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        burst(app, ["slash", *"nina", leave, "n"])  # the n once went into the box: "ninan"
+        for _ in range(3):
+            await pilot.pause()
+        assert app.query_one("#name").value == "nina"
+        assert app.chapter_number == 7
+
+
 async def test_a_path_typed_in_the_same_burst_as_ctrl_s_goes_into_the_prompt():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
@@ -752,6 +764,9 @@ async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path)
         await pilot.press("r")
         await settle(pilot, app)
         assert app.session.run.step == 0 and panel.names == [] and "ten names" not in str(panel.body.content)
+        assert [n.message for n in app._notifications] == ["Chapter 6 reset to its first weights."]  # no stale question
+        await pilot.press("ctrl+s")
+        assert list(app._notifications) == []  # nothing covers the path box
 
 
 async def test_generate_panel_redraws_to_its_width_after_a_resize():
@@ -769,3 +784,16 @@ async def test_generate_panel_redraws_to_its_width_after_a_resize():
             await pilot.pause()
         assert str(panel.body.content) == before
         assert "(T 1)" in before  # the temperature the name was drawn at
+
+
+async def test_weights_panel_says_tab_until_the_arrows_work():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        panel = app.query_one(WeightsPanel)
+        assert not panel.has_focus and panel.border_subtitle == "w 1/9 · tab, arrows · +/- nudge"
+        panel.focus()
+        await pilot.pause()
+        assert panel.border_subtitle == "w 1/9 · arrows · +/- nudge"
+        await pilot.press("down")
+        assert app.session.cursor == (1, 0)

@@ -145,7 +145,8 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
                 for key, action, description, short in KEYS + PANEL_KEYS]
-    BINDINGS.append(Binding("escape", "leave_input", "Leave the name box", show=False))
+    # priority: the focus leaves at once, so a key typed right behind Enter (n: next chapter) is not typed in the box
+    BINDINGS.append(Binding("enter,escape", "leave_input", "Leave the name box", show=False, priority=True))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None):
@@ -476,6 +477,7 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.stop_animation()
         self.query_one(GeneratePanel).clear()  # the names the trained model wrote are not the fresh one's
+        self.clear_notifications()  # the question is answered
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
 
     async def action_quit(self) -> None:
@@ -681,33 +683,30 @@ class PlaygroundApp(App):
 
     def on_key(self, event: events.Key) -> None:
         """A printable key reaches the bindings while a text box has focus (or is about to) only when it came in the
-        same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there."""
-        if not event.is_printable:
+        same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there.
+        Enter or Esc in such a burst leaves the name box, as typed there: the keys behind it are commands again."""
+        if event.key in ("enter", "escape") and self.check_action("leave_input", ()):
+            self.action_leave_input()
+        elif not event.is_printable:
             return
-        key = events.Key(event.key, event.character)
-        if isinstance(self.focused, Input):
-            self.focused.post_message(key)  # after the box's Focus: it replaces a selected value, as typing does
+        elif isinstance(self.focused, Input):  # after the box's Focus: it replaces a selected value, as typing does
+            self.focused.post_message(events.Key(event.key, event.character))
         elif isinstance(self.screen, FilePrompt):
-            self.screen.type_ahead(key)
+            self.screen.type_ahead(events.Key(event.key, event.character))
         else:
             return
         event.prevent_default()  # not a binding
         event.stop()
 
     def action_leave_input(self) -> None:
-        if isinstance(self.focused, Input):
-            weights = self.query_one(WeightsPanel)
-            (weights if weights.display else self.query_one(ChapterList)).focus()
+        weights = self.query_one(WeightsPanel)
+        self.screen.set_focus(weights if weights.display else self.query_one(ChapterList))  # now, as / focuses
 
     @on(Input.Changed, "#name")
     def name_changed(self, event: Input.Changed) -> None:
         if event.value != self.typed:
             self.typed = event.value
             self.request_snapshot()
-
-    @on(Input.Submitted, "#name")
-    def name_submitted(self) -> None:
-        self.action_leave_input()
 
     # ---- generating ---------------------------------------------------------------------------------------
     @guarded
@@ -859,13 +858,18 @@ class PlaygroundApp(App):
         super().notify(message, **kw)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even from the command palette."""
+        """Nothing runs behind the too-small screen, not even from the command palette; Enter and Esc leave the name
+        box, and are anyone else's keys elsewhere."""
+        if action == "leave_input":
+            return isinstance(self.focused, Input) and self.focused.id == "name"
         return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
 
     def get_system_commands(self, screen):
-        """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key) and its
-        Keys panel (? is the one list of keys)."""
-        return (command for command in super().get_system_commands(screen) if command.title not in ("Quit", "Keys"))
+        """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key), its
+        Keys panel (? is the one list of keys) and its Theme (the panels' colours are chosen for 256-colour terminals
+        over ssh, and would not follow a theme)."""
+        hidden = ("Quit", "Keys", "Theme")
+        return (command for command in super().get_system_commands(screen) if command.title not in hidden)
 
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

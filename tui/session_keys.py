@@ -34,6 +34,11 @@ def a_dialog_is_open(app) -> bool:
     return len(app.screen_stack) > 1  # help, code, or one of these prompts: keys go to it, not here
 
 
+def open_dialog(app, dialog, callback) -> None:
+    app.clear_notifications()  # an earlier toast (r's question, a step's note) would cover the path box
+    app.push_screen(dialog, reporting(app, callback))
+
+
 def default_path(app, opening: bool = False) -> str:
     """The chapter's own file: saving another chapter's over it would lose that one (opening any file is safe)."""
     last = getattr(app, "session_file", None) if opening else None
@@ -69,8 +74,7 @@ def save_session(app) -> None:
         sessions.check_save_path(path)  # no such folder, or a file that is not a session: one line in the prompt
         return path
 
-    app.push_screen(FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked),
-                    reporting(app, save_to))
+    open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked), save_to)
 
 
 def save_hint(session: Session) -> str:
@@ -97,8 +101,8 @@ def open_session(app) -> None:
         adopt(app, run, f"Opened {path}: chapter {run.chapter.number} at step {run.step} of {run.steps}",
               typed=saved.typed, file=path)
 
-    app.push_screen(FilePrompt("Open a session", default_path(app, opening=True), "A file saved with ctrl+s or `train --save`.",
-                               accept=load), reporting(app, opened))
+    hint = "A file saved with ctrl+s or `train --save`."
+    open_dialog(app, FilePrompt("Open a session", default_path(app, opening=True), hint, accept=load), opened)
 
 
 def pick_data(app) -> None:
@@ -130,7 +134,7 @@ def pick_data(app) -> None:
                         f"{len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
-    app.push_screen(DataPicker(current, build, note), reporting(app, picked))
+    open_dialog(app, DataPicker(current, build, note), picked)
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:

@@ -120,6 +120,18 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         self.body = Lines(id="weights-body")
         self.scroll = ScrollableContainer(self.body, id="weights-scroll", can_focus=False)
         self.cursor_line = 0
+        self.matrix_place = ""  # "1/5": the matrix shown, of those w steps through
+
+    def on_focus(self) -> None:
+        self.refresh_subtitle(focused=True)  # has_focus is set after this handler runs
+
+    def on_blur(self) -> None:
+        self.refresh_subtitle(focused=False)
+
+    def refresh_subtitle(self, focused: bool | None = None) -> None:
+        """The keys that work now: the arrows only once the panel has the focus."""
+        arrows = "arrows" if (self.has_focus if focused is None else focused) else "tab, arrows"
+        self.border_subtitle = f"w {self.matrix_place} · {arrows} · +/- nudge" if self.matrix_place else ""
 
     def compose(self):
         yield self.info
@@ -128,7 +140,8 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     def show(self, session: Session, snap: Snapshot) -> None:
         self.shown = session, snap
         self.border_title = "Weights"
-        self.border_subtitle = ""
+        self.matrix_place = ""
+        self.refresh_subtitle()
         if not session.built:
             self.info.set_lines([])
             self.body.set_prose(Text(session.error, style=DIM), self.content_region.width)
@@ -144,7 +157,8 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         names = list(snap.weights)
         shape = "×".join(str(n) for n in values.shape)
         self.border_title = f"Weights · {name} {shape}"
-        self.border_subtitle = f"w next ({names.index(name) + 1}/{len(names)}) · arrows · +/- nudge"
+        self.matrix_place = f"{names.index(name) + 1}/{len(names)}"
+        self.refresh_subtitle()
         vocab = session.run.vocab
         width = max(20, self.scroll.scrollable_content_region.width or 40)
         labels = [axis_labels(n, vocab) for n in values.shape]
