@@ -797,3 +797,21 @@ async def test_weights_panel_says_tab_until_the_arrows_work():
         assert panel.border_subtitle == "w 1/9 · arrows · +/- nudge"
         await pilot.press("down")
         assert app.session.cursor == (1, 0)
+
+
+def test_probability_rows_keep_their_columns_for_any_loss():
+    """After a divergence a loss can pass 100 and a probability reach 1: the rows' columns must not move."""
+    from rich.console import Console
+
+    from tui.trainer import Session
+    from tui.widgets.probs_panel import render_probs
+
+    session = Session(get(12))
+    snap = session.snapshot()
+    v = len(session.run.vocab)
+    certain = [1.0 if i == 0 else 0.0 for i in range(v)]  # all on "a"
+    snap.probs = [certain, certain, certain, certain]
+    snap.losses = [0.0, 108.84, 12345.6, math.inf]
+    rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
+    assert len({len(row) for row in rows}) == 1, rows
+    assert len({row.index(" a99 ") for row in rows}) == 1  # 99 means 99 or more, as in the small tables

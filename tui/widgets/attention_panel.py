@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth
-from tui.widgets.palette import DIM, heat, ink, token_label
+from tui.widgets.palette import DIM, heat, ink, short_percent, token_label
 
 def head_map(weights, tokens: list[str], title: str) -> Text:
     """Rows: the position reading; columns: the position read, in percent. Each row sums to 100 (a softmax)."""
@@ -23,7 +23,7 @@ def head_map(weights, tokens: list[str], title: str) -> Text:
                 text.append("  ·", style="#444444")
             else:
                 w = float(weights[i][j])
-                text.append(f"{min(99, round(w * 100)):>3}", style=f"{ink(w)} on {heat(w)}")  # 3 wide: 100 would touch
+                text.append(short_percent(w).rjust(3), style=f"{ink(w)} on {heat(w)}")
         if i < t - 1:
             text.append("\n")
     return text

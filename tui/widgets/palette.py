@@ -87,3 +87,17 @@ def nice_step(scale: float) -> float:
 def token_label(token: str) -> str:
     """How a token reads on screen (the end token and blanks made visible)."""
     return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(token, token)
+
+
+def short_percent(q: float) -> str:
+    """q as a whole percent in two digits at most (99 means 99 or more), so the columns of a table never move."""
+    return str(min(99, round(q * 100)))
+
+
+def fixed_width(x: float, width: int, decimals: int) -> str:
+    """x in `width` characters, with fewer decimals as it grows (a loss of 108.84 must not push a row's columns)."""
+    for places in range(decimals, -1, -1):
+        text = f"{x:{width}.{places}f}"
+        if len(text) <= width:
+            return text
+    return f"{x:.0e}".rjust(width)

@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines, wrap
-from tui.widgets.palette import DIM, TARGET, heat, ink, surprise, token_label
+from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, short_percent, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
 
@@ -69,7 +69,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             line = Text(" " + context_text(vocab, snap.ids, pos, 7) + " → ")
             line.append(token_label(vocab.tokens[target]).ljust(5), style=f"bold {TARGET}")
             for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
-                pct = f"{q * 100:.0f}" if q < 0.995 else "99"
+                pct = short_percent(q)
                 if i == target:
                     line.append(f"[{pct:>{cell - 2}}]", style=f"bold {TARGET} on {heat(q)}")
                 else:
@@ -88,12 +88,12 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             line.append(f"{q * 100:4.0f}% " if q >= 0.095 else f"{q * 100:4.1f}% ", style=f"bold {TARGET}")
             if has_loss:
                 loss = snap.losses[pos]
-                line.append(f"{loss:5.2f} ", style=surprise(loss / base))
+                line.append(fixed_width(loss, 5, 2) + " ", style=surprise(loss / base))
             order = sorted(range(V), key=lambda i: -p[i])[:top]
             for i in order:
                 style = f"bold {TARGET} underline" if i == target else "bold"
                 line.append(f" {token_label(vocab.tokens[i])}", style=style)
-                line.append(f"{p[i] * 100:2.0f}", style=style if i == target else DIM)
+                line.append(short_percent(p[i]).rjust(2), style=style if i == target else DIM)
             rest = 1 - sum(p[i] for i in order)
             line.append(f" other {rest * 100:.0f}", style=DIM)
             lines.append(line)
