@@ -1,5 +1,6 @@
 """Chapter 7: backprop. The weights become Values: the loss remembers how it was computed from them, and one
 backward pass gives every gradient exactly, instead of one extra loss per weight."""
+from core.chapters.c02_logits import logits_to_probs
 from core.chapters.c03_weights import Weights
 from core.chapters.c06_training import Training
 from core.model import Model
@@ -24,9 +25,7 @@ class Backprop(ValueWeights, Training):
 
     # the model, as a graph of Values --------------------------------------------------------------------
     def prob_values(self, ids):
-        w = self.params["weights"]
-        s = total(w)
-        probs = [wi / s for wi in w]
+        probs = logits_to_probs(self.params["weights"])  # chapter 2's formula, on Values now
         return [probs] * len(self.targets(ids))  # still blind to its context
 
     def position_loss_values(self, ids):

@@ -9,18 +9,28 @@ from core.fast.ops import embed, embedding_backward, linear, linear_backward, re
 class Hidden(Embeddings):
     init_weights = staticmethod(init_weights)  # chapter 9's, then mlp_fc1, mlp_fc2
 
+    def mlp(self, x):
+        """fc1, ReLU, fc2; and what mlp_backward needs."""
+        h = linear(x, self.p["mlp_fc1"])
+        r = np.maximum(h, 0.0)
+        return linear(r, self.p["mlp_fc2"]), (x, h, r)
+
+    def mlp_backward(self, dy, saved):
+        """Writes fc1's and fc2's gradients; returns the gradient of the MLP's input."""
+        p, g = self.p, self.g
+        x, h, r = saved
+        dr = linear_backward(dy, r, p["mlp_fc2"], g["mlp_fc2"])
+        return linear_backward(relu_backward(dr, h), x, p["mlp_fc1"], g["mlp_fc1"])
+
     def forward(self, inputs, real=None):
         p = self.p
         x0 = embed(p["wte"], p["wpe"], inputs, real)  # the real positions only: each on its own from here
-        h = linear(x0, p["mlp_fc1"])
-        r = np.maximum(h, 0.0)
-        x1 = linear(r, p["mlp_fc2"])
-        return linear(x1, p["lm_head"]), (inputs, real, x0, h, r, x1)
+        x1, mlp_saved = self.mlp(x0)
+        return linear(x1, p["lm_head"]), (inputs, real, x1, mlp_saved)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, real, x0, h, r, x1 = saved
+        inputs, real, x1, mlp_saved = saved
         dx1 = linear_backward(dlogits, x1, p["lm_head"], g["lm_head"])
-        dr = linear_backward(dx1, r, p["mlp_fc2"], g["mlp_fc2"])
-        dx0 = linear_backward(relu_backward(dr, h), x0, p["mlp_fc1"], g["mlp_fc1"])
+        dx0 = self.mlp_backward(dx1, mlp_saved)
         embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])

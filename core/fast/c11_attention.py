@@ -9,7 +9,7 @@ from core.chapters.c11_attention import init_weights
 from core.fast.c10_hidden import Hidden
 from core.fast.ops import (
     KVCache, attention, attention_backward, embed, embedding_backward, linear, linear_backward,
-    merge_heads, padded_rows, real_rows, relu_backward, softmax, split_heads,
+    merge_heads, padded_rows, real_rows, softmax, split_heads,
 )
 
 
@@ -54,17 +54,14 @@ class Attention(Hidden):
         x0 = embed(p["wte"], p["wpe"], inputs, real, start)
         a, qkv_att = self.attend(x0, inputs.shape, real, cache)
         x1 = linear(a, p["attn_wo"])
-        h = linear(x1, p["mlp_fc1"])
-        r = np.maximum(h, 0.0)
-        x2 = linear(r, p["mlp_fc2"])
-        return linear(x2, p["lm_head"]), (inputs, real, x0, qkv_att, a, x1, h, r, x2)
+        x2, mlp_saved = self.mlp(x1)
+        return linear(x2, p["lm_head"]), (inputs, real, x0, qkv_att, a, mlp_saved, x2)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, real, x0, qkv_att, a, x1, h, r, x2 = saved
+        inputs, real, x0, qkv_att, a, mlp_saved, x2 = saved
         dx2 = linear_backward(dlogits, x2, p["lm_head"], g["lm_head"])
-        dr = linear_backward(dx2, r, p["mlp_fc2"], g["mlp_fc2"])
-        dx1 = linear_backward(relu_backward(dr, h), x1, p["mlp_fc1"], g["mlp_fc1"])
+        dx1 = self.mlp_backward(dx2, mlp_saved)
         da = linear_backward(dx1, a, p["attn_wo"], g["attn_wo"])
         dx0 = linear_backward(self.attend_backward(da, real, qkv_att), x0, self.wqkv, self.gqkv)
         embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])

@@ -5,7 +5,7 @@ import numpy as np
 from core.chapters.c12_gpt import BETA1, BETA2, EPS
 from core.fast.c11_attention import Attention
 from core.fast.ops import (
-    embed, embedding_backward, linear, linear_backward, load_into, relu_backward, rmsnorm, rmsnorm_backward,
+    embed, embedding_backward, linear, linear_backward, load_into, rmsnorm, rmsnorm_backward,
 )
 
 
@@ -28,17 +28,15 @@ class GPT(Attention):
         x3 = linear(a, p["attn_wo"]) + x1
         # MLP block
         x4, s4 = rmsnorm(x3)
-        h = linear(x4, p["mlp_fc1"])
-        r = np.maximum(h, 0.0)
-        x5 = linear(r, p["mlp_fc2"]) + x3
-        return linear(x5, p["lm_head"]), (inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5)
+        mlp_out, mlp_saved = self.mlp(x4)
+        x5 = mlp_out + x3
+        return linear(x5, p["lm_head"]), (inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, mlp_saved, x5)
 
     def backward(self, dlogits, saved):
         p, g = self.p, self.g
-        inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, h, r, x5 = saved
+        inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, mlp_saved, x5 = saved
         dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
-        dr = linear_backward(dx5, r, p["mlp_fc2"], g["mlp_fc2"])
-        dx4 = linear_backward(relu_backward(dr, h), x4, p["mlp_fc1"], g["mlp_fc1"])
+        dx4 = self.mlp_backward(dx5, mlp_saved)
         dx3 = rmsnorm_backward(dx4, x4, s4) + dx5  # the residual passes the gradient straight through
         da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
         dx2 = linear_backward(self.attend_backward(da, real, qkv_att), x2, self.wqkv, self.gqkv)
