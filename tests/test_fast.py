@@ -156,7 +156,7 @@ def test_a_batch_is_the_mean_of_its_documents(n, names):
     model = build(n, names, "fast")
     docs = documents(n, names)
     each = [model.gradients(ids) for ids in docs]
-    loss = model.train_step(docs, 0.0, 0)  # lr 0: the step leaves the weights alone (Adam: nearly)
+    loss = model.train_step(docs, 0.0, 0)  # lr 0: the step leaves the weights alone (Adam too)
     assert loss == pytest.approx(np.mean([l for l, _ in each]), rel=1e-14)
     for name, g in model.grads().items():
         assert_close(g, np.mean([grads[name] for _, grads in each], axis=0), rel=1e-13)

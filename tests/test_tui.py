@@ -173,7 +173,7 @@ async def test_a_nudge_that_would_make_a_probability_negative_is_refused():
         await pilot.pause()
         assert app.snap.weights["weights"][0] == pytest.approx(0.02)
         assert all(p >= 0 for p in app.snap.probs[0])
-        assert any(n.message.startswith("Not nudged: the weight of 'a' went below 0") for n in app._notifications)
+        assert any(n.message.startswith("Nudge taken back: the weight of 'a' went below 0") for n in app._notifications)
 
 
 async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():

@@ -12,7 +12,7 @@ from dataclasses import replace
 from core import data, session as sessions
 from core.data import shown_path
 from core.run import RunConfig
-from tui.trainer import PlaygroundRun, Session
+from tui.trainer import PlaygroundRun, Refused, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
@@ -143,7 +143,7 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
     steps = session.unsaved_steps if session is not None else 0
     # asked in this dialog, for as long as it stays open: reading the question takes the time it takes
     if steps and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
-        raise ValueError(f"Chapter {session.chapter.number} has {steps} trained step{'s' if steps != 1 else ''} not "
+        raise Refused(f"Chapter {session.chapter.number} has {steps} trained step{'s' if steps != 1 else ''} not "
                          "saved: Enter again replaces them, Esc keeps them.")
 
 

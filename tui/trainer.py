@@ -41,6 +41,10 @@ def shared_dataset(source: str) -> Dataset:
     return _datasets[source]
 
 
+class Refused(ValueError):
+    """A key that cannot do what was asked, now: one line for the user, and nothing changed."""
+
+
 class PlaygroundRun(Run):
     """A Run that keeps the last tenth of its (shuffled) documents out of training, for a validation loss.
 
@@ -238,7 +242,7 @@ class Session:
         self.model.set_weight(name, index, before + delta)
         if why := self.model.out_of_range():
             self.model.set_weight(name, index, before)
-            raise ValueError(f"Not nudged: {why} (chapter 8's softmax takes weights of any sign)")
+            raise Refused(f"Nudge taken back: {why} (chapter 8's softmax takes weights of any sign)")
         return before + delta
 
     def validate(self, chunk: int | None = None) -> float | None:

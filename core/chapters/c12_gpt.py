@@ -1,6 +1,7 @@
 """Chapter 12: the whole GPT, microgpt exactly. Attention splits into 4 heads of 4 numbers; RMSNorm rescales x
-before each block; each block's output is added to its input (a residual connection), so the signal and the
-gradient always have a short way through; and Adam steps each weight by its own running gradient statistics."""
+after the embeddings and before each block; each block's output is added to its input (a residual connection), so
+the signal and the gradient always have a short way through; and Adam steps each weight by its own running gradient
+statistics."""
 from core.chapters.c09_embeddings import linear
 from core.chapters.c11_attention import Attention
 from core.value import dot
