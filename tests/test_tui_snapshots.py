@@ -23,9 +23,9 @@ def test_chapter(snap_compare, chapter, size):
     assert snap_compare(PlaygroundApp(chapter=chapter), terminal_size=size, run_before=_idle)
 
 
-@pytest.mark.parametrize("size", [pytest.param((120, 40), id="120x40")])
+@pytest.mark.parametrize("size", SIZES)
 def test_chapter_6_trained(snap_compare, size):
-    """Chapter 6 after 16 steps (twice through the toy names): moved weights, a sparkline."""
+    """Chapter 6 after 16 steps (twice through the toy names): moved weights (at 80x24 its tab), a sparkline."""
 
     async def train(pilot):
         await pilot.pause()
