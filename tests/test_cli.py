@@ -1,7 +1,10 @@
 """The headless CLI: formats, defaults, and one-line errors with exit status 2."""
+import errno
 import json
 import os
 import re
+import shlex
+import signal
 import subprocess
 import sys
 
@@ -145,11 +148,12 @@ def test_a_long_run_on_a_terminal_shows_a_progress_bar():
 
 @pytest.fixture
 def opened(monkeypatch):
-    """The chapters the playground would have opened on (the app is not run)."""
+    """The chapters the playground would have opened on (the app is not run), as if on a terminal."""
     from tui.app import PlaygroundApp
 
     chapters = []
     monkeypatch.setattr(PlaygroundApp, "run", lambda self: chapters.append(self.chapter_number))
+    monkeypatch.setattr("tui.cli.has_terminal", lambda: True)
     return chapters
 
 
@@ -236,9 +240,12 @@ def test_a_diverged_run_saves_its_good_steps(tmp_path, capsys):
 def test_closed_output_still_saves_the_run(tmp_path, fmt):
     """`train --save F | head -1`: the reader goes away; the steps trained so far are saved, and it says so."""
     saved = tmp_path / "my run.json"
-    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "12", "--format", fmt, "--samples", "0",
-                              "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    child.stdout.readline()
+    # far more steps than the pipe holds lines: a run that ended before the reader went away saw no closed output
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "12", "--steps", "100000", "--format", fmt,
+                              "--samples", "0", "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    while not child.stdout.readline().startswith(("step", '{"step"')):  # past the header: training
+        pass
     child.stdout.close()
     code = child.wait(timeout=120)
     err = child.stderr.read()
@@ -271,3 +278,145 @@ def test_a_failed_write_is_one_line():
         out = subprocess.run([sys.executable, "-m", "tui.cli", "sample", "-c", "12"], stdout=full, stderr=subprocess.PIPE,
                              text=True)
     assert out.returncode == 2 and out.stderr == "minigpt-tui: cannot write the output (No space left on device)\n"
+
+
+def full_disk(*args):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failed_save_after_a_divergence_still_says_why_the_training_stopped(tmp_path, capsys, monkeypatch):
+    """The save came first: on a full disk its error was the only line, without the step or the --lr advice."""
+    monkeypatch.setattr("core.session.os.replace", full_disk)  # the temporary file is made, it cannot take the name
+    saved = tmp_path / "e.json"
+    code, _, err = run_cli(capsys, "train", "-c", "9", "--steps", "20", "--lr", "100", "--samples", "0",
+                           "--save", str(saved))
+    lines = err.splitlines()
+    assert code == 3 and len(lines) == 3 and not saved.exists()
+    assert lines[0].startswith("minigpt-tui: training stopped at step 3: the loss became inf")
+    assert lines[1] == "minigpt-tui: try a smaller learning rate, e.g. --lr 0.5 (this chapter's default)"
+    assert lines[2] == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved: "
+                        "free some space, or --save to another place")
+
+
+def test_a_failed_save_at_the_end_says_what_to_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("core.session.os.replace", full_disk)
+    saved = tmp_path / "s.json"
+    code, _, err = run_cli(capsys, "train", "-c", "8", "--steps", "3", "--save", str(saved))
+    assert code == 2 and list(tmp_path.iterdir()) == []  # no temporary file left either
+    assert err == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved: "
+                   "free some space, or --save to another place\n")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum):
+    """An ssh connection dropped (SIGHUP) or a kill (SIGTERM) ended the process with no file (exit 129, 143)."""
+    saved = tmp_path / "s.json"
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "8", "--steps", "200000", "--format",
+                              "jsonl", "--samples", "0", "--save", str(saved)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(20):  # training has started, and the signals are ours
+        child.stdout.readline()
+    child.send_signal(signum)
+    out, err = child.stdout.read(), child.stderr.read()
+    assert child.wait(timeout=60) == 130, err
+    k = 20 + len(out.splitlines())
+    name = signal.Signals(signum).name
+    assert err.splitlines() == [
+        f"minigpt-tui: {name}: finishing the current step, then saving (Ctrl-C again stops without saving)",
+        f"minigpt-tui: interrupted at step {k} of 200000; saved to {saved} (continue with: minigpt-tui train --load "
+        f"{saved})"]
+    from core import session
+
+    assert session.load(saved).run.step == k
+
+
+def test_the_first_ctrl_c_says_at_once_what_happens(capsys):
+    """A step of a big model can take long: the first Ctrl-C printed nothing until it ended."""
+    from tui.cli import CtrlC
+
+    with CtrlC(enabled=True) as ctrl_c:
+        signal.raise_signal(signal.SIGINT)
+        assert ctrl_c.pressed and capsys.readouterr().err == (
+            "minigpt-tui: Ctrl-C: finishing the current step, then saving (Ctrl-C again stops without saving)\n")
+        with pytest.raises(KeyboardInterrupt):  # the second stops at once
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL and signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
+
+
+def test_ctrl_c_without_save_says_the_steps_are_lost(capsys, monkeypatch):
+    from core.run import Run
+
+    real = Run.train_step
+
+    def train_step(self):
+        if self.step == 3:  # Ctrl-C as the fourth step starts
+            signal.raise_signal(signal.SIGINT)
+        return real(self)
+
+    monkeypatch.setattr(Run, "train_step", train_step)
+    code, out, err = run_cli(capsys, "train", "-c", "8", "--steps", "30")
+    assert code == 130 and out.splitlines()[-1].startswith("step    3 /   30 | loss ")
+    assert err == "minigpt-tui: interrupted at step 3 of 30; the steps are lost (--save FILE keeps them next time)\n"
+
+
+@pytest.mark.parametrize("terminal_in", ["stdin", "stdout"])
+def test_the_playground_without_a_terminal_says_so(terminal_in):
+    """`ssh host minigpt-tui` (no -t: no terminal at all), or `minigpt-tui > file` (a terminal for the keys only):
+    it hung, writing escape codes."""
+    import pty
+
+    _, terminal = pty.openpty()
+    streams = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, terminal_in: terminal}
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "-c", "2"], **streams, stderr=subprocess.PIPE, text=True,
+                         timeout=30, env={k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"})
+    assert out.returncode == 2 and not out.stdout
+    assert out.stderr == ("minigpt-tui: the playground needs a terminal (with ssh, use ssh -t); without one, use the "
+                          "train and sample commands\n")
+
+
+def test_after_a_divergence_a_loaded_session_is_told_a_command_that_works(tmp_path, capsys):
+    """--lr cannot change a session's learning rate: the advice "--lr 0.5" was refused when tried with --load."""
+    saved = tmp_path / "t9.json"
+    assert run_cli(capsys, "train", "-c", "9", "--steps", "20", "--lr", "100", "--save", str(saved))[0] == 3
+    code, _, err = run_cli(capsys, "train", "--load", str(saved))
+    advice = err.splitlines()[1]
+    assert code == 3 and advice == ("minigpt-tui: try a smaller learning rate in a new run, e.g. "
+                                    "minigpt-tui train -c 9 --steps 20 --lr 0.5")
+    code, out, _ = run_cli(capsys, *shlex.split(advice.split("e.g. minigpt-tui ")[1]), "--samples", "0")
+    assert code == 0 and out.splitlines()[-1].startswith("step   20 /   20 | loss ")
+
+
+def test_the_scalar_engine_says_the_loss_became_inf_as_the_fast_one_does(capsys):
+    code, _, err = run_cli(capsys, "train", "-c", "9", "--engine", "scalar", "--steps", "20", "--lr", "100")
+    assert code == 3 and err.startswith("minigpt-tui: training stopped at step 3: the loss became inf (a number "
+                                        "overflowed, or a probability reached 0) (learning rate 100)")
+
+
+def test_a_path_with_a_line_break_is_shown_on_one_line(tmp_path, capsys):
+    saved = tmp_path / "a\nb.json"
+    code, _, err = run_cli(capsys, "train", "-c", "8", "--steps", "2", "--samples", "0", "--save", str(saved))
+    assert code == 0 and err == f"minigpt-tui: saved to {str(saved)!r}\n"
+
+
+def test_an_empty_load_is_named(capsys):
+    for command in ([], ["train"], ["sample"], ["serve"]):
+        assert run_cli(capsys, *command, "--load", "") == (2, "", "minigpt-tui: --load needs a session file\n")
+
+
+def test_a_finished_session_says_there_is_nothing_left_to_train(tmp_path, capsys):
+    saved = tmp_path / "s.json"
+    assert run_cli(capsys, "train", "-c", "8", "--steps", "5", "--samples", "0", "--save", str(saved))[0] == 0
+    code, out, err = run_cli(capsys, "train", "--load", str(saved), "--samples", "1")
+    assert code == 0 and out.splitlines()[-1].startswith("sample  1: ")
+    assert err == ("minigpt-tui: nothing left to train: the session is at step 5 of 5; to train longer, start a new "
+                   "run with more steps, e.g. minigpt-tui train -c 8 --steps 10 --lr 0.5\n")
+
+
+def test_a_session_of_a_chapter_that_does_not_train_is_pointed_to_sample_load(tmp_path, capsys):
+    from core import session
+    from core.run import Run, RunConfig
+
+    saved = session.save(tmp_path / "my c3.json", Run(RunConfig(3)))
+    code, out, err = run_cli(capsys, "train", "--load", str(saved))
+    assert code == 2 and out == ""
+    assert err == f"minigpt-tui: chapter 3 (weights) does not train; try `minigpt-tui sample --load '{saved}'`\n"

@@ -234,19 +234,22 @@ class Progress:
 
 
 class CtrlC:
-    """While saving is asked for, Ctrl-C ends the current step first, so the session saved is whole.
+    """While saving is asked for, Ctrl-C ends the current step first, so the session saved is whole; so do the
+    terminal closing (SIGHUP, e.g. an ssh connection dropped) and a polite kill (SIGTERM).
 
-    A second Ctrl-C stops at once (and nothing is saved).
+    A second one stops at once (and nothing is saved).
     """
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
     def __init__(self, enabled: bool):
-        self.enabled, self.pressed, self.previous = enabled, False, None
+        self.enabled, self.pressed, self.previous = enabled, False, {}
 
     def __enter__(self):
         if self.enabled:
             try:
-                self.previous = signal.signal(signal.SIGINT, self.handle)
-            except ValueError:  # not the main thread: Ctrl-C keeps its default meaning
+                self.previous = {signum: signal.signal(signum, self.handle) for signum in self.SIGNALS}
+            except ValueError:  # not the main thread: the signals keep their default meaning
                 self.enabled = False
         return self
 
@@ -254,29 +257,36 @@ class CtrlC:
         if self.pressed:
             raise KeyboardInterrupt
         self.pressed = True
+        # said at once: a step of a big model can take a while
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        warn(f"{name}: finishing the current step, then saving (Ctrl-C again stops without saving)")
 
     def __exit__(self, *exc):
-        if self.enabled:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
 
 
 def cmd_train(args) -> int:
     run = new_or_loaded_run(args, steps=args.steps, lr=args.lr, batch=args.batch)
     if not run.model.trainable:
+        source = f"--load {command_word(args.load)}" if args.load else f"--chapter {run.chapter.number}"
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
-                       f"try `minigpt-tui sample --chapter {run.chapter.number}`")
+                       f"try `minigpt-tui sample {source}`")
     if args.save is not None:
         if not args.save.strip():
             raise UsageError("--save needs a file name")
         session.check_save_path(args.save)  # a path that cannot be saved to fails now, not after the training
     print_notes(run)
+    if run.done:  # a session loaded at its end: only its samples are left
+        warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "
+             f"new run with more steps, e.g. {train_command(run, steps=2 * run.steps)}")
     jsonl = args.format == "jsonl"
-    if not jsonl:
-        print_header(run)
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     first_step = run.step
-    try:
-        with CtrlC(enabled=bool(args.save)) as ctrl_c:
+    with CtrlC(enabled=bool(args.save)) as ctrl_c:  # also while saving: a kill then would leave no file
+        try:
+            if not jsonl:
+                print_header(run)
             while not run.done and not ctrl_c.pressed:
                 result = run.train_step()
                 if jsonl:
@@ -286,30 +296,38 @@ def cmd_train(args) -> int:
                     progress.write(f"step {result.step:4d} / {run.steps:4d} | loss {result.loss:.4f}\n")
                 progress.update(result.step)
             run.check_last_update()
-    except Diverged as e:
-        progress.close()
-        flush_stdout()
-        saved = session.save(args.save, run) if args.save and run.step > first_step else None  # the good steps
-        warn(str(e))
-        warn(e.advise("--lr "))
-        if saved:  # going on from there would only diverge again: no "continue with"
-            warn(f"the parameters after step {run.step} are saved to {saved}")
-        return DIVERGED_EXIT
-    except OSError as e:  # the output went away (| head) or failed (a full disk): the training is kept
-        progress.close()
-        silence(sys.stdout)
-        if not args.save:
-            raise
-        warn(f"{output_error(e)} {stopped_and_saved(run, args.save)}")
-        return 2
-    finally:
-        progress.close()
-    if args.save:
-        if ctrl_c.pressed:
+        except Diverged as e:
+            progress.close()
             flush_stdout()
-            warn(f"interrupted {stopped_and_saved(run, args.save)}")
+            warn(str(e))  # first: a save that fails must not hide why the training stopped
+            warn(divergence_advice(e, run, loaded=bool(args.load)))
+            if args.save and run.step > first_step:  # the good steps
+                try:  # going on from there would only diverge again: no "continue with"
+                    warn(f"the parameters after step {run.step} are saved to {shown_path(save_run(args.save, run))}")
+                except SessionError as failed:
+                    warn(str(failed))
+            return DIVERGED_EXIT
+        except OSError as e:  # the output went away (| head) or failed (a full disk): the training is kept
+            progress.close()
+            silence(sys.stdout)
+            if not args.save:
+                raise
+            warn(f"{output_error(e)} {stopped_and_saved(run, args.save)}")
+            return 2
+        except KeyboardInterrupt:  # Ctrl-C without --save, or a second one: the step may be half done
+            progress.close()
+            flush_stdout()
+            lost = "nothing is saved" if args.save else "the steps are lost (--save FILE keeps them next time)"
+            warn(f"interrupted at step {run.step} of {run.steps}; {lost}")
             return 130
-        warn(f"saved to {session.save(args.save, run)}")
+        finally:
+            progress.close()
+        if args.save:
+            if ctrl_c.pressed:
+                flush_stdout()
+                warn(f"interrupted {stopped_and_saved(run, args.save)}")
+                return 130
+            warn(f"saved to {shown_path(save_run(args.save, run))}")
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
@@ -317,11 +335,51 @@ def cmd_train(args) -> int:
     return 0
 
 
+def save_run(path: str, run: Run):
+    """session.save; when it fails, the message says what to do: the steps trained exist nowhere else."""
+    try:
+        return session.save(path, run)
+    except SessionError as e:
+        raise SessionError(f"{e}; the training is not saved: free some space, or --save to another place") from None
+
+
 def stopped_and_saved(run: Run, path: str) -> str:
     """Saves a run that stopped before its end; says where, and how to go on."""
-    saved = session.save(path, run)
-    return (f"at step {run.step} of {run.steps}; saved to {saved} "
-            f"(continue with: minigpt-tui train --load {shlex.quote(str(saved))})")
+    saved = save_run(path, run)
+    return (f"at step {run.step} of {run.steps}; saved to {shown_path(saved)} "
+            f"(continue with: minigpt-tui train --load {command_word(saved)})")
+
+
+def command_word(text) -> str:
+    """A word of a shell command, quoted for pasting; a line break in it is shown escaped, keeping one line."""
+    return shown_path(shlex.quote(str(text)))
+
+
+def train_command(run: Run, **changes) -> str:
+    """The command for a new run with the run's settings, some changed (e.g. lr=0.05): a session keeps its own."""
+    c = replace(run.config, **changes)
+    words = ["minigpt-tui", "train", "-c", str(c.chapter)]
+    source = session.data_source(run)
+    if source == "docs":
+        words += ["--docs", ",".join(run.dataset.docs)]
+    elif source != run.chapter.data:
+        words += ["--data", source]
+    words += ["--steps", str(c.steps), "--lr", f"{c.lr:g}"]
+    if c.batch != 1:
+        words += ["--batch", str(c.batch)]
+    if c.seed != DEFAULT_SEED:
+        words += ["--seed", str(c.seed)]
+    if c.engine != run.chapter.default_engine:
+        words += ["--engine", c.engine]
+    return " ".join(command_word(word) for word in words)
+
+
+def divergence_advice(e: Diverged, run: Run, loaded: bool) -> str:
+    """What to try after a divergence. A loaded session keeps its learning rate (--lr with --load is refused): the
+    smaller one is tried in a new run."""
+    if loaded and e.try_lr is not None and not e.limit:
+        return f"try a smaller learning rate in a new run, e.g. {train_command(run, lr=e.try_lr)}"
+    return e.advise("--lr ")
 
 
 def output_error(error: OSError) -> str:
@@ -360,6 +418,14 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def has_terminal() -> bool:
+    """The playground draws on a terminal and reads its keys; under `serve`, textual-serve's web driver talks to
+    the browser through pipes instead."""
+    if "TEXTUAL_DRIVER" in os.environ:
+        return True
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout))
+
+
 def cmd_playground(args) -> int:
     chapter = get(args.chapter)
     seed = seed_of(args)
@@ -377,6 +443,9 @@ def cmd_playground(args) -> int:
             options["saved"] = session.SavedSession(run)
         print_notes(options["saved"].run)
         chapter = options["saved"].run.chapter
+    if not has_terminal():  # it would wait for keys that never come, and write escape codes into a file
+        raise UsageError("the playground needs a terminal (with ssh, use ssh -t); without one, use the train and "
+                         "sample commands")
     from tui.app import PlaygroundApp
 
     PlaygroundApp(chapter=chapter.number, seed=seed, **options).run()
@@ -415,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.data is not None and not args.data.strip():
             raise UsageError("--data needs toy, names, or a file path")
+        if args.load is not None and not args.load.strip():  # not a missing --load: --chapter is not what is wanted
+            raise UsageError("--load needs a session file")
         with np.errstate(all="ignore"):  # NaN and inf are caught by the run's guard, each with one clear message
             status = COMMANDS[args.command](args)
             sys.stdout.flush()  # here, where a failed write is caught, not at exit
