@@ -240,7 +240,8 @@ class CtrlC:
     A second one stops at once (and nothing is saved).
     """
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    # Windows has no SIGHUP
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
     def __init__(self, enabled: bool):
         self.enabled, self.pressed, self.previous = enabled, False, {}
