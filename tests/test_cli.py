@@ -181,6 +181,16 @@ def test_load_with_a_seed_or_data_of_its_own_is_refused_not_ignored(capsys, open
     assert err == f"minigpt-tui: {option[0]} cannot be changed when continuing a session (--load); leave it out\n"
 
 
+def test_the_playground_offers_the_loaded_file_to_ctrl_s_and_ctrl_o(capsys, monkeypatch, session6):
+    from tui.app import PlaygroundApp
+    from tui.session_keys import default_path
+
+    offered = []
+    monkeypatch.setattr(PlaygroundApp, "run", lambda self: offered.append((default_path(self), default_path(self, True))))
+    monkeypatch.setattr("tui.cli.has_terminal", lambda: True)
+    assert run_cli(capsys, "--load", session6)[0] == 0 and offered == [(session6, session6)]
+
+
 def test_load_with_the_sessions_own_chapter_is_fine(capsys, opened, session6):
     assert run_cli(capsys, "--load", session6, "--chapter", "training") == (0, "", "") and opened == [6]
     code, out, _ = run_cli(capsys, "sample", "--load", session6, "-c", "6", "--samples", "2")

@@ -149,8 +149,9 @@ class PlaygroundApp(App):
     BINDINGS.append(Binding("enter,escape", "leave_input", "Leave the name box", show=False, priority=True))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
-                 step_budget: int | None = None, speed: str = "normal", saved=None):
-        """saved: a core.session.SavedSession (its Run a PlaygroundRun) to open instead of a fresh chapter."""
+                 step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None):
+        """saved: a core.session.SavedSession (its Run a PlaygroundRun) to open instead of a fresh chapter; saved_file:
+        the file it came from (ctrl+s offers it)."""
         super().__init__()
         self.seed, self.engine = seed, engine
         self.chapter_number = get(chapter).number
@@ -161,7 +162,9 @@ class PlaygroundApp(App):
             run = saved.run
             self.chapter_number = run.chapter.number
             self.sessions[run.chapter.number] = Session(run.chapter, run.config.seed, run.config.engine, run=run)
+            self.sessions[run.chapter.number].file = saved_file
             self.typed = saved.typed or name
+        self.session_file = saved_file  # the last file saved or opened: ctrl+o offers it
         self.snaps: dict[int, Snapshot] = {}
         self.narrow = False
         self.active_panel = "weights"

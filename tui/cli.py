@@ -437,6 +437,7 @@ def cmd_playground(args) -> int:
         if args.load:
             refuse_session_overrides(args)
             options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+            options["saved_file"] = args.load
             check_chapter(args, options["saved"].run)
         else:
             dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report

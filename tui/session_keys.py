@@ -41,7 +41,7 @@ def open_dialog(app, dialog, callback) -> None:
 
 def default_path(app, opening: bool = False) -> str:
     """The chapter's own file: saving another chapter's over it would lose that one (opening any file is safe)."""
-    last = getattr(app, "session_file", None) if opening else None
+    last = app.session_file if opening else None
     return app.session.file or last or f"minigpt-{app.session.chapter.name}.session.json"
 
 
