@@ -161,6 +161,9 @@ async def test_weight_nudge_changes_the_loss_at_once():
         assert app.snap.weights["weights"][0] == pytest.approx(0.52)
         assert app.snap.loss > before
         assert "+0.5200" in text_of(app, "#weights-body") and "= +0.5200" in text_of(app, "#weights-info")
+        await pilot.press("r")  # nudged weights are work too: r asks first
+        await pilot.pause()
+        assert app.toast.startswith("r again resets chapter 4 to its first weights: nudged weights not saved")
         await pilot.press("r")
         assert app.snap.loss == pytest.approx(before)
 
@@ -751,13 +754,12 @@ async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path)
         await pilot.press("r")
         await settle(pilot, app)
         assert "2 trained steps not saved would be lost" in app.toast
-        await pilot.press("escape")  # a key in between: the next r asks again
         await pilot.press("ctrl+s")
         path = tmp_path / "six.json"
         app.screen.query_one("#path").value = str(path)
         await pilot.press("enter")
         await settle(pilot, app)
-        app.questions.clear()
+        app.questions.clear()  # else the next r answers the first r's question (it resets without asking again)
         await pilot.press("r")
         await settle(pilot, app)
         assert f"its 2 steps are saved in {path} (ctrl+o opens them again)" in app.toast
@@ -767,6 +769,12 @@ async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path)
         assert [n.message for n in app._notifications] == ["Chapter 6 reset to its first weights."]  # no stale question
         await pilot.press("ctrl+s")
         assert list(app._notifications) == []  # nothing covers the path box
+        await pilot.press("escape", "r")
+        # the same message again is shown again (clearing forgot it)
+        assert [n.message for n in app._notifications] == ["Chapter 6 reset to its first weights."]
+        await pilot.press("plus", "r")
+        await settle(pilot, app)
+        assert "nudged weights not saved would be lost" in app.toast  # not only steps count as work
 
 
 async def test_generate_panel_redraws_to_its_width_after_a_resize():

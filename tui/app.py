@@ -467,7 +467,8 @@ class PlaygroundApp(App):
         if not session.built:
             return
         # what r again would throw away, as it was shown
-        if session.run.step > 0 and not self.asked_before("r", (session.chapter.number, session.run.step)):
+        work = session.run.step > 0 or session.nudged
+        if work and not self.asked_before("r", (session.chapter.number, session.run.step)):
             session.stop_requested = True  # training pauses, so the count shown stays true
             self.call_after_refresh(self.ask_to_reset, session)
             return
@@ -485,10 +486,10 @@ class PlaygroundApp(App):
 
     async def action_quit(self) -> None:
         """q quits at once, unless training would be lost: then it asks first, as r does."""
-        unsaved = [(n, s.unsaved_steps) for n, s in sorted(self.sessions.items()) if s.unsaved_steps]
+        unsaved = [(n, s.unsaved()) for n, s in sorted(self.sessions.items()) if s.unsaved()]
         # what is asked about: not the counts (a chapter still training adds steps meanwhile), but a save since asks anew
         if unsaved and not self.asked_before("q", [(n, self.sessions[n].saved_step) for n, _ in unsaved]):
-            lost = ", ".join(f"chapter {n} ({steps} step{'s' if steps != 1 else ''})" for n, steps in unsaved)
+            lost = ", ".join(f"chapter {n} ({what})" for n, what in unsaved)
             self.notify(f"q again quits; not saved: {lost}. ctrl+s saves the chapter on screen.")
             return
         self.exit()
@@ -507,10 +508,10 @@ class PlaygroundApp(App):
         if session.training:  # the trainer finishes its step first
             self.set_timer(0.05, lambda: self.ask_to_reset(session))
             return
-        steps, unsaved = session.run.step, session.unsaved_steps
+        steps, unsaved = session.run.step, session.unsaved("trained steps")
         self.questions["r"] = ((session.chapter.number, steps), time.monotonic() + CONFIRM_SECONDS)  # the count shown
         if unsaved:
-            lost = f"{unsaved} trained step{'s' if unsaved != 1 else ''} not saved would be lost (ctrl+s saves them first)."
+            lost = f"{unsaved} not saved would be lost (ctrl+s saves them first)."
         else:
             lost = f"its {steps} steps are saved" if steps != 1 else "its 1 step is saved"
             lost += f" in {session.file}" if session.file else ""
@@ -852,6 +853,10 @@ class PlaygroundApp(App):
         session_keys.pick_data(self)
 
     # ---- errors -----------------------------------------------------------------------------------------------
+    def clear_notifications(self) -> None:
+        super().clear_notifications()
+        self.toast, self.toast_until = "", 0.0  # so the same message may show again at once
+
     def notify(self, message: str, **kw) -> None:
         """Textual's, less a second copy of the message on screen (a key pressed again)."""
         now = time.monotonic()

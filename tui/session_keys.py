@@ -64,8 +64,8 @@ def save_session(app) -> None:
 
         def done(result):
             saved, step = result
-            session.saved_step = step
-            session.file = app.session_file = str(saved)
+            session.mark_saved(step, str(saved))
+            app.session_file = str(saved)
             app.notify(f"Saved chapter {session.chapter.number} at step {step} to {shown_path(saved.resolve())}")
 
         app.call_model(session, job, done)
@@ -138,13 +138,13 @@ def pick_data(app) -> None:
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:
-    """Trained steps not saved are replaced only at the second Enter, as r and q ask first: the first says what
-    would be lost, in the dialog, which stays open."""
-    steps = session.unsaved_steps if session is not None else 0
+    """Work not saved (trained steps, nudged weights) is replaced only at the second Enter, as r and q ask first: the
+    first says what would be lost, in the dialog, which stays open."""
+    lost = session.unsaved("trained steps") if session is not None else ""
     # asked in this dialog, for as long as it stays open: reading the question takes the time it takes
-    if steps and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
-        raise Refused(f"Chapter {session.chapter.number} has {steps} trained step{'s' if steps != 1 else ''} not "
-                         "saved: Enter again replaces them, Esc keeps them.")
+    if lost and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
+        raise Refused(f"Chapter {session.chapter.number} has {lost} not saved: Enter again replaces them, Esc keeps "
+                      "them.")
 
 
 def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: str | None = None) -> None:

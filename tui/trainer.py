@@ -118,6 +118,7 @@ class Session:
         self.run: PlaygroundRun | None = None
         self.saved_step = 0  # the step of the last save (or of the file it came from)
         self.file: str | None = None  # where ctrl+s last saved this chapter, or the file it was opened from
+        self.nudged = False  # a weight moved by hand (+/-) since the run was last saved or opened
         self.error = ""
         self.temperature = chapter.temperature
         self.matrix: str | None = None
@@ -141,7 +142,7 @@ class Session:
         at once: the file keeps none, and the chart would lack it until training resumed."""
         self.run, self.seed, self.engine, self.error = run, run.config.seed, run.config.engine, ""
         self.val, self._val_losses = [], []
-        self.saved_step = run.step  # a run from a file is saved as it is
+        self.saved_step, self.nudged = run.step, False  # a run from a file is saved as it is
         self._select_first_matrix()
         if run.step > 0:
             self.validate()
@@ -150,6 +151,18 @@ class Session:
     def unsaved_steps(self) -> int:
         """Training that quitting would lose: steps taken since the run was last saved or opened (0 when none)."""
         return max(0, self.run.step - self.saved_step) if self.run is not None else 0
+
+    def unsaved(self, steps_word: str = "steps") -> str:
+        """What quitting or replacing the run would lose, in words ("2 steps", "nudged weights", both), or ""."""
+        parts = []
+        if steps := self.unsaved_steps:
+            parts.append(f"{steps} {steps_word if steps != 1 else steps_word[:-1]}")
+        if self.nudged:
+            parts.append("nudged weights")
+        return " and ".join(parts)
+
+    def mark_saved(self, step: int, file: str) -> None:
+        self.saved_step, self.nudged, self.file = step, False, file
 
     def _select_first_matrix(self) -> None:
         """The first matrix, unless the selected one is still there with the cursor inside it."""
@@ -174,7 +187,7 @@ class Session:
             return
         self._select_first_matrix()
         self.val, self._val_losses = [], []
-        self.saved_step = 0
+        self.saved_step, self.nudged = 0, False
 
     # ---- who runs model code ---------------------------------------------------------------------
     @property
@@ -243,6 +256,7 @@ class Session:
         if why := self.model.out_of_range():
             self.model.set_weight(name, index, before)
             raise Refused(f"Nudge taken back: {why} (chapter 8's softmax takes weights of any sign)")
+        self.nudged = True
         return before + delta
 
     def validate(self, chunk: int | None = None) -> float | None:
