@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 from textual import events
+from textual.widgets import Input
 
 from core.chapters import CHAPTERS, get
 from core.run import Run, RunConfig
@@ -673,6 +674,16 @@ async def test_a_key_right_behind_enter_in_the_name_box_is_a_command_again(leave
             await pilot.pause()
         assert app.query_one("#name").value == "nina"
         assert app.chapter_number == 7
+
+
+@pytest.mark.parametrize("leave", ["enter", "escape"])
+async def test_enter_or_esc_leaves_the_name_box(leave):
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", *"bob", leave)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("n")
+        assert app.query_one("#name").value == "bob" and app.chapter_number == 7
 
 
 async def test_a_path_typed_in_the_same_burst_as_ctrl_s_goes_into_the_prompt():

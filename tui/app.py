@@ -145,8 +145,6 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
                 for key, action, description, short in KEYS + PANEL_KEYS]
-    # priority: the focus leaves at once, so a key typed right behind Enter (n: next chapter) is not typed in the box
-    BINDINGS.append(Binding("enter,escape", "leave_input", "Leave the name box", show=False, priority=True))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None):
@@ -688,9 +686,10 @@ class PlaygroundApp(App):
     def on_key(self, event: events.Key) -> None:
         """A printable key reaches the bindings while a text box has focus (or is about to) only when it came in the
         same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there.
-        Enter or Esc in such a burst leaves the name box, as typed there: the keys behind it are commands again."""
-        if event.key in ("enter", "escape") and self.check_action("leave_input", ()):
-            self.action_leave_input()
+        Enter or Esc leaves the name box here, at once (not after the box's Submitted), so the keys behind them are
+        commands again, in a burst too."""
+        if event.key in ("enter", "escape") and isinstance(self.focused, Input) and self.focused.id == "name":
+            self.leave_name_box()
         elif not event.is_printable:
             return
         elif isinstance(self.focused, Input):  # after the box's Focus: it replaces a selected value, as typing does
@@ -702,7 +701,7 @@ class PlaygroundApp(App):
         event.prevent_default()  # not a binding
         event.stop()
 
-    def action_leave_input(self) -> None:
+    def leave_name_box(self) -> None:
         weights = self.query_one(WeightsPanel)
         self.screen.set_focus(weights if weights.display else self.query_one(ChapterList))  # now, as / focuses
 
@@ -866,10 +865,7 @@ class PlaygroundApp(App):
         super().notify(message, **kw)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even from the command palette; Enter and Esc leave the name
-        box, and are anyone else's keys elsewhere."""
-        if action == "leave_input":
-            return isinstance(self.focused, Input) and self.focused.id == "name"
+        """Nothing runs behind the too-small screen, not even from the command palette."""
         return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
 
     def get_system_commands(self, screen):
