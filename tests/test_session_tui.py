@@ -89,6 +89,25 @@ async def test_ctrl_s_offers_each_chapter_its_own_file(tmp_path):
         assert app.screen.query_one("#path").value == str(path)  # chapter 6's own file again
 
 
+async def test_ctrl_s_never_offers_a_file_that_holds_another_run(tmp_path, monkeypatch):
+    """After d (the chapter on other data) the run has no file yet: the default name may hold the earlier run."""
+    monkeypatch.chdir(tmp_path)
+    app = App(chapter=6, step_budget=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one("#path").value == "minigpt-training.session.json"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert (tmp_path / "minigpt-training.session.json").exists()
+        await pilot.press("d", "enter")  # the names: a new run, with no file of its own yet
+        await settle(pilot, app)
+        assert app.session.run.dataset.name == "names"
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one("#path").value == "minigpt-training-2.session.json"
+
+
 async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "minigpt-tui session", "version": 1, "config": {')

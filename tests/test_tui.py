@@ -354,15 +354,15 @@ async def test_code_help_chart_and_attention_views():
         await pilot.pause()
         await pilot.press("c")
         assert isinstance(app.screen, CodeScreen)
+        code = str(app.screen.query_one("#code").text)  # the engine that runs: fast
+        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, weights):" in code
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
+        await pilot.press("e")  # the scalar engine's code of the same chapter, the one the story reads
         code = str(app.screen.query_one("#code").text)
         assert "def token_loss" in code and "+ " in code and "core/chapters/c08_softmax.py" in code
         assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine")
-        await pilot.press("e")  # the fast engine's code of the same chapter
-        code = str(app.screen.query_one("#code").text)
-        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, weights):" in code
-        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
         await pilot.press("e")
-        assert "core/chapters/c08_softmax.py" in str(app.screen.query_one("#code").text)
+        assert "core/fast/c08_softmax.py" in str(app.screen.query_one("#code").text)
         await pilot.press("escape")
         assert not isinstance(app.screen, CodeScreen)
         await pilot.press("question_mark")
@@ -408,7 +408,7 @@ def test_code_view_shows_the_code_that_runs():
 
     text = "\n".join(line.plain for line in code_view(12))
     # chapter 12's __init__ calls chapter 7's through super(): kept, not marked as replaced
-    assert "extends __init__() from chapter 7 (backprop), which super() still runs:" in text
+    assert "extends __init__() from chapter 7 (backprop), which it still runs:" in text
     assert "replaces __init__()" not in text
     # the functions inherited code calls: the attention math, from chapter 11's module
     assert "called from above, in chapter 11 (attention):" in text and "def attend(q, keys, values):" in text
@@ -416,6 +416,12 @@ def test_code_view_shows_the_code_that_runs():
     fast = "\n".join(line.plain for line in code_view(12, "fast"))
     assert "core/fast/c12_gpt.py" in fast and "called from above, in core/fast/ops.py:" in fast
     assert "def attention_backward(dout, q, k, v, att):" in fast
+    # up the chain of __init__s that super() runs, to the one that lays out the parameters
+    assert "extends __init__() from core/fast/ops.py, which it still runs:" in fast
+    # chapter 10 calls chapter 9's init_weights by name: extended, not replaced
+    ten = "\n".join(line.plain for line in code_view(10))
+    assert "extends init_weights() from chapter 9 (embeddings), which it still runs:" in ten
+    assert "replaces init_weights()" not in ten
 
 
 def test_code_view_shows_what_backprop_retires():

@@ -795,7 +795,8 @@ class PlaygroundApp(App):
         if not chapter.is_built("scalar"):
             self.notify(f"Chapter {chapter.number} ({chapter.name}) is not built yet: no code to show.")
             return
-        self.push_screen(CodeScreen(chapter))
+        engine = self.session.run.config.engine if self.session.built else "scalar"
+        self.push_screen(CodeScreen(chapter, engine))  # the code that runs; e shows the other engine's
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -6,7 +6,9 @@ training steps if it is training. A file that cannot be used is one line in the 
 """
 from __future__ import annotations
 
+import itertools
 import math
+import os
 from dataclasses import replace
 
 from core import data, session as sessions
@@ -40,9 +42,13 @@ def open_dialog(app, dialog, callback) -> None:
 
 
 def default_path(app, opening: bool = False) -> str:
-    """The chapter's own file: saving another chapter's over it would lose that one (opening any file is safe)."""
-    last = app.session_file if opening else None
-    return app.session.file or last or f"minigpt-{app.session.chapter.name}.session.json"
+    """The run's own file. Else, to open, the last file used; to save, a name that holds no other run yet: saving over
+    another chapter's file, or this chapter's earlier run (on other data), would lose it."""
+    plain = f"minigpt-{app.session.chapter.name}.session.json"
+    if app.session.file or opening:
+        return app.session.file or app.session_file or plain
+    return next(path for n in itertools.count(1)
+                if not os.path.exists(path := plain if n == 1 else plain.replace(".session", f"-{n}.session")))
 
 
 def save_session(app) -> None:

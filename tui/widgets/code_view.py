@@ -25,6 +25,7 @@ from tui.widgets.lines import Lines
 NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"
 CHAPTER_MODULES = ("core.chapters.c", "core.fast.c")
 GROUNDWORK = ("core.value", "core.fast.ops")  # what the chapters build on: the autograd, the numpy pieces
+HELPER_MODULES = CHAPTER_MODULES + GROUNDWORK + ("core.model", "core.sampling")  # whose functions the view follows
 ENGINE_NOTES = {
     "scalar": "scalar engine: plain Python, one Value per number",
     "fast": "fast engine: the same model in numpy, backward written by hand",
@@ -94,7 +95,7 @@ def globals_read(code) -> set[str]:
 def helpers_called(running, shown) -> list:
     """The module-level functions of the chapters' modules and what they build on that the running code is or
     calls (directly or through another) and the view does not show yet."""
-    project = CHAPTER_MODULES + GROUNDWORK
+    project = HELPER_MODULES
     found: set = set()
     todo = [inspect.unwrap(f) for f in running]
     while todo:
@@ -109,6 +110,13 @@ def helpers_called(running, shown) -> list:
                 todo.append(helper)
     helpers = [f for f in found if f.__qualname__ == f.__name__ and f.__module__.startswith(project) and f not in shown]
     return sorted(helpers, key=lambda f: (f.__module__, f.__code__.co_firstlineno))
+
+
+def calls(new, earlier) -> bool:
+    """Whether a function runs the one it overrides: by super(), or by name (chapter 10's init_weights calls
+    chapter 9's)."""
+    names = globals_read(new.__code__)
+    return "super" in names or any(new.__globals__.get(name) is earlier for name in names)
 
 
 def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
@@ -139,22 +147,29 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
     running = [*shown, *own_functions(cls).values()]  # a static method may come from elsewhere (log_loss)
     # methods this chapter overrides: the earlier version, marked - (or kept, when the new one calls it by super())
     ancestors = [c for c in cls.__mro__[1:] if c.__module__.startswith(CHAPTER_MODULES)]
+    mro = cls.__mro__
     for name in [*own_functions(cls), *retired(cls)]:
-        for parent in ancestors:
-            if name in vars(parent):
-                earlier, new = own_functions(parent)[name], own_functions(cls).get(name)
-                source = where(parent.__module__, engine)
-                parts.append(Text(""))
-                if new is not None and "super" in globals_read(new.__code__):
-                    running.append(earlier)
-                    shown.add(earlier)
-                    label, mark, colour = f"  extends {name}() from {source}, which super() still runs:", " ", KEPT
-                else:
-                    verb = "retires" if new is None else "replaces"
-                    label, mark, colour = f"  {verb} {name}() from {source}:", "-", OLD
-                parts.append(Text(label, style=f"bold {colour}"))
-                parts.append(code_block(earlier, mark, colour))
+        owner, new = cls, own_functions(cls).get(name)
+        while True:  # up the chain for as long as each version runs the one before it
+            parent = next((c for c in mro[mro.index(owner) + 1 :] if name in vars(c)), None)
+            earlier = own_functions(parent).get(name) if parent else None
+            if earlier is None:
                 break
+            source = where(parent.__module__, engine)
+            if new is not None and calls(new, earlier):
+                running.append(earlier)
+                shown.add(earlier)
+                label, mark, colour = f"  extends {name}() from {source}, which it still runs:", " ", KEPT
+            elif owner is cls and parent in ancestors:
+                label, mark, colour = f"  {'retires' if new is None else 'replaces'} {name}() from {source}:", "-", OLD
+            else:  # what a replaced version ran, or the groundwork's placeholder (FastModel.forward): not shown
+                break
+            parts.append(Text(""))
+            parts.append(Text(label, style=f"bold {colour}"))
+            parts.append(code_block(earlier, mark, colour))
+            if mark == "-":
+                break
+            owner, new = parent, earlier
     # what it still uses from earlier chapters and what they build on: the code that runs, so a method a class
     # earlier in the MRO shadows is not shown
     seen = {*own_functions(cls), *retired(cls)}
