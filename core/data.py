@@ -68,7 +68,9 @@ def control_character(text: str) -> str:
     """The first control character of `text` as U+001B ("" when there is none): printed raw, ESC and its kin
     move the cursor, retitle or clear the screen."""
     found = CONTROL.search(text)
-    return f"U+{ord(found.group()):04X}" if found else ""
+    if not found:
+        return ""
+    return f"U+{ord(found.group()):04X}" + (" (a tab)" if found.group() == "\t" else "")
 
 
 def shown_path(path: str | Path) -> str:
@@ -109,6 +111,8 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
             raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
     if len(raw) > MAX_BYTES:
         raise DataError(f"{shown}: over the 50 MB limit")
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise DataError(f"{shown}: looks like UTF-32 text; save it as UTF-8")
     if looks_utf16(raw):
         raise DataError(f"{shown}: looks like UTF-16 text; save it as UTF-8")
     if b"\0" in raw:
@@ -117,7 +121,8 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
         text = raw.decode("utf-8-sig")  # a byte-order mark is not a character of the documents
     except UnicodeDecodeError as e:
         raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8") from None
-    lines = text.splitlines()
+    # line breaks only: splitlines would also cut at a form feed or U+001C (control characters, refused below)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     docs = [line.strip() for line in lines]
     docs = [d for d in docs if d]
     if not docs:

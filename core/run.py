@@ -257,8 +257,8 @@ class Run:
             too_far = not math.isfinite(loss)  # the loss is of the parameters that the last update made
             outside = "" if wrong else self.model.out_of_range()
         except (ArithmeticError, ValueError) as e:  # scalar math raises where numpy gives inf or nan
-            wrong = ("the loss became nan (a division by zero)" if isinstance(e, ZeroDivisionError)
-                     else "the loss became inf (a number overflowed, or a probability reached 0)")
+            wrong = ("the loss became nan: a division by zero" if isinstance(e, ZeroDivisionError)
+                     else "the loss became inf: a number overflowed, or a probability reached 0")
             too_far, outside = True, ""
         if outside:
             self.model.restore(before)

@@ -398,8 +398,8 @@ def test_after_a_divergence_a_loaded_session_is_told_a_command_that_works(tmp_pa
 
 def test_the_scalar_engine_says_the_loss_became_inf_as_the_fast_one_does(capsys):
     code, _, err = run_cli(capsys, "train", "-c", "9", "--engine", "scalar", "--steps", "20", "--lr", "100")
-    assert code == 3 and err.startswith("minigpt-tui: training stopped at step 3: the loss became inf (a number "
-                                        "overflowed, or a probability reached 0) (learning rate 100)")
+    assert code == 3 and err.startswith("minigpt-tui: training stopped at step 3: the loss became inf: a number "
+                                        "overflowed, or a probability reached 0 (learning rate 100)")
 
 
 def test_a_path_with_a_line_break_is_shown_on_one_line(tmp_path, capsys):
@@ -430,3 +430,31 @@ def test_a_session_of_a_chapter_that_does_not_train_is_pointed_to_sample_load(tm
     code, out, err = run_cli(capsys, "train", "--load", str(saved))
     assert code == 2 and out == ""
     assert err == f"minigpt-tui: chapter 3 (weights) does not train; try `minigpt-tui sample --load '{saved}'`\n"
+
+
+def test_closing_the_progress_bar_never_raises(monkeypatch):
+    """The terminal closed (ssh dropped) while the bar showed: writing the lines still pending failed again inside
+    the handler that saves the run, and nothing was saved."""
+    from tui.cli import Progress
+
+    class GoneTerminal:
+        def stop(self):
+            raise OSError(5, "Input/output error")
+
+    def write(text):
+        raise OSError(5, "Input/output error")
+
+    progress = Progress(100, enabled=True)
+    progress.bar, progress.pending = GoneTerminal(), ["step 1 / 100 | loss 3.3\n"]
+    monkeypatch.setattr("sys.stdout.write", write)
+    monkeypatch.setattr("tui.cli.silence", lambda stream: None)
+    progress.close()
+    assert progress.bar is None and progress.pending == []
+    progress.close()  # again (the finally clause): nothing to do
+
+
+def test_a_run_that_diverges_at_its_first_step_says_nothing_is_saved(capsys, tmp_path):
+    path = tmp_path / "d.json"
+    code, _, err = run_cli(capsys, "train", "-c", "gpt", "--lr", "1e9", "--steps", "5", "--save", str(path))
+    assert code == 3 and not path.exists()
+    assert err.splitlines()[-1] == f"minigpt-tui: nothing is saved to {path}: no step of this run could be kept"

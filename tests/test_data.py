@@ -38,8 +38,12 @@ def test_a_byte_order_mark_is_not_a_character(tmp_path):
     ("ann\nzoë\n".encode("utf-16-be"), "looks like UTF-16 text; save it as UTF-8"),
     # printed raw, ESC and BEL retitle the terminal and clear it
     (b"ann\na\x1b]0;pwned\x07b\nab\x1b[2Jc\n", "line 2 has the control character U+001B; a document is printable"),
-    (b"ann\n\n  b\tob\n", "line 3 has the control character U+0009"),  # a tab inside a document is a token
-    ("ann\nzo\u0085e\u009b\n".encode("utf-8"), "line 3 has the control character U+009B"),  # U+0085 breaks a line
+    (b"ann\n\n  b\tob\n", "line 3 has the control character U+0009 (a tab)"),  # a tab inside a document is a token
+    # lines end at line breaks only: U+0085, a form feed or U+001C are characters of a line (and refused)
+    ("ann\nzo\u0085e\u009b\n".encode("utf-8"), "line 2 has the control character U+0085"),
+    (b"a\x0cb\nc\x1b\n", "line 1 has the control character U+000C"),
+    (b"ann\nb\x1cob\n", "line 2 has the control character U+001C"),
+    ("ann\nzoë\n".encode("utf-32"), "looks like UTF-32 text; save it as UTF-8"),
     ("".join(chr(0x100 + i) for i in range(257)).encode("utf-8"), "257 distinct characters, more than the 256"),
 ])
 def test_unusable_files_are_refused_in_one_line(tmp_path, content, message):

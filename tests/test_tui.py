@@ -840,3 +840,15 @@ def test_probability_rows_keep_their_columns_for_any_loss():
     rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
     assert len({len(row) for row in rows}) == 1, rows
     assert len({row.index(" a99 ") for row in rows}) == 1  # 99 means 99 or more, as in the small tables
+
+
+async def test_the_name_box_takes_no_control_characters():
+    """A tab pasted into the name was saved with the session, which a loader then refused."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        box = app.query_one("#name", Input)
+        box.value = ""
+        app.post_message(events.Paste("an\tn"))  # refused whole, as Textual refuses what its restrict does not match
+        await pilot.press("b", "o", "b")
+        assert box.value == "bob" and "\t" not in app.typed

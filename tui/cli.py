@@ -227,10 +227,17 @@ class Progress:
         self.bar.update(self.task, completed=done)
 
     def close(self) -> None:
-        if self.bar is not None:
+        """Stops the bar. Never raises: a terminal gone meanwhile (closed, an ssh connection dropped) is no reason
+        for the run not to be saved."""
+        bar, self.bar = self.bar, None
+        if bar is None:
+            return
+        try:
             self.flush()
-            self.bar.stop()
-            self.bar = None
+            bar.stop()
+        except OSError:
+            self.pending.clear()
+            silence(sys.stdout)
 
 
 class CtrlC:
@@ -307,6 +314,8 @@ def cmd_train(args) -> int:
                     warn(f"the parameters after step {run.step} are saved to {shown_path(save_run(args.save, run))}")
                 except SessionError as failed:
                     warn(str(failed))
+            elif args.save:
+                warn(f"nothing is saved to {shown_path(args.save)}: no step of this run could be kept")
             return DIVERGED_EXIT
         except OSError as e:  # the output went away (| head) or failed (a full disk): the training is kept
             progress.close()

@@ -117,7 +117,8 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
 class ProbsPanel(FittedToWidth, Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16)
+        self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
+                           restrict=r"[^\x00-\x1f\x7f-\x9f]*")  # no control characters (a pasted tab)
         self.body = Lines(id="probs-body")
 
     def compose(self):
