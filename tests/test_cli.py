@@ -458,3 +458,15 @@ def test_a_run_that_diverges_at_its_first_step_says_nothing_is_saved(capsys, tmp
     code, _, err = run_cli(capsys, "train", "-c", "gpt", "--lr", "1e9", "--steps", "5", "--save", str(path))
     assert code == 3 and not path.exists()
     assert err.splitlines()[-1] == f"minigpt-tui: nothing is saved to {path}: no step of this run could be kept"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this system")
+def test_a_closing_terminal_sighup_twice_still_saves(capsys):
+    """A closing terminal sends SIGHUP twice (the kernel, then the shell to its jobs): taken as "Ctrl-C again", the
+    second stopped the run before its save."""
+    from tui.cli import CtrlC
+
+    with CtrlC(enabled=True) as ctrl_c:
+        signal.raise_signal(signal.SIGHUP)
+        signal.raise_signal(signal.SIGHUP)  # no KeyboardInterrupt: the run goes on to save
+        assert ctrl_c.pressed and capsys.readouterr().err.count("SIGHUP: finishing") == 1

@@ -244,7 +244,8 @@ class CtrlC:
     """While saving is asked for, Ctrl-C ends the current step first, so the session saved is whole; so do the
     terminal closing (SIGHUP, e.g. an ssh connection dropped) and a polite kill (SIGTERM).
 
-    A second one stops at once (and nothing is saved).
+    A second Ctrl-C stops at once (and nothing is saved). A second SIGHUP or SIGTERM does not: a closing terminal
+    sends SIGHUP twice (the kernel, and the shell passing it on to its jobs), and no one typed it.
     """
 
     # Windows has no SIGHUP
@@ -263,7 +264,9 @@ class CtrlC:
 
     def handle(self, signum, frame):
         if self.pressed:
-            raise KeyboardInterrupt
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            return
         self.pressed = True
         # said at once: a step of a big model can take a while
         name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
