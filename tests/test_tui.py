@@ -852,3 +852,19 @@ async def test_the_name_box_takes_no_control_characters():
         app.post_message(events.Paste("an\tn"))  # refused whole, as Textual refuses what its restrict does not match
         await pilot.press("b", "o", "b")
         assert box.value == "bob" and "\t" not in app.typed
+
+
+async def test_tab_never_lands_in_the_name_box():
+    """Tab once stopped in the name box with the name selected, and the next panel key (5) replaced "ann"."""
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        for _ in range(6):
+            await pilot.press("tab")
+            assert not isinstance(app.focused, Input)
+        await pilot.press("5")
+        assert app.query_one("#name", Input).value == "ann" and app.typed == "ann"
+        await pilot.press("slash", *"lee", "enter")  # / still opens it, Enter leaves it
+        assert app.typed == "lee" and not isinstance(app.focused, Input)
+        await pilot.click("#name")  # and so does a click
+        assert app.focused is app.query_one("#name")

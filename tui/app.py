@@ -35,6 +35,7 @@ from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.loss_panel import LossPanel
+from tui.widgets.name_box import NameBox
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
 from tui.widgets.probs_panel import ProbsPanel
 from tui.widgets.status_bar import StatusBar
@@ -681,7 +682,7 @@ class PlaygroundApp(App):
     # ---- the typed name ---------------------------------------------------------------------------------
     def action_type_name(self) -> None:
         self.bring("probs")
-        self.screen.set_focus(self.query_one("#name", Input))  # now: keys in the same burst as / are the name's
+        self.query_one(NameBox).open()
 
     def on_key(self, event: events.Key) -> None:
         """A printable key reaches the bindings while a text box has focus (or is about to) only when it came in the

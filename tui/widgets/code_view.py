@@ -20,6 +20,7 @@ from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 
 from core.chapters import CHAPTERS, Chapter
+from tui.trainer import BACKPROP_CHAPTER
 from tui.widgets.lines import Lines
 
 NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"
@@ -27,7 +28,7 @@ CHAPTER_MODULES = ("core.chapters.c", "core.fast.c")
 GROUNDWORK = ("core.value", "core.fast.ops")  # what the chapters build on: the autograd, the numpy pieces
 HELPER_MODULES = CHAPTER_MODULES + GROUNDWORK + ("core.model", "core.sampling")  # whose functions the view follows
 ENGINE_NOTES = {
-    "scalar": "scalar engine: plain Python, one Value per number",
+    "scalar": "scalar engine: plain Python",
     "fast": "fast engine: the same model in numpy, backward written by hand",
 }
 
@@ -136,7 +137,8 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
     title = Text()
     title.append(f"{module_name.replace('.', '/')}.py", style="bold")
     title.append(f"   chapter {chapter.number} · {chapter.title}\n", style="dim")
-    title.append(f"{ENGINE_NOTES[engine]}\n", style="dim")
+    values = ", one Value per number" if engine == "scalar" and number >= BACKPROP_CHAPTER else ""
+    title.append(f"{ENGINE_NOTES[engine]}{values}\n", style="dim")
     title.append("+ new in this chapter   ", style=f"bold {NEW}")
     title.append("- replaced or retired   ", style=f"bold {OLD}")
     title.append("  still runs", style=KEPT)

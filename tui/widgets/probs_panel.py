@@ -5,10 +5,10 @@ import math
 
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines, wrap
+from tui.widgets.name_box import NameBox
 from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, short_percent, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
@@ -117,8 +117,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
 class ProbsPanel(FittedToWidth, Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.input = Input(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
-                           restrict=r"[^\x00-\x1f\x7f-\x9f]*")  # no control characters (a pasted tab)
+        self.input = NameBox()
         self.body = Lines(id="probs-body")
 
     def compose(self):

@@ -1,0 +1,25 @@
+"""The box the name is typed in, under the probabilities."""
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class NameBox(Input):
+    """Opened by / (or a click) only: tab, moving between the panels, never lands in it, where the next key meant for
+    a panel would replace the name."""
+
+    can_focus = False
+
+    def __init__(self, **kw):
+        super().__init__(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
+                         restrict=r"[^\x00-\x1f\x7f-\x9f]*", **kw)  # no control characters (a pasted tab)
+
+    def open(self) -> None:
+        self.can_focus = True
+        self.screen.set_focus(self)  # now: keys in the same burst as / are the name's
+
+    def on_blur(self) -> None:
+        self.can_focus = False
+
+    def on_click(self) -> None:
+        self.open()
