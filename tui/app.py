@@ -759,9 +759,9 @@ class PlaygroundApp(App):
         panel = self.query_one(GeneratePanel)
 
         def job():
-            return [sample(session.model, session.run.rng, temperature) for _ in range(10)]
+            return [sample(session.model, session.run.rng, temperature) for _ in range(10)], session.run.step
 
-        self.call_model(session, job, lambda names: panel.set_names(names, temperature))
+        self.call_model(session, job, lambda result: panel.set_names(*result, temperature))
 
     @on(Button.Pressed, "#generate-one")
     def generate_pressed(self) -> None:
