@@ -392,8 +392,7 @@ class PlaygroundApp(App):
         session = self.session
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
-        self.stop_animation()
-        self.query_one(GeneratePanel).clear("" if session.built else "Not built yet.")
+        self.forget_generated("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
         self.request_snapshot()
@@ -478,8 +477,7 @@ class PlaygroundApp(App):
             return session.snapshot()
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
-        self.stop_animation()
-        self.query_one(GeneratePanel).clear()  # the names the trained model wrote are not the fresh one's
+        self.forget_generated()
         self.clear_notifications()  # the question is answered
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
 
@@ -689,7 +687,7 @@ class PlaygroundApp(App):
         same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there.
         Enter or Esc leaves the name box here, at once (not after the box's Submitted), so the keys behind them are
         commands again, in a burst too."""
-        if event.key in ("enter", "escape") and isinstance(self.focused, Input) and self.focused.id == "name":
+        if event.key in ("enter", "escape") and isinstance(self.focused, NameBox):
             self.leave_name_box()
         elif not event.is_printable:
             return
@@ -742,6 +740,12 @@ class PlaygroundApp(App):
     def animate_step(self) -> None:
         if not self.query_one(GeneratePanel).advance():
             self.stop_animation()
+
+    def forget_generated(self, note: str = "") -> None:
+        """No name being written, no ten names: what the model on screen now (another chapter, a reset, a run
+        opened) did not write."""
+        self.stop_animation()
+        self.query_one(GeneratePanel).clear(note)
 
     def stop_animation(self) -> None:
         if self.animation is not None:

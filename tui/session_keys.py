@@ -17,7 +17,6 @@ from core.run import RunConfig
 from tui.trainer import PlaygroundRun, Refused, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
-from tui.widgets.generate_panel import GeneratePanel
 
 
 def reporting(app, callback):
@@ -175,8 +174,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
         if number != app.chapter_number:
             app.show_chapter(number)
         else:
-            app.stop_animation()
-            app.query_one(GeneratePanel).clear()  # names the replaced run wrote
+            app.forget_generated()
             app.request_snapshot()
             app.render_all()
         app.notify(note)

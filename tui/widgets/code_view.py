@@ -229,14 +229,15 @@ class CodeScreen(ModalScreen):
         self.show_code()
         self.query_one("#code-scroll").focus()
 
-    def engines(self) -> list[str]:
-        return [engine for engine in self.chapter.models if self.chapter.is_built(engine)]
+    def other_engine(self) -> str | None:
+        """The chapter's other built engine, if it has one."""
+        return next((e for e in self.chapter.models if e != self.engine and self.chapter.is_built(e)), None)
 
     def show_code(self) -> None:
         scroll = self.query_one("#code-scroll", ScrollableContainer)
-        others = [engine for engine in self.engines() if engine != self.engine]
+        other = self.other_engine()
         scroll.border_title = f"Code · chapter {self.chapter.label} · {self.engine} engine"
-        switch = f" · e {others[0]} engine" if others else ""
+        switch = f" · e {other} engine" if other else ""
         scroll.border_subtitle = f"↑↓ ←→ scroll{switch} · Esc or c close"
         try:
             lines = code_view(self.chapter.number, self.engine)
@@ -246,9 +247,9 @@ class CodeScreen(ModalScreen):
         scroll.scroll_home(animate=False)
 
     def action_other_engine(self) -> None:
-        others = [engine for engine in self.engines() if engine != self.engine]
-        if not others:
+        other = self.other_engine()
+        if other is None:
             self.notify(f"Chapter {self.chapter.number} has one engine: {self.engine}.")
             return
-        self.engine = others[0]
+        self.engine = other
         self.show_code()
