@@ -238,6 +238,8 @@ async def test_training_chapter_6_moves_the_weights_and_lowers_the_loss():
         assert after_loss < before_loss
         assert "step 75" in text_of(app, "#status")
         assert app.query_one("#loss-sparkline").data == after.history
+        mean = np.mean(after.history[-50:])  # the summary's mean says over how many steps it is
+        assert f"loss {after.last_loss:.4f} · 50-step mean {mean:.4f}" in text_of(app, "#loss-summary")
 
 
 async def test_step_reset_learning_rate_and_kept_state_across_chapters():
@@ -432,6 +434,24 @@ def test_code_view_shows_what_backprop_retires():
     assert "retires numerical_gradients() from chapter 5 (gradients):" in text
     assert "inherited from chapter 5" not in text  # nothing of chapter 5 runs in chapter 7
     assert "inherited from chapter 4 (loss), class Loss:" in text  # 1 - p still does
+
+
+def test_code_view_shows_the_classes_the_code_builds_on():
+    from tui.widgets.code_view import code_view
+
+    text = "\n".join(line.plain for line in code_view(7))
+    # chapter 7 is backprop: the Value class it builds on, whole, with the function its backward() calls
+    assert "called from above, in core/value.py:" in text
+    assert "  class Value:" in text and "      def backward(self):" in text
+    assert "  def topological_order(root: Value) -> list[Value]:" in text
+    assert "  class Parameters(dict):" in text
+    # a method reached through its class by name: that method alone, under its class line
+    model = text.index("called from above, in core/model.py:")
+    assert text[model:].split("\n")[1:4] == ["  class Model:", "      def __init__(self, vocab: Vocab, rng: random.Random):",
+                                             "          self.vocab = vocab"]
+    assert "    def probs(self, ids" not in text[model:]  # not the rest of the contract
+    # the sampler's cache, a class of the fast engine's pieces
+    assert "  class KVCache:" in "\n".join(line.plain for line in code_view(12, "fast"))
 
 
 @pytest.mark.parametrize("engine", ["fast", "scalar"])

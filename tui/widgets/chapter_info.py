@@ -11,7 +11,7 @@ TRY = {
     2: "press g: the scores are new random numbers at every token, so no two dice are alike.",
     3: "tab to the weights (2 first on a small screen), pick one with the arrows, press + a few times: its token wins.",
     4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
-    5: "nudge a weight and compare the post's forward difference with the exact slope (panel Grads).",
+    5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
     7: "the same training, exact gradients: in Grads (6 on a small screen) the difference and backprop agree.",
     8: "press + on '.' many times, then type nnnn: -log p grows without limit as p(n) falls; 1 - p stopped at 1.",

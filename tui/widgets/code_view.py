@@ -83,34 +83,58 @@ def retired(cls) -> list[str]:
             if value is None and any(inspect.isfunction(names.get(name)) for names in earlier)]
 
 
-def globals_read(code) -> set[str]:
+def globals_read(code) -> dict[str, set[str]]:
     """The global names a function's code reads (not attributes: self.mlp is not mlp), its comprehensions' and
-    inner functions' included."""
-    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    inner functions' included, each with the attributes read straight off it (Model.__init__ gives {"__init__"};
+    a name used itself, as in Value(...), gives "")."""
+    names: dict[str, set[str]] = {}
+    instructions = list(dis.get_instructions(code))
+    for i, instruction in enumerate(instructions):
+        if instruction.opname == "LOAD_GLOBAL":
+            after = instructions[i + 1] if i + 1 < len(instructions) else None
+            attribute = after.argval if after and after.opname in ("LOAD_ATTR", "LOAD_METHOD") else ""
+            names.setdefault(instruction.argval, set()).add(attribute)
     for const in code.co_consts:
         if inspect.iscode(const):
-            names |= globals_read(const)
+            for name, attributes in globals_read(const).items():
+                names.setdefault(name, set()).update(attributes)
     return names
 
 
+def home_class(function):
+    """The class a method is defined in (None for a module-level function)."""
+    if function.__qualname__ == function.__name__:
+        return None
+    return inspect.getmodule(function).__dict__.get(function.__qualname__.split(".")[0])
+
+
 def helpers_called(running, shown) -> list:
-    """The module-level functions of the chapters' modules and what they build on that the running code is or
-    calls (directly or through another) and the view does not show yet."""
-    project = HELPER_MODULES
+    """What the running code calls (directly or through another) from the chapters' modules and what they build on,
+    and the view does not show yet: module-level functions; the groundwork's classes it uses, whole (Value,
+    Parameters); a method it reaches through a class by name (Model.__init__) or builds an instance with (an
+    earlier chapter's __init__)."""
     found: set = set()
     todo = [inspect.unwrap(f) for f in running]
     while todo:
-        function = todo.pop()
-        if function in found:
+        item = todo.pop()
+        if item in found:
             continue
-        found.add(function)
-        for name in globals_read(function.__code__):
-            helper = function.__globals__.get(name)
-            helper = inspect.unwrap(helper) if inspect.isfunction(getattr(helper, "__wrapped__", helper)) else None
-            if helper is not None and helper.__module__.startswith(project):
-                todo.append(helper)
-    helpers = [f for f in found if f.__qualname__ == f.__name__ and f.__module__.startswith(project) and f not in shown]
-    return sorted(helpers, key=lambda f: (f.__module__, f.__code__.co_firstlineno))
+        found.add(item)
+        functions = [f for f in vars(item).values() if inspect.isfunction(f)] if inspect.isclass(item) else [item]
+        for function in functions:
+            for name, attributes in globals_read(function.__code__).items():
+                helper = function.__globals__.get(name)
+                if not (getattr(helper, "__module__", None) or "").startswith(HELPER_MODULES):  # a ufunc's is None
+                    continue
+                if inspect.isfunction(getattr(helper, "__wrapped__", helper)):
+                    todo.append(inspect.unwrap(helper))
+                elif inspect.isclass(helper) and helper.__module__.startswith(GROUNDWORK) and "" in attributes:
+                    todo.append(helper)
+                elif inspect.isclass(helper):
+                    attributes = {a or "__init__" for a in attributes}  # building one runs its __init__
+                    todo += [f for a in attributes if inspect.isfunction(f := vars(helper).get(a))]
+    found = [f for f in found if f not in shown and not (f in running and home_class(f))]  # methods: shown above
+    return sorted(found, key=lambda f: (f.__module__, inspect.getsourcelines(f)[1]))
 
 
 def calls(new, earlier) -> bool:
@@ -201,6 +225,9 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
             parts.append(Text(f"  called from above, in {where(helper.__module__, engine)}:", style="bold " + KEPT))
         else:
             parts.append(Text(""))
+        owner = home_class(helper)
+        if owner is not None:  # one method of a class: under its class line, so it reads as Python
+            parts.append(gutter([Text(f"class {owner.__name__}:")], " ", KEPT, dim=True)[0])
         parts.append(code_block(helper, " ", KEPT))
     lines: list[Text] = []
     for part in parts:

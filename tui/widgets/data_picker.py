@@ -13,7 +13,7 @@ from tui.widgets.file_prompt import AcceptScreen
 
 CHOICES = [
     ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
-    ("toy", "toy: the story's eight names, ann to nina, letters a i l e n"),
+    ("toy", "toy: eight short names, ann to nina, letters a i l e n"),
     ("file", "a file of your own: one document per line…"),
 ]
 

@@ -45,7 +45,7 @@ class GradientsPanel(VerticalScroll):
             name = name[1:-1] if len(index) == 1 else session.matrix + name  # a vector's rows: just the token
             table.add_row(Text(name), f"{a:+.5f}", f"{b:+.5f}", f"{abs(a - b):.0e}", style=style)
         if session.chapter.number < 7:
-            note = ("EPSILON 0.01: (loss(w + 0.01) - loss(w)) / 0.01, the post's forward difference; the step "
+            note = ("EPSILON 0.01: (loss(w + 0.01) - loss(w)) / 0.01, a forward difference; the step "
                     "makes it miss by about 1e-4. Backprop (chapter 7) gives the exact slope in one pass.")
         else:
             note = ("numerical: (loss(w + h) - loss(w - h)) / 2h with h = 1e-6, two losses per weight; backprop "

@@ -81,9 +81,10 @@ class LossPanel(Vertical):
         else:
             recent = history[-max(1, min(len(history), 50 // snap.history_span or 1)):]
             smooth = sum(recent) / len(recent)
-            text.append(f"step {snap.step} ")
+            # the step is in the status bar; the mean says its window (the chart's running mean has another)
             text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
-            text.append(f" mean {smooth:.4f}", style=surprise(smooth / base))
+            text.append(f" · {min(snap.step, len(recent) * snap.history_span)}-step mean {smooth:.4f}",
+                        style=surprise(smooth / base))
             if snap.val:  # short enough for a narrow panel: the held-out loss matters more than the wording
                 text.append(f"\nheld-out {snap.val[-1][1]:.4f}", style="bold")
                 text.append(f" · fair die {base:.3f}", style=DIM)
