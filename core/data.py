@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,7 +17,9 @@ TOY_VOCAB = Vocab(["a", "i", "l", "e", "n"])  # the post's order: a i l e n, the
 MAX_BYTES = 50_000_000  # 50 MB, as the message says
 MAX_DOCS = 1_000_000  # 30 times names.txt; millions of lines take many seconds and gigabytes before the first step
 MAX_CHARS = 256
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's control characters (category Cc): ESC, BEL, tab...
+# what a terminal does not simply print: control characters (ESC, BEL, tab...), invisible format characters (U+200B,
+# U+202E that reverses the text after it) and the line and paragraph separators, by their Unicode category
+UNPRINTABLE = {"Cc": "control character", "Cf": "format character", "Zl": "line separator", "Zp": "paragraph separator"}
 
 
 class DataError(ValueError):
@@ -65,12 +67,14 @@ def cut_notes(docs: list[str], what: str, block_size: int = 16) -> tuple[str, ..
 
 
 def control_character(text: str) -> str:
-    """The first control character of `text` as U+001B ("" when there is none): printed raw, ESC and its kin
-    move the cursor, retitle or clear the screen."""
-    found = CONTROL.search(text)
-    if not found:
+    """The first character of `text` a terminal does not simply print, named ("the control character U+001B"; ""
+    when there is none): printed raw, ESC and its kin move the cursor or clear the screen, U+202E reverses the line."""
+    bad = [c for c in set(text) if unicodedata.category(c) in UNPRINTABLE]
+    if not bad:
         return ""
-    return f"U+{ord(found.group()):04X}" + (" (a tab)" if found.group() == "\t" else "")
+    first = min(bad, key=text.index)
+    return (f"the {UNPRINTABLE[unicodedata.category(first)]} U+{ord(first):04X}"
+            + (" (a tab)" if first == "\t" else ""))
 
 
 def shown_path(path: str | Path) -> str:
@@ -129,11 +133,10 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
         raise DataError(f"{shown}: is empty" if not raw else f"{shown}: has no documents (every line is blank)")
     if len(docs) > MAX_DOCS:
         raise DataError(f"{shown}: {len(docs):,} documents (non-blank lines) are over the {MAX_DOCS:,} limit")
-    joined = "".join(docs)
-    if control_character(joined):  # the line is looked for only then: most files have none
+    chars = sorted(set("".join(docs)))
+    if control_character("".join(chars)):  # the line is looked for only then: most files have none
         number, char = next((n, c) for n, line in enumerate(lines, 1) if (c := control_character(line.strip())))
-        raise DataError(f"{shown}: line {number} has the control character {char}; a document is printable text")
-    chars = sorted(set(joined))
+        raise DataError(f"{shown}: line {number} has {char}; a document is printable text")
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
     digest = hashlib.sha256(raw).hexdigest()

@@ -43,6 +43,11 @@ def test_a_byte_order_mark_is_not_a_character(tmp_path):
     ("ann\nzo\u0085e\u009b\n".encode("utf-8"), "line 2 has the control character U+0085"),
     (b"a\x0cb\nc\x1b\n", "line 1 has the control character U+000C"),
     (b"ann\nb\x1cob\n", "line 2 has the control character U+001C"),
+    # invisible or reordering characters: U+202E printed raw reverses the terminal's display of what follows
+    ("ann\nbo\u200bb\n".encode("utf-8"), "line 2 has the format character U+200B; a document is printable"),
+    ("ann\n\nx\u202eyz\n".encode("utf-8"), "line 3 has the format character U+202E"),
+    ("an\u2028n\nbob\n".encode("utf-8"), "line 1 has the line separator U+2028"),
+    ("ann\nbo\u2029b\n".encode("utf-8"), "line 2 has the paragraph separator U+2029"),
     ("ann\nzoë\n".encode("utf-32"), "looks like UTF-32 text; save it as UTF-8"),
     ("".join(chr(0x100 + i) for i in range(257)).encode("utf-8"), "257 distinct characters, more than the 256"),
 ])
