@@ -94,6 +94,40 @@ async def test_panels_fit_their_new_width_after_a_resize_while_idle():
         assert "…" not in wide
 
 
+@pytest.mark.parametrize("cover", ["question_mark", "too small"])
+async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
+    """The help (or the too-small notice) covers the playground while the terminal shrinks: back on it, the small
+    layout, as if it had started at that size."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        if cover == "question_mark":
+            await pilot.press("question_mark")
+        else:
+            await pilot.resize_terminal(60, 18)
+        await pilot.pause(0.2)
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.2)
+        if cover == "question_mark":
+            await pilot.press("escape")
+        await pilot.pause(0.3)
+        main = app.screen
+        assert main.has_class("-narrow") and app.query_one("#panelbar").display
+        assert app.query_one("#chapters").outer_size.width == 16  # the small screen's chapter column (18 wide)
+        assert [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display] == [app.active_panel]
+
+
+async def test_panels_that_need_the_typed_name_get_it_after_a_resize():
+    """Small: the Grads panel is not shown, so its numbers are not computed. Wide: it is shown, with them."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause(0.5)
+        assert app.snap.grad_check and "Type a name" not in text_of(app, "#gradients-body")
+
+
 async def test_the_heatmap_follows_the_cursor_across_a_matrix_wider_than_the_panel():
     app = PlaygroundApp(chapter=11)
     async with app.run_test(size=SMALL) as pilot:

@@ -217,6 +217,8 @@ class PlaygroundApp(App):
         self.show_chapter(self.chapter_number)
         self.call_after_refresh(self.render_all)
         self.warm_up_code_view()
+        self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
+        self.screen_change_signal.subscribe(self, self.on_screen_change)
         self.check_size(self.size.width, self.size.height)
 
     def check_size(self, width: int, height: int) -> None:
@@ -240,10 +242,23 @@ class PlaygroundApp(App):
     def on_resize(self, event) -> None:
         self.check_size(event.size.width, event.size.height)
         narrow = event.size.width < WIDE[0] or event.size.height < WIDE[1]
+        if self.screen is not self.screen_stack[0]:  # covered (help, a dialog, too small): laid out on return
+            self.laid_out = self.laid_out and narrow == self.narrow
+            self.narrow = narrow
+            return
         if narrow != self.narrow:
             self.narrow = narrow
             self.arrange()
+            self.request_snapshot()  # a panel shown now may need numbers the other layout left out (Grads)
         self.call_after_refresh(self.render_all)  # panels fit their text to their new width
+
+    def on_screen_change(self, screen) -> None:
+        """Back on the playground after a covering screen: lay it out for a terminal resized meanwhile."""
+        if screen is self.screen_stack[0] and not self.laid_out:
+            self.laid_out = True
+            self.arrange()
+            self.request_snapshot()
+            self.call_after_refresh(self.render_all)
 
     def panels(self) -> list[str]:
         """The panels this chapter has, in the order the small screen numbers them."""
