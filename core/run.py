@@ -89,6 +89,8 @@ class RunConfig:
         )
         if chapter.trainable and c.steps < 1:
             raise RunError(f"{named}steps must be at least 1 (got {c.steps})")
+        if c.seed < 0:  # Random(-5) is Random(5): a negative seed would only look different
+            raise RunError(f"{named}seed must be 0 or more (got {c.seed})")
         if not math.isfinite(c.lr) or c.lr < 0:
             raise RunError(f"{named}lr must be a finite number >= 0 (got {c.lr})")
         if not 1 <= c.batch <= MAX_BATCH:  # a batch is a list of documents built every step

@@ -109,10 +109,22 @@ def save_target(path: str | Path) -> Path:
 
 
 def is_session_file(path: Path) -> bool:
-    """An empty file, or one that starts as `save` writes a session."""
+    """An empty file, or one `load` takes for a session file (however its JSON is laid out; damaged or not)."""
+    return path.stat().st_size == 0 or saved_document(path) is not None
+
+
+def saved_document(path: Path) -> dict | None:
+    """The JSON of a session file, unchecked; None when the file is not one. Read as `load` reads it, never past
+    MAX_BYTES: a larger file is no session."""
     with open(path, "rb") as f:
-        head = f.read(64)
-    return not head or f'"format": "{FORMAT}"'.encode() in head
+        raw = f.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        return None
+    try:
+        document = parse(raw)
+    except SessionError:
+        return None
+    return document if isinstance(document, dict) and document.get("format") == FORMAT else None
 
 
 def check_save_path(path: str | Path) -> Path:
@@ -202,15 +214,20 @@ def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
 
 def loads(raw: bytes | str, run_class: type[Run] = Run) -> SavedSession:
     """A session from the text of a file; SessionError when it is not one we can continue."""
+    return from_dict(parse(raw), run_class)
+
+
+def parse(raw: bytes | str):
+    """The JSON of a file's text; SessionError when it is not JSON. A byte-order mark is no part of it, as for
+    data files (an editor may add one)."""
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        document = json.loads(text, parse_constant=refuse_constant)
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+        return json.loads(text, parse_constant=refuse_constant)
     except SessionError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         detail = f" ({e})" if isinstance(e, json.JSONDecodeError) else ""  # e.g. "Expecting value: line 1 column 9 (char 8)"
         raise SessionError(f"not a session file: not valid JSON{detail}; it may be truncated or damaged") from None
-    return from_dict(document, run_class)
 
 
 def refuse_constant(name: str):
@@ -232,6 +249,11 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
         raise SessionError(f"its data cannot be read: {e}") from None
     except (ChapterError, RunError, UnknownCharacter) as e:
         raise SessionError(str(e)) from None
+    refuse_unknown(data, DATA_FIELDS, "its data")
+    source = field_of(data, "source", str)
+    if source != ("docs" if config.docs else config.data):
+        raise SessionError(f"its data's source {source!r} is not its config's "
+                           f"{'docs' if config.docs else repr(config.data)}")
     saved_sha = field_of(data, "sha256", (str, type(None)))
     if saved_sha is not None and dataset.sha256 != saved_sha:
         raise SessionError(f"its data {dataset.name} has changed since the session was saved (checksum differs)")
@@ -267,14 +289,26 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
         raise SessionError(f"step {run.step} is negative")
     if run.chapter.lr_decay and run.step > run.steps:  # the learning rate reaches 0 at the schedule's end
         raise SessionError(f"step {run.step} is past the end of its {run.steps}-step schedule")
-    unknown = sorted(set(document) - FIELDS)
-    if unknown:
-        raise SessionError(f"the field {unknown[0]!r} is not one a session has")
+    refuse_unknown(document, FIELDS, "a session")
     run.history = read_history(field_of(document, "history", dict))
+    if run.history.count != run.step:  # one loss is kept for each step
+        raise SessionError(f"step {run.step} disagrees with its loss history ({run.history.count} steps)")
     typed = field_of(document, "typed", str)
     if control_character(typed):  # the playground shows it: no escape sequences from a file (the run still loads)
         typed = ""
     return SavedSession(run, typed)
+
+
+DATA_FIELDS = {"source", "sha256", "vocab"}
+RNG_FIELDS = {"version", "internal", "gauss_next"}
+HISTORY_FIELDS = {"capacity", "span", "points", "pending", "last", "count"}
+MAX_SPAN = 2**40  # steps per loss point: a trillion steps, far more than any run takes
+
+
+def refuse_unknown(saved: dict, known: set[str], where: str) -> None:
+    unknown = sorted(set(saved) - known)
+    if unknown:
+        raise SessionError(f"the field {unknown[0]!r} is not one {where} has")
 
 
 def field_of(document: dict, key: str, kind):
@@ -307,8 +341,11 @@ def read_config(saved: dict) -> RunConfig:
     for key in ("lr", "temperature"):
         if key in values:
             values[key] = as_float(values[key])
-    if "chapter" not in values:
-        raise SessionError("the field 'chapter' is missing from its config")
+    missing = [key for key in CONFIG_KINDS if key not in values]  # a default filled in would change the run
+    if missing:
+        raise SessionError(f"the field {missing[0]!r} is missing from its config")
+    if values["docs"] is not None and values["data"] is not None:
+        raise SessionError("its config gives both data and docs; a session keeps one of them (docs with data null)")
     try:
         return RunConfig(**values).resolved(named="its config's ")
     except (ChapterError, RunError) as e:
@@ -354,6 +391,7 @@ def numbers_array(value, where: str) -> np.ndarray:
 
 
 def read_rng(saved: dict) -> tuple:
+    refuse_unknown(saved, RNG_FIELDS, "its random state")
     version = field_of(saved, "version", int)
     internal = field_of(saved, "internal", list)
     gauss_next = field_of(saved, "gauss_next", (int, float, type(None)))
@@ -367,12 +405,15 @@ def read_rng(saved: dict) -> tuple:
 
 
 def read_history(saved: dict) -> LossHistory:
+    refuse_unknown(saved, HISTORY_FIELDS, "its loss history")
     capacity, span, count = (field_of(saved, key, int) for key in ("capacity", "span", "count"))
     points = [float(x) for x in field_of(saved, "points", list) if number_ok(x)]
     pending = [float(x) for x in field_of(saved, "pending", list) if number_ok(x)]
     last = field_of(saved, "last", (int, float, type(None)))
     consistent = (
-        capacity >= 2 and span >= 1 and span & (span - 1) == 0  # span doubles from 1
+        2 <= capacity <= LossHistory().capacity  # the memory bound of every run: no file raises it
+        and 1 <= span <= MAX_SPAN and span & (span - 1) == 0  # span doubles from 1
+        and (span == 1 or len(points) >= capacity // 2)  # it doubles when the points fill it, halving them
         and len(points) == len(saved["points"]) < capacity and len(pending) == len(saved["pending"]) < span
         and count == len(points) * span + len(pending) and (last is None) == (count == 0)
         and (last is None or number_ok(last))

@@ -232,6 +232,17 @@ def set_key(section, key, value):
     (lambda d: d["history"]["points"].append(10**400), "loss history is damaged"),
     (lambda d: d["params"]["wpe"][3].__setitem__(2, 10**400), "its params wpe is not a table of finite numbers"),
     (lambda d: d["optimizer"]["v"]["wpe"][0].__setitem__(1, -1e-9), "its optimizer v holds a negative number"),
+    # hand-edited, each field sound alone, the whole inconsistent
+    (set_key("config", "seed", -1), ": its config's seed must be 0 or more (got -1)"),  # the CLI refuses --seed -1
+    (set_key(None, "step", 1), ": step 1 disagrees with its loss history (2 steps)"),
+    (set_key("data", "source", "names"), ": its data's source 'names' is not its config's '"),
+    (set_key("config", "docs", ["ann"]), ": its config gives both data and docs"),
+    *[(lambda d, key=key: d["config"].pop(key), f": the field {key!r} is missing from its config")
+      for key in ("data", "docs", "steps", "lr", "seed", "batch", "engine", "samples", "temperature")],
+    (set_key("history", "capacity", 10**12), "loss history is damaged"),  # the memory bound of a run
+    (set_key("history", "zzz", 1), ": the field 'zzz' is not one its loss history has"),
+    (set_key("rng", "zzz", 1), ": the field 'zzz' is not one its random state has"),
+    (set_key("data", "zzz", 1), ": the field 'zzz' is not one its data has"),
 ])
 def test_a_damaged_session_is_one_clear_line(saved, change, message):
     assert set(json.loads(saved.read_text())) == session.FIELDS
@@ -240,6 +251,47 @@ def test_a_damaged_session_is_one_clear_line(saved, change, message):
         session.load(saved)
     text = str(error.value)
     assert message in text and "\n" not in text and text.startswith(str(saved))
+
+
+@pytest.mark.parametrize("step", [21, 10**30])
+def test_a_step_its_loss_history_never_saw_is_refused(tmp_path, step):
+    """Chapter 6 has no schedule to end (the playground trains past its steps), but each step keeps a loss: a step
+    of 10**30 once loaded, and showed."""
+    run = Run(RunConfig(6, steps=20))
+    train(run, 20)
+    path = rewrite(session.save(tmp_path / "s6.json", run), set_key(None, "step", step))
+    with pytest.raises(SessionError) as error:
+        session.load(path)
+    assert str(error.value) == f"{path}: step {step} disagrees with its loss history (20 steps)"
+
+
+def test_a_docs_session_keeps_its_docs(tmp_path):
+    run = Run(RunConfig(6, docs=("ann", "nina"), steps=3))
+    loaded = session.load(session.save(tmp_path / "docs.json", run)).run
+    assert loaded.config.docs == ("ann", "nina") and loaded.dataset.name == "docs"
+
+
+@pytest.mark.parametrize("layout", [
+    lambda d: json.dumps(d, separators=(",", ":")),  # compact
+    lambda d: json.dumps({**{k: v for k, v in d.items() if k != "format"}, "format": d["format"]}),  # reordered
+    lambda d: "\ufeff" + session.dumps(d),  # with a byte-order mark, as some editors save
+])
+def test_a_session_laid_out_otherwise_loads_and_is_replaced_by_a_save(saved, layout, capsys):
+    """Anything the loader takes counts as a session: a compact one loaded, then --save over it said it was
+    "not a saved session"; a byte-order mark was refused in Python's words."""
+    saved.write_text(layout(json.loads(saved.read_text())), encoding="utf-8")
+    assert session.load(saved).run.step == 2 and session.is_session_file(saved)
+    code = main(["train", "--load", str(saved), "--save", str(saved), "--samples", "0"])
+    assert (code, capsys.readouterr().err) == (0, f"minigpt-tui: saved to {saved}\n")
+    assert session.load(saved).run.step == 10
+
+
+def test_a_file_over_the_size_limit_is_not_taken_for_a_session(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": session.FORMAT}) + " " * 100)
+    assert session.is_session_file(path)
+    monkeypatch.setattr(session, "MAX_BYTES", 50)  # read no further than the loader would
+    assert not session.is_session_file(path)
 
 
 def test_a_typed_name_with_control_characters_is_dropped_and_the_run_kept(saved):
