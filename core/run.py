@@ -20,6 +20,7 @@ from core.sampling import sample
 
 MAX_BATCH = 10_000
 MIN_TEMPERATURE = 1e-300  # below it, dividing the logits by the temperature overflows: nearer 0 is no greedier
+FAR_ABOVE_DEFAULT = 10  # a learning rate this many times the chapter's reaches a toy model's limit in a few steps
 
 
 class RunError(ValueError):
@@ -45,6 +46,8 @@ class Diverged(RunError):
 
     def advise(self, flag: str = "") -> str:
         """What to try, naming the learning rate as the reader sets it (the CLI passes "--lr ")."""
+        if self.limit and self.try_lr is not None:
+            return f"try this chapter's default learning rate, {flag}{self.try_lr:g}: it goes further before the limit"
         if self.limit:
             return "this is as far as this model goes: a smaller learning rate only gets here later"
         if self.try_lr is None:
@@ -265,7 +268,7 @@ class Run:
         if outside:
             self.model.restore(before)
             self._before_last_step = None
-            raise Diverged(self.step + 1, outside, lr, self.step, None, False, limit=True)  # no rate helps
+            raise Diverged(self.step + 1, outside, lr, self.step, *self.learning_rate_to_try(limit=True), limit=True)
         if wrong:
             failed = self.step + 1
             self.model.restore(before)
@@ -299,9 +302,14 @@ class Run:
         self.step -= 1
         self.history.undo()
 
-    def learning_rate_to_try(self) -> tuple[float | None, bool]:
-        """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0)."""
+    def learning_rate_to_try(self, limit: bool = False) -> tuple[float | None, bool]:
+        """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0).
+        At the model's own limit (Model.out_of_range) a smaller rate only gets there later: only the default is
+        offered, when the rate is far above it or the first step already went past (no step kept at all)."""
         lr, default = self.config.lr, self.chapter.lr
+        if limit:
+            helps = lr >= FAR_ABOVE_DEFAULT * default or (lr > default and self.step == 0)
+            return (default, True) if helps else (None, False)
         if lr > default:
             return default, True
         return (lr / 10 if lr > 0 else None), False

@@ -396,6 +396,34 @@ def test_after_a_divergence_a_loaded_session_is_told_a_command_that_works(tmp_pa
     assert code == 0 and out.splitlines()[-1].startswith("step   20 /   20 | loss ")
 
 
+def test_a_toy_model_past_its_limit_at_once_is_told_the_default_rate_as_a_command_that_works(tmp_path, capsys):
+    """"A smaller learning rate only gets here later" was said after step 1 at --lr 1e6, and again, with no way
+    forward, to a session that stops at once on --load (where --lr is refused)."""
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--lr", "1e6")
+    advice = "minigpt-tui: try this chapter's default learning rate, e.g. minigpt-tui train -c 6 --steps 75 --lr 0.1"
+    assert code == 3 and err.splitlines()[1] == advice
+    code, out, _ = run_cli(capsys, *shlex.split(advice.split("e.g. minigpt-tui ")[1]), "--samples", "0")
+    assert code == 0 and out.splitlines()[-1].startswith("step   75 /   75 | loss ")
+    saved = tmp_path / "lim.json"
+    assert run_cli(capsys, "train", "-c", "6", "--lr", "3", "--steps", "300", "--save", str(saved))[0] == 3
+    code, _, err = run_cli(capsys, "train", "--load", str(saved))
+    assert code == 3 and err.splitlines()[1] == ("minigpt-tui: try this chapter's default learning rate in a new "
+                                                 "run, e.g. minigpt-tui train -c 6 --steps 75 --lr 0.1")
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--lr", "0.2", "--steps", "300")  # near the default: true
+    assert code == 3 and err.splitlines()[1] == ("minigpt-tui: this is as far as this model goes: a smaller "
+                                                 "learning rate only gets here later")
+
+
+@pytest.mark.parametrize("lr", ["0.123456789", "0.1", "1e-07", "0.30000000000000004"])
+def test_a_suggested_command_keeps_the_runs_own_learning_rate(tmp_path, capsys, lr):
+    """--lr 0.123456789 came back as --lr 0.123457 (six digits): not the same run."""
+    saved = tmp_path / "r.json"
+    assert run_cli(capsys, "train", "-c", "6", "--lr", lr, "--steps", "5", "--samples", "0", "--save", str(saved))[0] == 0
+    code, _, err = run_cli(capsys, "train", "--load", str(saved), "--samples", "0")
+    suggested = shlex.split(err.split("e.g. ")[1])
+    assert code == 0 and suggested[suggested.index("--lr") + 1] == lr  # all its digits, and no more than it needs
+
+
 def test_the_scalar_engine_says_the_loss_became_inf_as_the_fast_one_does(capsys):
     code, _, err = run_cli(capsys, "train", "-c", "9", "--engine", "scalar", "--steps", "20", "--lr", "100")
     assert code == 3 and err.startswith("minigpt-tui: training stopped at step 3: the loss became inf: a number "

@@ -377,7 +377,7 @@ def train_command(run: Run, **changes) -> str:
         words += ["--docs", ",".join(run.dataset.docs)]
     elif source != run.chapter.data:
         words += ["--data", source]
-    words += ["--steps", str(c.steps), "--lr", f"{c.lr:g}"]
+    words += ["--steps", str(c.steps), "--lr", exact(c.lr)]
     if c.batch != 1:
         words += ["--batch", str(c.batch)]
     if c.seed != DEFAULT_SEED:
@@ -387,11 +387,23 @@ def train_command(run: Run, **changes) -> str:
     return " ".join(command_word(word) for word in words)
 
 
+def exact(x: float) -> str:
+    """A number as short as it reads (0.1, 1e+06), or all its digits when that would read as another number: a
+    suggested command runs with the same value."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(x)
+
+
 def divergence_advice(e: Diverged, run: Run, loaded: bool) -> str:
     """What to try after a divergence. A loaded session keeps its learning rate (--lr with --load is refused): the
-    smaller one is tried in a new run."""
-    if loaded and e.try_lr is not None and not e.limit:
-        return f"try a smaller learning rate in a new run, e.g. {train_command(run, lr=e.try_lr)}"
+    smaller one is tried in a new run. Past a toy model's limit, the default rate in a run of the chapter's steps at
+    most (it gets no further)."""
+    new_run = " in a new run" if loaded else ""
+    if e.limit and e.try_lr is not None:
+        command = train_command(run, lr=e.try_lr, steps=min(run.steps, run.chapter.steps))
+        return f"try this chapter's default learning rate{new_run}, e.g. {command}"
+    if loaded and e.try_lr is not None:
+        return f"try a smaller learning rate{new_run}, e.g. {train_command(run, lr=e.try_lr)}"
     return e.advise("--lr ")
 
 
