@@ -113,6 +113,18 @@ def is_session_file(path: Path) -> bool:
     return path.stat().st_size == 0 or saved_document(path) is not None
 
 
+def held_run(path: Path) -> str:
+    """What the session file at `path` holds, in words ("chapter 12 at step 1000"); "" when there is no such file or
+    it is empty. Only for a file save_target took: any other is no session."""
+    if not path.exists() or path.stat().st_size == 0:
+        return ""
+    document = saved_document(path) or {}
+    chapter, step = document.get("chapter"), document.get("step")
+    if type(chapter) is int and type(step) is int:  # a damaged file may hold anything there
+        return f"a chapter {chapter} run at step {step}"
+    return "another session"
+
+
 def saved_document(path: Path) -> dict | None:
     """The JSON of a session file, unchecked; None when the file is not one. Read as `load` reads it, never past
     MAX_BYTES: a larger file is no session."""

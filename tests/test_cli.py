@@ -221,6 +221,26 @@ def test_save_never_replaces_a_file_that_is_not_a_session(tmp_path, capsys):
     assert run_cli(capsys, "train", "--load", str(saved), "--save", str(saved))[0] == 0  # a session is replaced
 
 
+def test_save_never_replaces_another_runs_session(tmp_path, capsys, monkeypatch):
+    """train -c 6 --save s12.json silently replaced a chapter 12 run; it is refused before any training."""
+    s12 = tmp_path / "s12.json"
+    assert run_cli(capsys, "train", "-c", "12", "--steps", "2", "--samples", "0", "--save", str(s12))[0] == 0
+    kept = s12.read_bytes()
+    monkeypatch.setattr("core.run.Run.train_step", lambda run: pytest.fail("trained before refusing"))
+    message = f"minigpt-tui: --save {s12}: it holds a chapter 12 run at step 2; give another name, or remove it first\n"
+    for command in (["-c", "6", "--steps", "2"], ["-c", "12", "--steps", "2"]):  # another chapter, or another run
+        assert run_cli(capsys, "train", *command, "--save", str(s12)) == (2, "", message)
+    other = tmp_path / "other.json"
+    other.write_bytes(kept)  # a copy is another file: continuing it is not continuing s12.json
+    assert run_cli(capsys, "train", "--load", str(other), "--save", str(s12)) == (2, "", message)
+    assert s12.read_bytes() == kept
+    monkeypatch.undo()
+    code, _, err = run_cli(capsys, "train", "--load", "./" + os.path.relpath(s12), "--save", str(s12), "--samples", "0")
+    assert (code, err) == (0, f"minigpt-tui: nothing left to train: the session is at step 2 of 2; to train longer, "
+                              f"start a new run with more steps, e.g. minigpt-tui train -c 12 --steps 4 --lr 0.01\n"
+                              f"minigpt-tui: saved to {s12}\n")  # the run continued from the file goes back to it
+
+
 def test_options_before_the_command_count(capsys):
     """minigpt-tui --seed 7 sample: the command's own --seed once replaced the 7 with no value, silently."""
     assert run_cli(capsys, "--seed", "7", "sample", "-c", "6")[1] == run_cli(capsys, "sample", "-c", "6", "--seed", "7")[1]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -286,7 +287,8 @@ def cmd_train(args) -> int:
     if args.save is not None:
         if not args.save.strip():
             raise UsageError("--save needs a file name")
-        session.check_save_path(args.save)  # a path that cannot be saved to fails now, not after the training
+        # a path that cannot be saved to fails now, not after the training
+        refuse_replacing_another_run(args, session.check_save_path(args.save))
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "
@@ -346,6 +348,18 @@ def cmd_train(args) -> int:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
         print(json.dumps({"params": params}))
     return 0
+
+
+def refuse_replacing_another_run(args, target) -> None:
+    """--save replaces a session only with the run continued from it (--load of that same file): a typo, or the
+    same command run twice, must not cost a run trained for hours."""
+    held = session.held_run(target)
+    if not held:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        if args.load and os.path.samefile(os.path.expanduser(args.load), target):
+            return
+    raise UsageError(f"--save {shown_path(args.save)}: it holds {held}; give another name, or remove it first")
 
 
 def save_run(path: str, run: Run):
