@@ -251,6 +251,23 @@ def test_options_before_the_command_count(capsys):
     assert code == 0 and out.splitlines()[-1] == "step    1 /    1 | loss 0.8868"
 
 
+@pytest.mark.parametrize("args, message", [
+    (["-c", "6", "train", "-c", "7"], "--chapter given twice: 6 before the command and 7 after it; give it once"),
+    (["--seed", "3", "sample", "-c", "6", "--seed", "4"], "--seed given twice: 3 before the command and 4 after it"),
+    (["--data", "toy", "train", "-c", "9", "--data", "names"], "--data given twice: toy before the command and names"),
+    (["--load", "a.json", "serve", "--load", "b.json"], "--load given twice: a.json before the command and b.json"),
+])
+def test_an_option_given_before_and_after_the_command_with_two_values_is_refused(capsys, args, message):
+    """-c 6 train -c 7 trained chapter 7, silently: the later value won."""
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and out == "" and err.startswith(f"minigpt-tui: {message}") and err.count("\n") == 1
+
+
+def test_an_option_given_twice_with_one_value_is_fine(capsys):
+    assert run_cli(capsys, "-c", "6", "sample", "-c", "training", "--seed", "3", "--samples", "1")[0] == 0
+    assert run_cli(capsys, "--seed", "3", "sample", "-c", "6", "--seed", "3", "--samples", "1")[0] == 0
+
+
 def test_long_docs_are_cut_with_a_note(capsys):
     code, _, err = run_cli(capsys, "train", "-c", "12", "--docs", "annannannannannannann", "--steps", "1", "--samples", "0")
     assert code == 0

@@ -39,6 +39,29 @@ class Default(str):
     """An option's default, told apart from the same text typed: --load refuses a --chapter it was given."""
 
 
+SHARED_OPTIONS = ("chapter", "seed", "load", "data")  # taken before the command (the playground's) and after it
+
+
+class Options(argparse.Namespace):
+    """The parsed command line. A shared option given both before the command and after it with two values
+    (-c 6 train -c 7) is refused: the later one once won silently."""
+
+    def __setattr__(self, key, value):
+        before = self.__dict__.get(key)
+        given = before is not None and not isinstance(before, Default)
+        if self.__dict__.get("command") and key in SHARED_OPTIONS and given and not same_option(key, before, value):
+            raise UsageError(f"--{key} given twice: {shown_path(before)} before the command and {shown_path(value)} "
+                             f"after it; give it once")
+        super().__setattr__(key, value)
+
+
+def same_option(key: str, a, b) -> bool:
+    if key == "chapter":  # -c 6 train -c training: the same chapter
+        with contextlib.suppress(ChapterError):
+            return get(a).number == get(b).number
+    return a == b
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -521,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w"))
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(argv, namespace=Options())
         if args.data is not None and not args.data.strip():
             raise UsageError("--data needs toy, names, or a file path")
         if args.load is not None and not args.load.strip():  # not a missing --load: --chapter is not what is wanted
