@@ -183,6 +183,41 @@ async def test_keys_typed_into_the_name_box_stay_there():
         assert app.chapter_number == 7
 
 
+async def test_a_nudge_shows_the_loss_it_moves_on_the_weights_panel_of_a_small_screen():
+    """From chapter 6 the status bar's loss is the last training step's: the typed name's is on the Weights panel,
+    the only panel a small screen shows while nudging."""
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2", "tab")
+        await pilot.pause()
+        before = app.snap.loss
+        assert f"loss of 'ann' {before:.4f}" in text_of(app, "#weights-info")
+        for _ in range(4):
+            await pilot.press("plus")
+        await pilot.pause()
+        assert app.snap.loss != before and f"loss of 'ann' {app.snap.loss:.4f}" in text_of(app, "#weights-info")
+
+
+async def test_the_loss_chart_never_shows_another_chapters_curve():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        for _ in range(3):
+            await pilot.press("full_stop")
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        plot = app.query_one("#loss-plot")
+        assert "chapter 9 loss" in plot.plt.build()
+        await pilot.press("l", "n")
+        await pilot.pause()
+        drawn, render = [], plot.render
+        plot.render = lambda: drawn.append(plot.plt.build()) or render()  # every frame the chart paints
+        await pilot.press("l")  # chapter 10 has not trained: its chart, empty, from the first frame
+        await pilot.pause()
+        assert drawn and not any("chapter 9 loss" in frame for frame in drawn)
+        assert "chapter 10 loss" in drawn[-1]
+
+
 async def test_weight_nudge_changes_the_loss_at_once():
     app = PlaygroundApp(chapter=4)
     async with app.run_test(size=WIDE) as pilot:

@@ -156,6 +156,7 @@ class PlaygroundApp(App):
         self.chapter_number = get(chapter).number
         self.typed = name
         self.step_budget = step_budget  # stop training after this many steps per start (tests)
+        self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.sessions: dict[int, Session] = {}
         if saved is not None:
             run = saved.run
@@ -217,7 +218,6 @@ class PlaygroundApp(App):
         self.show_chapter(self.chapter_number)
         self.call_after_refresh(self.render_all)
         self.warm_up_code_view()
-        self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.screen_change_signal.subscribe(self, self.on_screen_change)
         self.check_size(self.size.width, self.size.height)
 
@@ -287,6 +287,7 @@ class PlaygroundApp(App):
                 shown = {"loss"}
         for panel in PANEL_TITLES:
             self.query_one(f"#{panel}").display = panel in shown
+        self.query_one(WeightsPanel).with_loss = "probs" not in shown  # a nudge's effect stays in sight
         self.query_one("#left").display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
         self.query_one("#right").display = bool(shown & {"probs", "generate"})
         chart = self.loss_expanded or self.narrow  # alone on a small screen, the loss gets its chart
@@ -408,6 +409,7 @@ class PlaygroundApp(App):
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
         self.forget_generated("" if session.built else "Not built yet.")
+        self.query_one(LossPanel).clear_chart()
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
         self.request_snapshot()
@@ -835,6 +837,7 @@ class PlaygroundApp(App):
             return
         self.loss_expanded = not self.loss_expanded
         self.arrange()
+        self.render_panels()  # the chart's first frame: now, not after the wait for a refresh
         self.call_after_refresh(self.render_panels)
 
     @guarded

@@ -107,6 +107,11 @@ class Snapshot:
     attention: list | None = None  # per head: T x T weights (row: the reading position)
     error: str = ""
 
+    @property
+    def scored_name(self) -> str:
+        """The typed name as far as its loss reads it: up to a character outside the vocabulary."""
+        return self.name[: self.unknown[0]] if self.unknown else self.name
+
 
 class Session:
     """One chapter for the whole session: switching chapters keeps its Run, its cursor and its temperature."""

@@ -50,7 +50,14 @@ class LossPanel(Vertical):
     def set_expanded(self, expanded: bool) -> None:
         self.expanded = expanded
         self.sparkline.display = not expanded
+        if not expanded:
+            self.clear_chart()
         self.plot.display = expanded
+
+    def clear_chart(self) -> None:
+        """Its next showing may be another chapter's: never a frame of this one's curve."""
+        self.plot.plt.clear_data()
+        self.plot.plt.clear_figure()
 
     def show(self, session: Session, snap: Snapshot) -> None:
         self.border_title = "Loss"

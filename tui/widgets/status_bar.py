@@ -37,8 +37,7 @@ class StatusBar(Static):
             parts += [(step, "", ""), (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " [ ]")]
         elif snap.loss is not None:
-            scored = snap.name[: snap.unknown[0]] if snap.unknown else snap.name  # up to a character it cannot read
-            parts.append((f"loss of {scored!r} {snap.loss:.4f}", "", ""))
+            parts.append((f"loss of {snap.scored_name!r} {snap.loss:.4f}", "", ""))
         parts += [(f"T {session.temperature:g}", "", " t T"), (session.run.config.engine, "", "")]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))

@@ -20,13 +20,17 @@ def axis_labels(n: int, vocab) -> list[str]:
     return [str(i) for i in range(n)]
 
 
-def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]], step: float) -> Text:
-    """The selected weight: value, gradient, and Adam's moments where Adam is used."""
+def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]], step: float,
+             with_loss: bool = False) -> Text:
+    """The selected weight: value, gradient, and Adam's moments where Adam is used; with_loss, the typed name's
+    loss too."""
     value = float(snap.weights[name][index])
     text = Text()
     text.append(name + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index)) + " ", style="bold")
     text.append(f"= {value:+.4f}", style="bold " + CURSOR)
     text.append(f"  +/- {step:g}", style=DIM)
+    if with_loss and snap.loss is not None:  # what a nudge moves, in sight of the nudge
+        text.append(f"\nloss of {snap.scored_name!r} {snap.loss:.4f}")
     if name in snap.grads and snap.step == 0:
         text.append("\ngradient: none until a step", style=DIM)
     elif name in snap.grads:
@@ -121,6 +125,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         self.scroll = ScrollableContainer(self.body, id="weights-scroll", can_focus=False)
         self.cursor_line = 0
         self.matrix_place = ""  # "1/5": the matrix shown, of those w steps through
+        self.with_loss = False  # the typed name's loss too: set while the Probabilities panel is out of sight
 
     def on_focus(self) -> None:
         self.refresh_subtitle(focused=True)  # has_focus is set after this handler runs
@@ -168,7 +173,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
             self.cursor_line = cursor[0] + 1
-        info = describe(snap, name, cursor, labels, nudge_step(values))
+        info = describe(snap, name, cursor, labels, nudge_step(values), self.with_loss)
         if values.ndim == 2:
             info.append("\n")
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
