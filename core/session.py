@@ -422,9 +422,10 @@ def read_history(saved: dict) -> LossHistory:
     points = [float(x) for x in field_of(saved, "points", list) if number_ok(x)]
     pending = [float(x) for x in field_of(saved, "pending", list) if number_ok(x)]
     last = field_of(saved, "last", (int, float, type(None)))
+    if not 2 <= capacity <= (bound := LossHistory().capacity):  # the memory bound of every run: no file raises it
+        raise SessionError(f"its loss history's capacity should be from 2 to {bound} points, not {capacity}")
     consistent = (
-        2 <= capacity <= LossHistory().capacity  # the memory bound of every run: no file raises it
-        and 1 <= span <= MAX_SPAN and span & (span - 1) == 0  # span doubles from 1
+        1 <= span <= MAX_SPAN and span & (span - 1) == 0  # span doubles from 1
         and (span == 1 or len(points) >= capacity // 2)  # it doubles when the points fill it, halving them
         and len(points) == len(saved["points"]) < capacity and len(pending) == len(saved["pending"]) < span
         and count == len(points) * span + len(pending) and (last is None) == (count == 0)

@@ -239,7 +239,8 @@ def set_key(section, key, value):
     (set_key("config", "docs", ["ann"]), ": its config gives both data and docs"),
     *[(lambda d, key=key: d["config"].pop(key), f": the field {key!r} is missing from its config")
       for key in ("data", "docs", "steps", "lr", "seed", "batch", "engine", "samples", "temperature")],
-    (set_key("history", "capacity", 10**12), "loss history is damaged"),  # the memory bound of a run
+    (set_key("history", "capacity", 10**12), ": its loss history's capacity should be from 2 to 2048 points, not "
+                                             "1000000000000"),  # the memory bound of a run
     (set_key("history", "zzz", 1), ": the field 'zzz' is not one its loss history has"),
     (set_key("rng", "zzz", 1), ": the field 'zzz' is not one its random state has"),
     (set_key("data", "zzz", 1), ": the field 'zzz' is not one its data has"),
