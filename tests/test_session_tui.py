@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from core import session
+from core.chapters import get
 from core.run import Run, RunConfig
 from tui.app import PlaygroundApp
 from tui.trainer import VALIDATION_DOCS, PlaygroundRun
@@ -141,6 +142,7 @@ async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp
         await settle(pilot, app)
         assert app.chapter_number == 12 and app.session.run.step == 4 and app.typed == "emma"
         assert app.query_one("#name").value == "emma"
+        assert any(n.message.endswith("the typed name is the session's, 'emma' (was 'ann')") for n in app._notifications)
         assert app.session.run.history.count == 4
         assert app.session.val == [(4, heldout_loss(path))]  # the chart has its held-out loss before training resumes
 
@@ -265,3 +267,12 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
         await pilot.press("escape")  # kept
         await pilot.pause()
         assert app.session.run.dataset.name == "toy" and app.session.run.step == 1
+
+
+def test_the_save_prompt_says_what_the_chapter_saves():
+    from tui.session_keys import save_hint
+    from tui.trainer import Session
+
+    assert save_hint(Session(get(1))).startswith("The chapter's data and typed name.")  # no weights to save
+    assert save_hint(Session(get(3))).startswith("The chapter's weights, data and typed name.")
+    assert save_hint(Session(get(6))).startswith("The chapter's weights, optimizer, step, loss history, data and typed")

@@ -218,6 +218,15 @@ async def test_the_loss_chart_never_shows_another_chapters_curve():
         assert "chapter 10 loss" in drawn[-1]
 
 
+async def test_r_in_a_chapter_without_weights_says_what_it_did():
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "Chapter 1 started again: it has no weights; its random draws restart from seed 42."]
+
+
 async def test_weight_nudge_changes_the_loss_at_once():
     app = PlaygroundApp(chapter=4)
     async with app.run_test(size=WIDE) as pilot:
@@ -592,6 +601,18 @@ async def test_the_palette_lists_quit_once_with_its_key():
         assert commands["Quit"] == "key: q"
         assert commands["One training step"] == "key: ." and commands["Lower the learning rate"] == "key: ["  # as the footer
         assert commands["Save the session to a file"] == "key: ctrl+s"  # as the help writes it
+        assert "Show the Weights panel" not in commands  # every panel is on a wide screen
+
+
+async def test_the_palette_of_a_small_screen_lists_its_panels():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        commands = {c[0]: c[1:] for c in PlaygroundCommands(app.screen).commands()}
+        assert commands["Show the Attention panel"] == ("panel(6)", "key: 6")
+        assert commands["Show the Weights panel"] == ("panel(2)", "key: 2")
+        await app.run_action(commands["Show the Attention panel"][0])
+        assert app.active_panel == "attention"
 
 
 async def test_q_quits():
@@ -930,6 +951,11 @@ def test_probability_rows_keep_their_columns_for_any_loss():
     rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
     assert len({len(row) for row in rows}) == 1, rows
     assert len({row.index(" a99 ") for row in rows}) == 1  # 99 means 99 or more, as in the small tables
+    # a p rounded to 1: -log p is -1e-16 and the shown ones sum past 1; no minus sign on a zero
+    snap.probs = [[1.0 + 1e-15 if i == 0 else 1e-17 for i in range(v)]] * 4
+    snap.losses = [-1e-16] * 4
+    rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
+    assert all("-0" not in row and "other 0" in row and " 0.00 " in row for row in rows), rows
 
 
 async def test_the_name_box_takes_no_control_characters():

@@ -59,7 +59,7 @@ KEYS = [
     ("p", "previous_chapter", "Previous chapter", ""),
     ("space", "train", "Train / pause", "Train"),
     ("full_stop", "step", "One training step", ""),
-    ("r", "reset", "Reset the model (once trained: r twice)", ""),
+    ("r", "reset", "Reset the model (steps or nudges not saved: r twice)", ""),
     ("g", "generate", "Generate a name", "Generate"),
     ("G", "generate_ten", "Generate ten names", ""),
     ("t", "temperature(-1)", "Lower the temperature", ""),
@@ -126,6 +126,9 @@ class PlaygroundCommands(Provider):
             # as the footer shows it (".", "[", "?"), but ctrl+s as the help writes it, not ^s
             shown = key if key.startswith("ctrl+") else self.app.get_key_display(Binding(key, action))
             yield description, action, f"key: {shown}"
+        if self.app.narrow:  # a small screen shows one panel at a time: each is a command too
+            for number, panel in enumerate(self.app.panels(), start=1):
+                yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}"
 
     async def discover(self) -> Hits:
         for description, action, help_text in self.commands():
@@ -496,7 +499,9 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.forget_generated()
         self.clear_notifications()  # the question is answered
-        self.notify(f"Chapter {session.chapter.number} reset to its first weights.")
+        self.notify(f"Chapter {session.chapter.number} reset to its first weights." if session.model.weights() else
+                    f"Chapter {session.chapter.number} started again: it has no weights; its random draws restart "
+                    f"from seed {session.run.config.seed}.")
 
     async def action_quit(self) -> None:
         """q quits at once, unless training would be lost: then it asks first, as r does."""

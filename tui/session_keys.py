@@ -83,8 +83,9 @@ def save_session(app) -> None:
 
 
 def save_hint(session: Session) -> str:
-    kept = "weights, optimizer, step, loss history" if session.model.trainable else "weights"
-    return f"The chapter's {kept}, data and typed name. An existing file is replaced only if it is a session."
+    kept = ("weights, optimizer, step, loss history, " if session.model.trainable else
+            "weights, " if session.model.weights() else "")
+    return f"The chapter's {kept}data and typed name. An existing file is replaced only if it is a session."
 
 
 def open_session(app) -> None:
@@ -167,8 +168,10 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
         return target.snapshot()
 
     def done(snap) -> None:
+        nonlocal note
         app.apply_snapshot(target, snap)
         if typed is not None and typed != app.typed:
+            note += f"; the typed name is the session's, {typed!r} (was {app.typed!r})"  # never replaced unsaid
             app.typed = typed
             app.query_one("#name").value = typed
         if number != app.chapter_number:

@@ -59,7 +59,7 @@ class AttentionPanel(FittedToWidth, VerticalScroll):
             grid.add_column()
         for i in range(0, len(maps), per_row):
             grid.add_row(*maps[i: i + per_row])
-        legend = Text("each row: where that position looks, in % (a row sums to 100; 99 means 99 or more); "
+        legend = Text("each row: where that position looks, in % (a row sums to 100, up to rounding; 99 means 99 or more); "
                       "· is the future, hidden",
                       style=DIM)
         self.body.update(Group(grid, legend))

@@ -32,7 +32,8 @@ class GradientsPanel(VerticalScroll):
             self.body.update(Text("Type a name (/) to see its gradients.", style=DIM))
             return
         left, right = snap.grad_note.split(" | ")
-        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=False)
+        # one space between columns: with 27 rows a scrollbar takes two columns, and the gap column was cut
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=False, collapse_padding=True)
         table.add_column("weight", no_wrap=True)
         table.add_column(left, justify="right", no_wrap=True)
         table.add_column(right, justify="right", no_wrap=True)

@@ -18,7 +18,7 @@ KEYS = [
     ("Training (chapter 6 on)", [
         ("space", "start / pause training"),
         (".", "one training step"),
-        ("r", "reset the model to its first weights (once trained: r twice)"),
+        ("r", "reset the model to its first weights (steps or nudges not saved: r twice)"),
         ("[ / ]", "lower / raise the learning rate"),
     ]),
     ("Weights", [
@@ -46,7 +46,7 @@ KEYS = [
         ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
-        ("q", "quit (with training not saved: q twice)"),
+        ("q", "quit (steps or nudges not saved: q twice)"),
     ]),
 ]
 

@@ -75,7 +75,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
                 else:
                     line.append(f" {pct:>{cell - 2}} ", style=f"{ink(q)} on {heat(q)}")
             if has_loss:
-                loss = snap.losses[pos]
+                loss = max(0.0, snap.losses[pos])  # -log p of a p rounded to 1 can come out -1e-16: not "-0.000"
                 line.append(f" {loss:.3f}", style=surprise(loss / base))
             lines.append(line)
     else:
@@ -87,14 +87,14 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             q = p[target]
             line.append(f"{q * 100:4.0f}% " if q >= 0.095 else f"{q * 100:4.1f}% ", style=f"bold {TARGET}")
             if has_loss:
-                loss = snap.losses[pos]
+                loss = max(0.0, snap.losses[pos])
                 line.append(fixed_width(loss, 5, 2) + " ", style=surprise(loss / base))
             order = sorted(range(V), key=lambda i: -p[i])[:top]
             for i in order:
                 style = f"bold {TARGET} underline" if i == target else "bold"
                 line.append(f" {token_label(vocab.tokens[i])}", style=style)
                 line.append(short_percent(p[i]).rjust(2), style=style if i == target else DIM)
-            rest = 1 - sum(p[i] for i in order)
+            rest = max(0.0, 1 - sum(p[i] for i in order))  # not "-0" when the shown ones sum to 1.0000000001
             line.append(f" other {rest * 100:.0f}", style=DIM)
             lines.append(line)
     for line in lines:  # a row that wrapped would break the columns: crop instead
