@@ -879,6 +879,9 @@ async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path)
         panel = app.query_one(GeneratePanel)
         assert len(panel.names) == 10
         assert "ten names at T 1, by the model at step 2:" in str(panel.body.content)  # training on leaves them
+        await pilot.press("g", "g")  # one name says its model's step too
+        await pilot.pause()
+        assert "the model says (T 1, step 2)" in str(panel.body.content)
         await pilot.press("r")
         await settle(pilot, app)
         assert "2 trained steps not saved would be lost" in app.toast

@@ -749,14 +749,15 @@ class PlaygroundApp(App):
         tokens = session.run.vocab.tokens
 
         def job():
-            return list(sample_steps(session.model, session.run.rng, temperature))
+            steps = list(sample_steps(session.model, session.run.rng, temperature))
+            return steps, session.run.step if session.model.trainable else None
 
-        self.call_model(session, job, lambda steps: self.start_animation(panel, steps, tokens, temperature))
+        self.call_model(session, job, lambda result: self.start_animation(panel, *result, tokens, temperature))
 
-    def start_animation(self, panel: GeneratePanel, steps, tokens, temperature: float) -> None:
+    def start_animation(self, panel: GeneratePanel, steps, step: int | None, tokens, temperature: float) -> None:
         self.stop_animation()
         panel.speed = self.speed
-        panel.start(steps, tokens, temperature)
+        panel.start(steps, tokens, temperature, step)
         self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
 
     def animate_step(self) -> None:

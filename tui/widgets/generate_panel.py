@@ -68,6 +68,7 @@ class GeneratePanel(Vertical):
         self.names_temperature, self.names_step = 1.0, 0  # what the ten names were written at
         self.tokens: list[str] = []
         self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
+        self.steps_step: int | None = None  # the step of the model that drew it
         self.temperature = 1.0
         self.speed = "normal"
         self.note = ""
@@ -89,9 +90,10 @@ class GeneratePanel(Vertical):
             return "".join(s.token for s in self.steps if s.token != self.tokens[-1])
         return None
 
-    def start(self, steps: list[SampleStep], tokens: list[str], temperature: float) -> None:
+    def start(self, steps: list[SampleStep], tokens: list[str], temperature: float, step: int | None = None) -> None:
+        """step: of the model writing the name, in a chapter that trains (it goes on while the name is shown)."""
         self.steps, self.tokens, self.at, self.phase = steps, tokens, 0, 0
-        self.steps_temperature = temperature
+        self.steps_temperature, self.steps_step = temperature, step
         self.refresh_body()
 
     def clear(self, note: str = "") -> None:
@@ -151,8 +153,9 @@ class GeneratePanel(Vertical):
             else:
                 name.append("▁", style=DIM)
             lines.append(name)
+            by = "" if self.steps_step is None else f", step {self.steps_step}"
             lines.append(Text(f"token {step.position + 1}: after {end + step.context!r} the model says "
-                              f"(T {self.steps_temperature:g})", style=DIM))
+                              f"(T {self.steps_temperature:g}{by})", style=DIM))
             lines.append(distribution(step, self.tokens, width))
             lines.append(Text("cumulative sums, one slice per token:", style=DIM))
             lines.extend(strip(step, self.tokens, width, show_target=self.phase >= 1))
