@@ -9,7 +9,8 @@ from core import session
 from core.chapters import get
 from core.run import Run, RunConfig
 from tui.app import PlaygroundApp
-from tui.trainer import VALIDATION_DOCS, PlaygroundRun
+from tui.session_keys import save_hint
+from tui.trainer import VALIDATION_DOCS, PlaygroundRun, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.loss_panel import LossPanel
@@ -270,9 +271,6 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
 
 
 def test_the_save_prompt_says_what_the_chapter_saves():
-    from tui.session_keys import save_hint
-    from tui.trainer import Session
-
     assert save_hint(Session(get(1))).startswith("The chapter's data and typed name.")  # no weights to save
     assert save_hint(Session(get(3))).startswith("The chapter's weights, data and typed name.")
     assert save_hint(Session(get(6))).startswith("The chapter's weights, optimizer, step, loss history, data and typed")

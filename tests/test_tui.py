@@ -6,11 +6,14 @@ import math
 import numpy as np
 import pytest
 from textual import events
+from textual.geometry import Region
 from textual.widgets import Input
 
 from core.chapters import CHAPTERS, get
 from core.run import Run, RunConfig
+from core.session import SavedSession
 from tui.app import PlaygroundApp, PlaygroundCommands
+from tui.trainer import PlaygroundRun
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
@@ -113,8 +116,33 @@ async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
         await pilot.pause(0.3)
         main = app.screen
         assert main.has_class("-narrow") and app.query_one("#panelbar").display
-        assert app.query_one("#chapters").outer_size.width == 16  # the small screen's chapter column (18 wide)
+        assert app.query_one("#chapters").outer_size.width == 16  # the small screen's chapter column (the wide one is 18)
         assert [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display] == [app.active_panel]
+
+
+async def test_chapters_5_to_7_keep_their_weights_in_sight_at_the_smallest_wide_size():
+    """Weights, Grads and Loss share the left column: at 110x30 the Grads table scrolls so the weights keep rows."""
+    app = PlaygroundApp(chapter=7)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        assert not app.narrow and app.query_one("#gradients").display
+        assert app.query_one("#weights-scroll").size.height >= 3  # it had none
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        # room for both again: the six weights, and the table with its note (13 rows)
+        assert app.query_one("#weights-scroll").size.height >= 6 and app.query_one("#gradients").outer_size.height == 13
+
+
+async def test_the_grads_table_keeps_its_columns_beside_a_scrollbar():
+    """27 weights on the names data: a scrollbar takes two columns, and the gap column was cut to '2e-…'."""
+    app = PlaygroundApp(saved=SavedSession(PlaygroundRun(RunConfig(6, data="names"))))  # as `--data names` does
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("full_stop")
+        await settle(pilot, app)
+        body = app.query_one("#gradients-body")
+        shown = body.render_lines(Region(0, 0, body.size.width, body.size.height))  # as drawn, at its width
+        text = "\n".join(strip.text for strip in shown)
+        assert len(app.snap.grad_check) == 27 and "…" not in text and text.count("e-0") >= 5, text
 
 
 async def test_panels_that_need_the_typed_name_get_it_after_a_resize():
@@ -225,6 +253,19 @@ async def test_r_in_a_chapter_without_weights_says_what_it_did():
         await pilot.pause()
         assert [n.message for n in app._notifications] == [
             "Chapter 1 started again: it has no weights; its random draws restart from seed 42."]
+
+
+@pytest.mark.parametrize("steps", [1, 7, 50, 63, 64, 65, 100, 257])
+def test_the_loss_summary_mean_is_over_the_steps_it_names(steps):
+    from core.run import LossHistory
+    from tui.widgets.loss_panel import recent_mean
+
+    history, losses = LossHistory(capacity=8), [math.sin(i) + 2 for i in range(steps)]  # points merge: span 1..64
+    for loss in losses:
+        history.append(loss)
+    mean, window = recent_mean(history.values(), history.span, steps, about=20)
+    assert mean == pytest.approx(sum(losses[-window:]) / window, rel=1e-12)
+    assert min(steps, 10) <= window <= steps
 
 
 async def test_weight_nudge_changes_the_loss_at_once():
@@ -954,11 +995,21 @@ def test_probability_rows_keep_their_columns_for_any_loss():
     rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
     assert len({len(row) for row in rows}) == 1, rows
     assert len({row.index(" a99 ") for row in rows}) == 1  # 99 means 99 or more, as in the small tables
-    # a p rounded to 1: -log p is -1e-16 and the shown ones sum past 1; no minus sign on a zero
+    # the shown ones sum past 1 by a rounding: no minus sign on the zero left
     snap.probs = [[1.0 + 1e-15 if i == 0 else 1e-17 for i in range(v)]] * 4
-    snap.losses = [-1e-16] * 4
     rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
-    assert all("-0" not in row and "other 0" in row and " 0.00 " in row for row in rows), rows
+    assert all("-0" not in row and "other 0" in row for row in rows), rows
+
+
+@pytest.mark.parametrize("engine", ["fast", "scalar"])
+def test_a_certain_prediction_has_a_loss_of_0_not_minus_0(engine):
+    from tui.trainer import Session, View
+
+    session = Session(get(8), engine=engine)
+    session.model.set_weight("weights", (5,), 800.0)  # '.' all but certain: p = 1 exactly, -log p = -0.0
+    snap = session.snapshot(View("."))
+    assert snap.losses[0] == 0.0 and math.copysign(1.0, snap.losses[0]) == 1.0
+    assert math.copysign(1.0, snap.loss) == 1.0
 
 
 async def test_the_name_box_takes_no_control_characters():

@@ -43,6 +43,9 @@ from tui.widgets.too_small import TooSmallScreen, too_small
 from tui.widgets.weights_panel import WeightsPanel, nudge_step
 
 WIDE = (110, 30)  # from this size on every panel is on screen at once; below it they take turns
+# rows of the left column's panels, borders included (as in app.tcss): the loss; the weights' value, gradient and the
+# toy set's six weights; the Grads table with its note
+LOSS_ROWS, WEIGHTS_ROWS, GRADIENTS_ROWS = 8, 11, 14
 UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
 # While the trainer thread runs, the interpreter switches threads every 1 ms instead of 5: a key press waits
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
@@ -59,7 +62,7 @@ KEYS = [
     ("p", "previous_chapter", "Previous chapter", ""),
     ("space", "train", "Train / pause", "Train"),
     ("full_stop", "step", "One training step", ""),
-    ("r", "reset", "Reset the model (steps or nudges not saved: r twice)", ""),
+    ("r", "reset", "Reset the model (once trained or nudged: r twice)", ""),
     ("g", "generate", "Generate a name", "Generate"),
     ("G", "generate_ten", "Generate ten names", ""),
     ("t", "temperature(-1)", "Lower the temperature", ""),
@@ -143,6 +146,15 @@ class PlaygroundCommands(Provider):
                           help=help_text)
 
 
+class LeftColumn(Vertical):
+    """Weights, Grads and Loss stacked (chapters 5-7): on a short screen Grads, a scrolling table, gives up rows so
+    the weights keep theirs (at 110x30 they had none)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        rows = event.size.height - LOSS_ROWS - WEIGHTS_ROWS
+        self.query_one("#gradients").styles.max_height = max(5, min(GRADIENTS_ROWS, rows))
+
+
 class PlaygroundApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "minigpt-tui"
@@ -199,7 +211,7 @@ class PlaygroundApp(App):
                 yield ChapterInfo(id="info")
                 yield PanelBar(id="panelbar")
                 with Horizontal(id="panels"):
-                    with Vertical(id="left"):
+                    with LeftColumn(id="left"):
                         yield Static("", id="about", classes="panel")
                         yield WeightsPanel(id="weights", classes="panel")
                         yield AttentionPanel(id="attention", classes="panel")
@@ -290,7 +302,8 @@ class PlaygroundApp(App):
                 shown = {"loss"}
         for panel in PANEL_TITLES:
             self.query_one(f"#{panel}").display = panel in shown
-        self.query_one(WeightsPanel).with_loss = "probs" not in shown  # a nudge's effect stays in sight
+        # a nudge's effect stays in sight (the status bar has it where there is no training loss to show)
+        self.query_one(WeightsPanel).with_loss = "probs" not in shown and self.session.built and self.session.model.trainable
         self.query_one("#left").display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
         self.query_one("#right").display = bool(shown & {"probs", "generate"})
         chart = self.loss_expanded or self.narrow  # alone on a small screen, the loss gets its chart
@@ -412,7 +425,6 @@ class PlaygroundApp(App):
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
         self.forget_generated("" if session.built else "Not built yet.")
-        self.query_one(LossPanel).clear_chart()
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
         self.request_snapshot()
@@ -499,7 +511,7 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.forget_generated()
         self.clear_notifications()  # the question is answered
-        self.notify(f"Chapter {session.chapter.number} reset to its first weights." if session.model.weights() else
+        self.notify(f"Chapter {session.chapter.number} reset to its first weights." if session.has_weights else
                     f"Chapter {session.chapter.number} started again: it has no weights; its random draws restart "
                     f"from seed {session.run.config.seed}.")
 

@@ -84,7 +84,7 @@ def save_session(app) -> None:
 
 def save_hint(session: Session) -> str:
     kept = ("weights, optimizer, step, loss history, " if session.model.trainable else
-            "weights, " if session.model.weights() else "")
+            "weights, " if session.has_weights else "")
     return f"The chapter's {kept}data and typed name. An existing file is replaced only if it is a session."
 
 

@@ -203,6 +203,11 @@ class Session:
     def built(self) -> bool:
         return self.run is not None
 
+    @property
+    def has_weights(self) -> bool:
+        """Chapters 1-2 have none: nothing to nudge, reset or save but the data and the typed name."""
+        return self.built and bool(self.model.weights())
+
     def submit(self, job) -> bool:
         """Queue job for the trainer if it runs (True); otherwise the caller runs it now (False)."""
         with self._state_lock:
@@ -324,8 +329,9 @@ class Session:
         s.targets = model.targets(s.ids)
         s.probs = model.probs(s.ids)
         if model.has_loss:
-            s.losses = model.position_losses(s.ids)
-            s.loss = model.loss(s.ids)
+            # -log p of a p of exactly 1 is -0.0, which would print as "-0.00": + 0.0 makes it 0.0 (a nan stays nan)
+            s.losses = [loss + 0.0 for loss in model.position_losses(s.ids)]
+            s.loss = model.loss(s.ids) + 0.0
         if view.gradients and model.has_gradients and view.matrix in s.weights:
             s.grad_check, s.grad_note = gradient_check(model, s.ids, view.matrix, view.cursor, s.weights,
                                                        backprop=self.chapter.number >= BACKPROP_CHAPTER)

@@ -13,8 +13,7 @@ TRY = {
     4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
-    7: "the same training, exact gradients: in Grads (6 on a small screen) the difference and backprop agree. "
-       "c shows the code; its scalar engine (e switches engines) is the Value class at work.",
+    7: "in Grads, backprop's exact gradients match the difference; c, then e for the scalar engine: the Value class.",
     8: "press + on '.' many times, then type nnnn: -log p grows without limit as p(n) falls; 1 - p stopped at 1.",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",

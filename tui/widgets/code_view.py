@@ -132,7 +132,8 @@ def helpers_called(running, shown) -> list:
                     todo.append(helper)
                 elif inspect.isclass(helper):
                     attributes = {a or "__init__" for a in attributes}  # building one runs its __init__
-                    todo += [f for a in attributes if inspect.isfunction(f := vars(helper).get(a))]
+                    todo += [f for a in attributes if inspect.isfunction(f := vars(helper).get(a))
+                             and f.__code__.co_filename.endswith(".py")]  # not a dataclass's generated __init__
     found = [f for f in found if f not in shown and not (f in running and home_class(f))]  # methods: shown above
     return sorted(found, key=lambda f: (f.__module__, inspect.getsourcelines(f)[1]))
 
@@ -227,7 +228,8 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
             parts.append(Text(""))
         owner = home_class(helper)
         if owner is not None:  # one method of a class: under its class line, so it reads as Python
-            parts.append(gutter([Text(f"class {owner.__name__}:")], " ", KEPT, dim=True)[0])
+            line = next(line for line in inspect.getsource(owner).splitlines() if line.startswith("class "))
+            parts.append(gutter([Text(line)], " ", KEPT, dim=True)[0])
         parts.append(code_block(helper, " ", KEPT))
     lines: list[Text] = []
     for part in parts:

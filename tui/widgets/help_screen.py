@@ -18,7 +18,7 @@ KEYS = [
     ("Training (chapter 6 on)", [
         ("space", "start / pause training"),
         (".", "one training step"),
-        ("r", "reset the model to its first weights (steps or nudges not saved: r twice)"),
+        ("r", "reset the model to its first weights (once trained or nudged: r twice)"),
         ("[ / ]", "lower / raise the learning rate"),
     ]),
     ("Weights", [

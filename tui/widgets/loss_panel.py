@@ -14,6 +14,15 @@ from tui.widgets.palette import DIM, surprise
 from tui.widgets.probs_panel import baseline
 
 
+def recent_mean(points: list[float], span: int, steps: int, about: int = 50) -> tuple[float, int]:
+    """The mean loss of about the last `about` steps, and how many steps that is, from a history of `steps` steps
+    kept as points of `span` steps each (the last point may hold fewer: it is still filling)."""
+    last = min(span, max(1, steps - (len(points) - 1) * span))  # the steps in the last point
+    count = min(len(points), max(1, about // span) + (last < span))  # a last point still filling: one more
+    window = (count - 1) * span + last
+    return (math.fsum(points[-count:-1]) * span + points[-1] * last) / window, window
+
+
 def running_mean(values: list[float], window: int) -> list[float]:
     out, total = [], 0.0
     for i, v in enumerate(values):
@@ -86,12 +95,11 @@ class LossPanel(Vertical):
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
             text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
         else:
-            recent = history[-max(1, min(len(history), 50 // snap.history_span or 1)):]
-            smooth = sum(recent) / len(recent)
+            smooth, window = recent_mean(history, snap.history_span, snap.step)
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
             text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
-            text.append(f" · {min(snap.step, len(recent) * snap.history_span)}-step mean {smooth:.4f}",
-                        style=surprise(smooth / base))
+            if window > 1:
+                text.append(f" · {window}-step mean {smooth:.4f}", style=surprise(smooth / base))
             if snap.val:  # short enough for a narrow panel: the held-out loss matters more than the wording
                 text.append(f"\nheld-out {snap.val[-1][1]:.4f}", style="bold")
                 text.append(f" · fair die {base:.3f}", style=DIM)
@@ -106,8 +114,7 @@ class LossPanel(Vertical):
 
     def draw_plot(self, session: Session, snap: Snapshot, base: float, base_text: str) -> None:
         plt = self.plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        self.clear_chart()
         plt.title(f"chapter {session.chapter.number} loss")
         history = snap.history
         # a small chart has no room for a legend inside it: it names the lines under the axis instead

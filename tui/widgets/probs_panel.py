@@ -75,7 +75,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
                 else:
                     line.append(f" {pct:>{cell - 2}} ", style=f"{ink(q)} on {heat(q)}")
             if has_loss:
-                loss = max(0.0, snap.losses[pos])  # -log p of a p rounded to 1 can come out -1e-16: not "-0.000"
+                loss = snap.losses[pos]
                 line.append(f" {loss:.3f}", style=surprise(loss / base))
             lines.append(line)
     else:
@@ -87,7 +87,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             q = p[target]
             line.append(f"{q * 100:4.0f}% " if q >= 0.095 else f"{q * 100:4.1f}% ", style=f"bold {TARGET}")
             if has_loss:
-                loss = max(0.0, snap.losses[pos])
+                loss = snap.losses[pos]
                 line.append(fixed_width(loss, 5, 2) + " ", style=surprise(loss / base))
             order = sorted(range(V), key=lambda i: -p[i])[:top]
             for i in order:
