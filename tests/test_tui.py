@@ -131,6 +131,10 @@ async def test_chapters_5_to_7_keep_their_weights_in_sight_at_the_smallest_wide_
         await pilot.pause()
         # room for both again: the six weights, and the table with its note (13 rows)
         assert app.query_one("#weights-scroll").size.height >= 6 and app.query_one("#gradients").outer_size.height == 13
+        await pilot.resize_terminal(*SMALL)
+        await pilot.press("6")  # alone on a small screen: the panel's whole height
+        await pilot.pause()
+        assert app.query_one("#gradients").outer_size.height >= 15
 
 
 async def test_the_grads_table_keeps_its_columns_beside_a_scrollbar():

@@ -150,9 +150,14 @@ class LeftColumn(Vertical):
     """Weights, Grads and Loss stacked (chapters 5-7): on a short screen Grads, a scrolling table, gives up rows so
     the weights keep theirs (at 110x30 they had none)."""
 
+    stacked = True  # False on a small screen, where its panels take turns, each the column's whole height
+
     def on_resize(self, event: events.Resize) -> None:
-        rows = event.size.height - LOSS_ROWS - WEIGHTS_ROWS
-        self.query_one("#gradients").styles.max_height = max(5, min(GRADIENTS_ROWS, rows))
+        self.fit(event.size.height)
+
+    def fit(self, height: int) -> None:
+        rows = max(5, min(GRADIENTS_ROWS, height - LOSS_ROWS - WEIGHTS_ROWS))
+        self.query_one("#gradients").styles.max_height = rows if self.stacked else None  # None: as app.tcss says
 
 
 class PlaygroundApp(App):
@@ -304,7 +309,10 @@ class PlaygroundApp(App):
             self.query_one(f"#{panel}").display = panel in shown
         # a nudge's effect stays in sight (the status bar has it where there is no training loss to show)
         self.query_one(WeightsPanel).with_loss = "probs" not in shown and self.session.built and self.session.model.trainable
-        self.query_one("#left").display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
+        left = self.query_one(LeftColumn)
+        left.display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
+        left.stacked = not self.narrow
+        left.fit(left.size.height)
         self.query_one("#right").display = bool(shown & {"probs", "generate"})
         chart = self.loss_expanded or self.narrow  # alone on a small screen, the loss gets its chart
         self.query_one(LossPanel).set_expanded(chart)
