@@ -306,7 +306,8 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if run.history.count != run.step:  # one loss is kept for each step
         raise SessionError(f"step {run.step} disagrees with its loss history ({run.history.count} steps)")
     typed = field_of(document, "typed", str)
-    if control_character(typed):  # the playground shows it: no escape sequences from a file (the run still loads)
+    # the playground shows it: no escape sequences from a file, and no more than its box holds (the run still loads)
+    if control_character(typed) or len(typed) > run.model.block_size:
         typed = ""
     return SavedSession(run, typed)
 

@@ -301,6 +301,10 @@ def test_a_typed_name_with_control_characters_is_dropped_and_the_run_kept(saved)
     rewrite(saved, set_key(None, "typed", "ann\x1b]0;pwned\x07"))
     loaded = session.load(saved)
     assert loaded.typed == "" and loaded.run.step > 0
+    rewrite(saved, set_key(None, "typed", "a" * 10_000_000))  # the name box holds 16 characters
+    assert session.load(saved).typed == ""
+    rewrite(saved, set_key(None, "typed", "a" * 16))
+    assert session.load(saved).typed == "a" * 16
 
 
 @pytest.mark.parametrize("engine", ["scalar", "fast"])
