@@ -412,6 +412,8 @@ def read_rng(saved: dict) -> tuple:
     if version != 3 or len(internal) != 625 or not words_ok or not isinstance(internal[-1], int) \
             or not 0 <= internal[-1] <= 624:
         raise SessionError("its random state is damaged")
+    if not any(internal[:-1]):  # the Mersenne Twister never reaches it, and from it draws only zeros
+        raise SessionError("its random state is all zeros: damaged")
     if gauss_next is not None and not number_ok(gauss_next):
         raise SessionError("its random state is damaged")
     return version, tuple(internal), None if gauss_next is None else float(gauss_next)

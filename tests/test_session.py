@@ -220,6 +220,7 @@ def set_key(section, key, value):
     (set_key(None, "zzz", 1), "the field 'zzz' is not one a session has"),
     (set_key(None, "step", "4"), "'step' should be int"),
     (lambda d: d["rng"]["internal"].pop(), "random state is damaged"),
+    (lambda d: d["rng"].__setitem__("internal", [0] * 624 + [624]), "random state is all zeros"),  # names 'aaaa…'
     (set_key("history", "count", 7), "loss history is damaged"),
     (set_key("history", "points", [1.0, True]), "loss history is damaged"),
     (lambda d: d.pop("history"), "'history' is missing"),
