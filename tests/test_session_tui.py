@@ -274,3 +274,32 @@ def test_the_save_prompt_says_what_the_chapter_saves():
     assert save_hint(Session(get(1))).startswith("The chapter's data and typed name.")  # no weights to save
     assert save_hint(Session(get(3))).startswith("The chapter's weights, data and typed name.")
     assert save_hint(Session(get(6))).startswith("The chapter's weights, optimizer, step, loss history, data and typed")
+
+
+async def test_a_chapter_without_steps_saves_and_opens_without_speaking_of_steps(tmp_path):
+    app = App(chapter=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await type_path(pilot, app, tmp_path / "one.json")
+        await settle(pilot, app)
+        assert app.toast.startswith("Saved chapter 1 to ") and "at step" not in app.toast
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, tmp_path / "one.json")
+        await settle(pilot, app)
+        assert app.toast.startswith("Opened ") and app.toast.endswith("chapter 1")
+
+
+async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path):
+    run = Run(RunConfig(7, steps=20))
+    for _ in range(3):
+        run.train_step()
+    path = session.save(tmp_path / "seven.json", run)
+    app = App(chapter=7)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        assert "gradient: none since it was opened, until a step" in str(app.query_one("#weights-info").text)
+        await pilot.press("full_stop")
+        await settle(pilot, app)
+        assert "(last step)" in str(app.query_one("#weights-info").text)

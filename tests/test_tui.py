@@ -272,6 +272,26 @@ def test_the_loss_summary_mean_is_over_the_steps_it_names(steps):
     assert min(steps, 10) <= window <= steps
 
 
+async def test_an_open_loss_chart_closes_in_a_chapter_with_nothing_to_chart():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("l")
+        assert app.loss_expanded
+        await pilot.press("p")  # chapter 5 does not train: the chart would hide its every panel
+        await pilot.pause()
+        assert not app.loss_expanded and app.query_one("#weights").display and app.query_one("#probs").display
+
+
+async def test_r_while_training_says_training_paused():
+    app = PlaygroundApp(chapter=9, engine="scalar")  # 2000 slow steps: still training when r comes
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.toast.startswith(f"Training paused at step {app.session.run.step} (space goes on). r again resets")
+
+
 async def test_weight_nudge_changes_the_loss_at_once():
     app = PlaygroundApp(chapter=4)
     async with app.run_test(size=WIDE) as pilot:

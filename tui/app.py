@@ -432,6 +432,8 @@ class PlaygroundApp(App):
         session = self.session
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
+        if self.loss_expanded and not (session.built and session.model.trainable):
+            self.loss_expanded = False  # nothing to chart here: the chart would hide every panel
         self.forget_generated("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11
         self.arrange()
@@ -507,8 +509,9 @@ class PlaygroundApp(App):
         # what r again would throw away, as it was shown
         work = session.run.step > 0 or session.nudged
         if work and not self.asked_before("r", (session.chapter.number, session.run.step)):
+            paused = session.training
             session.stop_requested = True  # training pauses, so the count shown stays true
-            self.call_after_refresh(self.ask_to_reset, session)
+            self.call_after_refresh(self.ask_to_reset, session, paused)
             return
         session.stop_requested = True
 
@@ -542,10 +545,10 @@ class PlaygroundApp(App):
         self.questions[key] = (subject, time.monotonic() + seconds)
         return False
 
-    def ask_to_reset(self, session: Session) -> None:
+    def ask_to_reset(self, session: Session, paused: bool = False) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""
         if session.training:  # the trainer finishes its step first
-            self.set_timer(0.05, lambda: self.ask_to_reset(session))
+            self.set_timer(0.05, lambda: self.ask_to_reset(session, paused))
             return
         steps, unsaved = session.run.step, session.unsaved("trained steps")
         self.questions["r"] = ((session.chapter.number, steps), time.monotonic() + CONFIRM_SECONDS)  # the count shown
@@ -555,7 +558,8 @@ class PlaygroundApp(App):
             lost = f"its {steps} steps are saved" if steps != 1 else "its 1 step is saved"
             lost += f" in {session.file}" if session.file else ""
             lost += " (ctrl+o opens them again)."
-        self.notify(f"r again resets chapter {session.chapter.number} to its first weights: {lost}")
+        pause = f"Training paused at step {steps} (space goes on). " if paused else ""
+        self.notify(f"{pause}r again resets chapter {session.chapter.number} to its first weights: {lost}")
 
     @guarded
     def action_learning_rate(self, direction: int) -> None:

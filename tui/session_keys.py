@@ -71,7 +71,8 @@ def save_session(app) -> None:
             saved, step = result
             session.mark_saved(step, str(saved))
             app.session_file = str(saved)
-            app.notify(f"Saved chapter {session.chapter.number} at step {step} to {shown_path(saved.resolve())}")
+            at = f" at step {step}" if session.model.trainable else ""  # chapters 1-5 have no steps
+            app.notify(f"Saved chapter {session.chapter.number}{at} to {shown_path(saved.resolve())}")
 
         app.call_model(session, job, done)
 
@@ -104,8 +105,8 @@ def open_session(app) -> None:
         path, saved = result
         app.session_file = path
         run = saved.run
-        adopt(app, run, f"Opened {path}: chapter {run.chapter.number} at step {run.step} of {run.steps}",
-              typed=saved.typed, file=path)
+        at = f" at step {run.step} of {run.steps}" if run.model.trainable else ""
+        adopt(app, run, f"Opened {path}: chapter {run.chapter.number}{at}", typed=saved.typed, file=path)
 
     hint = "A file saved with ctrl+s or `train --save`."
     open_dialog(app, FilePrompt("Open a session", default_path(app, opening=True), hint, accept=load), opened)

@@ -4,7 +4,7 @@ from core.chapters.c01_tokens import Tokens
 
 def logits_to_probs(logits):
     total = 0.0
-    for logit in logits:  # left to right, as the post sums
+    for logit in logits:  # left to right: the sum's rounding is part of the numbers checked
         total += logit
     return [logit / total for logit in logits]
 
