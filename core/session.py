@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError, control_character, path_errors, shown_path
+from core.data import DataError, control_character, names_path, path_errors, shown_path
 from core.model import WEIGHT_LIMIT
 from core.run import LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
@@ -41,10 +41,10 @@ class SavedSession:
 # writing ----------------------------------------------------------------------------------------------
 def data_source(run: Run) -> str:
     """How to find the run's data again: "toy", "names", "docs" (kept in the config) or the file's full path."""
-    name = run.dataset.name
-    if name in ("toy", "names", "docs") or run.dataset.path is None:
+    name, path = run.dataset.name, run.dataset.path
+    if path is None or (name == "names" and path == str(names_path().resolve())):  # not a file named docs or toy
         return name
-    return run.dataset.path
+    return path
 
 
 FIELDS = {"format", "version", "chapter", "config", "data", "step", "typed", "rng", "history", "params", "optimizer"}

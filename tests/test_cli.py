@@ -298,7 +298,7 @@ def test_closed_output_still_saves_the_run(tmp_path, fmt):
     err = child.stderr.read()
     assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1
     assert err.startswith("minigpt-tui: the output was closed at step ") and saved.exists()
-    assert err.rstrip().endswith(f"(continue with: minigpt-tui train --load '{saved}')")  # quoted: the name has a space
+    assert err.rstrip().endswith(f"(continue with: minigpt-tui train --load '{saved}' --save '{saved}')")  # quoted
 
 
 def test_a_diverged_run_saves_its_good_steps_when_its_output_is_closed_too(tmp_path):
@@ -371,7 +371,7 @@ def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum):
     assert err.splitlines() == [
         f"minigpt-tui: {name}: finishing the current step, then saving (Ctrl-C again stops without saving)",
         f"minigpt-tui: interrupted at step {k} of 200000; saved to {saved} (continue with: minigpt-tui train --load "
-        f"{saved})"]
+        f"{saved} --save {saved})"]  # without --save, the steps it goes on with would not be kept
     from core import session
 
     assert session.load(saved).run.step == k
@@ -535,3 +535,16 @@ def test_a_closing_terminal_sighup_twice_still_saves(capsys):
         signal.raise_signal(signal.SIGHUP)
         signal.raise_signal(signal.SIGHUP)  # no KeyboardInterrupt: the run goes on to save
         assert ctrl_c.pressed and capsys.readouterr().err.count("SIGHUP: finishing") == 1
+
+
+def test_a_session_trained_past_its_plan_is_told_a_longer_run(tmp_path, capsys):
+    """The playground trains chapters 9-11 on past their planned steps: the longer run suggested must be longer."""
+    from core import session
+    from core.run import Run, RunConfig
+
+    run = Run(RunConfig(9, steps=3))
+    for _ in range(7):
+        run.train_step()
+    path = session.save(tmp_path / "past.json", run)
+    code, _, err = run_cli(capsys, "train", "--load", str(path), "--samples", "0")
+    assert code == 0 and "the session is at step 7 of 3" in err and "train -c 9 --steps 14 " in err

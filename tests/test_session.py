@@ -519,3 +519,14 @@ def test_saving_never_opens_or_replaces_a_device_or_a_pipe_and_writes_through_a_
     link.symlink_to(real)
     session.save(link, run)
     assert link.is_symlink() and session.load(link).run.chapter.number == 6
+
+
+@pytest.mark.parametrize("file_name", ["docs", "toy", "names"])
+def test_a_data_file_named_like_a_built_in_source_saves_as_its_path(tmp_path, monkeypatch, file_name):
+    """A file called docs was saved as the --docs case, with the file's checksum: no load could ever match it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / file_name).write_text("zed\nzoe\nqux\n")
+    run = Run(RunConfig(9, data=file_name if file_name == "docs" else f"./{file_name}", steps=3))
+    train(run, 2)
+    loaded = session.load(session.save(tmp_path / "s.json", run))
+    assert loaded.run.dataset.docs == run.dataset.docs and loaded.run.step == 2

@@ -315,7 +315,7 @@ def cmd_train(args) -> int:
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "
-             f"new run with more steps, e.g. {train_command(run, steps=2 * run.steps)}")
+             f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     first_step = run.step
@@ -397,7 +397,7 @@ def stopped_and_saved(run: Run, path: str) -> str:
     """Saves a run that stopped before its end; says where, and how to go on."""
     saved = save_run(path, run)
     return (f"at step {run.step} of {run.steps}; saved to {shown_path(saved)} "
-            f"(continue with: minigpt-tui train --load {command_word(saved)})")
+            f"(continue with: minigpt-tui train --load {command_word(saved)} --save {command_word(saved)})")
 
 
 def command_word(text) -> str:
