@@ -548,3 +548,14 @@ def test_a_session_trained_past_its_plan_is_told_a_longer_run(tmp_path, capsys):
     path = session.save(tmp_path / "past.json", run)
     code, _, err = run_cli(capsys, "train", "--load", str(path), "--samples", "0")
     assert code == 0 and "the session is at step 7 of 3" in err and "train -c 9 --steps 14 " in err
+
+
+def test_a_playground_session_continued_by_the_cli_keeps_its_typed_name(tmp_path, capsys):
+    from core import session
+    from core.run import Run, RunConfig
+
+    run = Run(RunConfig(12, steps=4))
+    run.train_step()
+    path = session.save(tmp_path / "pg.json", run, typed="emma")
+    code, _, _ = run_cli(capsys, "train", "--load", str(path), "--save", str(path), "--samples", "0")
+    assert code == 0 and session.load(path).typed == "emma" and session.load(path).run.step == 4

@@ -165,21 +165,22 @@ def check_chapter(args, run: Run) -> None:
                          f"is chapter {run.chapter.number} ({run.chapter.name}); leave --chapter out")
 
 
-def new_or_loaded_run(args, **extra) -> Run:
+def new_or_loaded_run(args, **extra) -> session.SavedSession:
     """A fresh Run from the options, or the saved one of --load (whose settings only --samples and
-    --temperature may change: anything else would not continue the same run)."""
+    --temperature may change: anything else would not continue the same run), with its typed name."""
     if not args.load:
         config = run_config(args, **extra)
         # the data file is read before the chapter is matched to it: the file's own problem is the one to report
         dataset = datasets.load(args.data) if args.data and args.docs is None else None
-        return Run(config, dataset)
+        return session.SavedSession(Run(config, dataset))
     refuse_session_overrides(args)
-    run = session.load(args.load).run
+    loaded = session.load(args.load)
+    run = loaded.run
     check_chapter(args, run)
     changes = {key: getattr(args, key) for key in ("samples", "temperature") if getattr(args, key) is not None}
     if changes:
         run.config = replace(run.config, **changes).resolved()
-    return run
+    return loaded
 
 
 def print_notes(run: Run) -> None:
@@ -302,7 +303,8 @@ class CtrlC:
 
 
 def cmd_train(args) -> int:
-    run = new_or_loaded_run(args, steps=args.steps, lr=args.lr, batch=args.batch)
+    loaded = new_or_loaded_run(args, steps=args.steps, lr=args.lr, batch=args.batch)
+    run, typed = loaded.run, loaded.typed  # a playground session's typed name goes back into the file
     if not run.model.trainable:
         source = f"--load {command_word(args.load)}" if args.load else f"--chapter {run.chapter.number}"
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
@@ -339,7 +341,7 @@ def cmd_train(args) -> int:
             warn(divergence_advice(e, run, loaded=bool(args.load)))
             if args.save and run.step > first_step:  # the good steps
                 try:  # going on from there would only diverge again: no "continue with"
-                    warn(f"the parameters after step {run.step} are saved to {shown_path(save_run(args.save, run))}")
+                    warn(f"the parameters after step {run.step} are saved to {shown_path(save_run(args.save, run, typed))}")
                 except SessionError as failed:
                     warn(str(failed))
             elif args.save:
@@ -350,7 +352,7 @@ def cmd_train(args) -> int:
             silence(sys.stdout)
             if not args.save:
                 raise
-            warn(f"{output_error(e)} {stopped_and_saved(run, args.save)}")
+            warn(f"{output_error(e)} {stopped_and_saved(run, args.save, typed)}")
             return 2
         except KeyboardInterrupt:  # Ctrl-C without --save, or a second one: the step may be half done
             progress.close()
@@ -363,9 +365,9 @@ def cmd_train(args) -> int:
         if args.save:
             if ctrl_c.pressed:
                 flush_stdout()
-                warn(f"interrupted {stopped_and_saved(run, args.save)}")
+                warn(f"interrupted {stopped_and_saved(run, args.save, typed)}")
                 return 130
-            warn(f"saved to {shown_path(save_run(args.save, run))}")
+            warn(f"saved to {shown_path(save_run(args.save, run, typed))}")
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
@@ -385,17 +387,17 @@ def refuse_replacing_another_run(args, target) -> None:
     raise UsageError(f"--save {shown_path(args.save)}: it holds {held}; give another name, or remove it first")
 
 
-def save_run(path: str, run: Run):
+def save_run(path: str, run: Run, typed: str = ""):
     """session.save; when it fails, the message says what to do: the steps trained exist nowhere else."""
     try:
-        return session.save(path, run)
+        return session.save(path, run, typed)
     except SessionError as e:
         raise SessionError(f"{e}; the training is not saved: free some space, or --save to another place") from None
 
 
-def stopped_and_saved(run: Run, path: str) -> str:
+def stopped_and_saved(run: Run, path: str, typed: str = "") -> str:
     """Saves a run that stopped before its end; says where, and how to go on."""
-    saved = save_run(path, run)
+    saved = save_run(path, run, typed)
     return (f"at step {run.step} of {run.steps}; saved to {shown_path(saved)} "
             f"(continue with: minigpt-tui train --load {command_word(saved)} --save {command_word(saved)})")
 
@@ -474,7 +476,7 @@ def warn(message: str) -> None:
 
 
 def cmd_sample(args) -> int:
-    run = new_or_loaded_run(args)
+    run = new_or_loaded_run(args).run
     for i in range(run.config.samples):
         print(f"sample {i + 1:2d}: {run.sample()}")
     return 0
