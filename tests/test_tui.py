@@ -292,6 +292,20 @@ async def test_r_while_training_says_training_paused():
         assert app.toast.startswith(f"Training paused at step {app.session.run.step} (space goes on). r again resets")
 
 
+async def test_every_chapters_text_fits_the_header_of_the_smallest_wide_screen():
+    """At 110x30 the header holds 5 lines: a longer "try" text was cut mid-sentence, with no ellipsis."""
+    from textual.geometry import Size
+
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=(110, 30)) as pilot:
+        info = app.query_one("#info")
+        for chapter in CHAPTERS:
+            app.show_chapter(chapter.number)
+            await pilot.pause()
+            width = info.content_region.width
+            assert info.get_content_height(Size(width, 99), Size(width, 99), width) <= 5, chapter.number
+
+
 async def test_weight_nudge_changes_the_loss_at_once():
     app = PlaygroundApp(chapter=4)
     async with app.run_test(size=WIDE) as pilot:

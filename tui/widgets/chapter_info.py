@@ -9,16 +9,16 @@ from core.chapters import Chapter
 TRY = {
     1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
     2: "press g: the scores are new random numbers at every token, so no two dice are alike.",
-    3: "tab to the weights (2 first on a small screen), pick one with the arrows, press + a few times: its token wins.",
+    3: "2, then tab: the weights. Pick one with the arrows, press + a few times: its token wins.",
     4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
-    7: "in Grads, backprop's exact gradients match the difference; c, then e for the scalar engine: the Value class.",
-    8: "press + on '.' many times, then type nnnn: -log p grows without limit as p(n) falls; 1 - p stopped at 1.",
+    7: "Grads: backprop matches the difference, exactly. c, then e to the scalar engine: the Value class.",
+    8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls; 1 - p stops at 1.",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
-    11: "train, then a: each position's attention. No residuals or Adam yet (chapter 12): it trains slowly.",
-    12: "train the 1000 steps, then G: microgpt's own names (seed 42 gives anir, lanen, mamian first).",
+    11: "train, then a: where each position looks. No residuals or Adam yet: it trains slowly.",
+    12: "train the 1000 steps, then G: microgpt's names (seed 42: anir, lanen, mamian first).",
 }
 
 
