@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from core.data import control_character
+
 
 class NameBox(Input):
     """Opened by / (or a click) only: tab, moving between the panels, never lands in it, where the next key meant for
@@ -12,7 +14,15 @@ class NameBox(Input):
 
     def __init__(self, **kw):
         super().__init__(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
-                         restrict=r"[^\x00-\x1f\x7f-\x9f]*", **kw)  # no control characters (a pasted tab)
+                         **kw)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Refuses what data files refuse (a pasted tab, ESC, U+202E...): a session would save it, and the screen
+        would print it raw."""
+        if control_character(text):
+            self.restricted()
+            return
+        super().replace(text, start, end)
 
     def open(self) -> None:
         self.can_focus = True
