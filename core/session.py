@@ -427,15 +427,17 @@ def read_history(saved: dict) -> LossHistory:
     last = field_of(saved, "last", (int, float, type(None)))
     if not 2 <= capacity <= (bound := LossHistory().capacity):  # the memory bound of every run: no file raises it
         raise SessionError(f"its loss history's capacity should be from 2 to {bound} points, not {capacity}")
-    consistent = (
-        1 <= span <= MAX_SPAN and span & (span - 1) == 0  # span doubles from 1
-        and (span == 1 or len(points) >= capacity // 2)  # it doubles when the points fill it, halving them
-        and len(points) == len(saved["points"]) < capacity and len(pending) == len(saved["pending"]) < span
-        and count == len(points) * span + len(pending) and (last is None) == (count == 0)
-        and (last is None or number_ok(last))
-    )
-    if not consistent:
-        raise SessionError("its loss history is damaged")
+    checks = {  # each field against the others: a hand edit that breaks one is named
+        "span": 1 <= span <= MAX_SPAN and span & (span - 1) == 0,  # span doubles from 1
+        "points": (span == 1 or len(points) >= capacity // 2)  # it doubles when the points fill it, halving them
+        and len(points) == len(saved["points"]) < capacity,
+        "pending": len(pending) == len(saved["pending"]) < span,
+        "count": count == len(points) * span + len(pending),
+        "last": (last is None) == (count == 0) and (last is None or number_ok(last)),
+    }
+    broken = [name for name, ok in checks.items() if not ok]
+    if broken:
+        raise SessionError(f"its loss history is damaged: its field {broken[0]!r} does not fit the others")
     return LossHistory.from_state({"capacity": capacity, "span": span, "points": points, "pending": pending,
                                    "last": None if last is None else float(last), "count": count})
 

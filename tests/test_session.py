@@ -221,7 +221,9 @@ def set_key(section, key, value):
     (set_key(None, "step", "4"), "'step' should be int"),
     (lambda d: d["rng"]["internal"].pop(), "random state is damaged"),
     (lambda d: d["rng"].__setitem__("internal", [0] * 624 + [624]), "random state is all zeros"),  # names 'aaaa…'
-    (set_key("history", "count", 7), "loss history is damaged"),
+    (set_key("history", "count", 7), "loss history is damaged: its field 'count' does not fit the others"),
+    (set_key("history", "span", 2**41), "loss history is damaged: its field 'span' does not fit the others"),
+    (set_key("history", "span", 2), "loss history is damaged: its field 'points' does not fit the others"),
     (set_key("history", "points", [1.0, True]), "loss history is damaged"),
     (lambda d: d.pop("history"), "'history' is missing"),
     # a whole number too large for a float (1 and 400 zeros) once raised OverflowError
