@@ -263,9 +263,14 @@ def test_an_option_given_before_and_after_the_command_with_two_values_is_refused
     assert code == 2 and out == "" and err.startswith(f"minigpt-tui: {message}") and err.count("\n") == 1
 
 
-def test_an_option_given_twice_with_one_value_is_fine(capsys):
+def test_an_option_given_twice_with_one_value_is_fine(capsys, tmp_path, monkeypatch):
     assert run_cli(capsys, "-c", "6", "sample", "-c", "training", "--seed", "3", "--samples", "1")[0] == 0
     assert run_cli(capsys, "--seed", "3", "sample", "-c", "6", "--seed", "3", "--samples", "1")[0] == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "words.txt").write_text("zed\nzoe\n")  # one file, named two ways
+    assert run_cli(capsys, "--data", "words.txt", "sample", "-c", "9", "--data", "./words.txt", "--samples", "1")[0] == 0
+    # an empty value before the command is not a second value: the one after it is used
+    assert run_cli(capsys, "--data", "", "sample", "-c", "9", "--data", "words.txt", "--samples", "1")[0] == 0
 
 
 def test_long_docs_are_cut_with_a_note(capsys):

@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class Options(argparse.Namespace):
 
     def __setattr__(self, key, value):
         before = self.__dict__.get(key)
-        given = before is not None and not isinstance(before, Default)
+        given = before not in (None, "") and not isinstance(before, Default)  # "": refused as empty, not as twice
         if self.__dict__.get("command") and key in SHARED_OPTIONS and given and not same_option(key, before, value):
             raise UsageError(f"--{key} given twice: {shown_path(before)} before the command and {shown_path(value)} "
                              f"after it; give it once")
@@ -59,6 +60,8 @@ def same_option(key: str, a, b) -> bool:
     if key == "chapter":  # -c 6 train -c training: the same chapter
         with contextlib.suppress(ChapterError):
             return get(a).number == get(b).number
+    if key in ("load", "data") and a != b and Path(a).exists():  # base.json and ./base.json: the same file
+        return Path(a).resolve() == Path(b).resolve()
     return a == b
 
 
