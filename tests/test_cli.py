@@ -564,3 +564,10 @@ def test_a_playground_session_continued_by_the_cli_keeps_its_typed_name(tmp_path
     path = session.save(tmp_path / "pg.json", run, typed="emma")
     code, _, _ = run_cli(capsys, "train", "--load", str(path), "--save", str(path), "--samples", "0")
     assert code == 0 and session.load(path).typed == "emma" and session.load(path).run.step == 4
+
+
+def test_the_built_in_names_and_a_file_called_names_are_two_values(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "names").write_text("zed\nzoe\n")
+    code, _, err = run_cli(capsys, "--data", "names", "train", "-c", "9", "--data", "./names")
+    assert code == 2 and err.startswith("minigpt-tui: --data given twice: names before the command")

@@ -558,7 +558,7 @@ class PlaygroundApp(App):
             lost = f"its {steps} steps are saved" if steps != 1 else "its 1 step is saved"
             lost += f" in {session.file}" if session.file else ""
             lost += " (ctrl+o opens them again)."
-        pause = f"Training paused at step {steps} (space goes on). " if paused else ""
+        pause = f"Training paused at step {steps} (space goes on). " if paused and not session.run.done else ""
         self.notify(f"{pause}r again resets chapter {session.chapter.number} to its first weights: {lost}")
 
     @guarded

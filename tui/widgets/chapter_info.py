@@ -13,7 +13,7 @@ TRY = {
     4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
-    7: "Grads: backprop matches the difference, exactly. c, then e to the scalar engine: the Value class.",
+    7: "Grads: backprop is exact; the difference misses by ~1e-10. c (e: scalar engine): the Value class.",
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls; 1 - p stops at 1.",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
