@@ -228,6 +228,9 @@ async def test_a_nudge_shows_the_loss_it_moves_on_the_weights_panel_of_a_small_s
             await pilot.press("plus")
         await pilot.pause()
         assert app.snap.loss != before and f"loss of 'ann' {app.snap.loss:.4f}" in text_of(app, "#weights-info")
+        app.query_one("#name", Input).value = ""  # no name: what the loss is of, said
+        await pilot.pause()
+        assert f"loss of '' (the end token alone) {app.snap.loss:.4f}" in text_of(app, "#weights-info")
 
 
 async def test_the_loss_chart_never_shows_another_chapters_curve():

@@ -108,9 +108,11 @@ class Snapshot:
     error: str = ""
 
     @property
-    def scored_name(self) -> str:
-        """The typed name as far as its loss reads it: up to a character outside the vocabulary."""
-        return self.name[: self.unknown[0]] if self.unknown else self.name
+    def scored_label(self) -> str:
+        """The typed name as far as its loss reads it (up to a character outside the vocabulary), as the loss line
+        names it: an empty one is the end token alone."""
+        name = self.name[: self.unknown[0]] if self.unknown else self.name
+        return repr(name) if name else "'' (the end token alone)"
 
 
 class Session:

@@ -37,7 +37,7 @@ class StatusBar(Static):
             parts += [(step, "", ""), (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " [ ]")]
         elif snap.loss is not None:
-            parts.append((f"loss of {snap.scored_name!r} {snap.loss:.4f}", "", ""))
+            parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
         parts += [(f"T {session.temperature:g}", "", " t T"), (session.run.config.engine, "", "")]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))

@@ -30,7 +30,7 @@ def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[lis
     text.append(f"= {value:+.4f}", style="bold " + CURSOR)
     text.append(f"  +/- {step:g}", style=DIM)
     if with_loss and snap.loss is not None:  # what a nudge moves, in sight of the nudge
-        text.append(f"\nloss of {snap.scored_name!r} {snap.loss:.4f}")
+        text.append(f"\nloss of {snap.scored_label} {snap.loss:.4f}")
     if name in snap.grads and snap.step == 0:
         text.append("\ngradient: none until a step", style=DIM)
     elif name in snap.grads:
