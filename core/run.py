@@ -19,8 +19,15 @@ from core.sampling import sample
 
 
 MAX_BATCH = 10_000
+MAX_STEPS = 10**9  # days of training at the fastest step: a bigger number is a typo, and would never end
 MIN_TEMPERATURE = 1e-300  # below it, dividing the logits by the temperature overflows: nearer 0 is no greedier
 FAR_ABOVE_DEFAULT = 10  # a learning rate this many times the chapter's reaches a toy model's limit in a few steps
+
+
+def shown_int(n: int) -> str:
+    """n with thousands separators, or its length when it is too long for a one-line message."""
+    text = f"{n:,}"
+    return text if len(text) <= 25 else f"a {len(str(abs(n)))}-digit number"
 
 
 class RunError(ValueError):
@@ -90,16 +97,16 @@ class RunConfig:
             samples=chapter.samples if self.samples is None else self.samples,
             temperature=chapter.temperature if self.temperature is None else self.temperature,
         )
-        if chapter.trainable and c.steps < 1:
-            raise RunError(f"{named}steps must be at least 1 (got {c.steps})")
+        if chapter.trainable and not 1 <= c.steps <= MAX_STEPS:
+            raise RunError(f"{named}steps must be from 1 to {MAX_STEPS:,} (got {shown_int(c.steps)})")
         if c.seed < 0:  # Random(-5) is Random(5): a negative seed would only look different
-            raise RunError(f"{named}seed must be 0 or more (got {c.seed})")
+            raise RunError(f"{named}seed must be 0 or more (got {shown_int(c.seed)})")
         if not math.isfinite(c.lr) or c.lr < 0:
             raise RunError(f"{named}lr must be a finite number >= 0 (got {c.lr})")
         if not 1 <= c.batch <= MAX_BATCH:  # a batch is a list of documents built every step
-            raise RunError(f"{named}batch must be from 1 to {MAX_BATCH:,} (got {c.batch})")
+            raise RunError(f"{named}batch must be from 1 to {MAX_BATCH:,} (got {shown_int(c.batch)})")
         if c.samples < 0:
-            raise RunError(f"{named}samples must be 0 or more (got {c.samples})")
+            raise RunError(f"{named}samples must be 0 or more (got {shown_int(c.samples)})")
         if not (math.isfinite(c.temperature) and c.temperature >= MIN_TEMPERATURE):
             raise RunError(f"{named}temperature must be a finite number, {MIN_TEMPERATURE:g} or more "
                            f"(got {c.temperature})")
