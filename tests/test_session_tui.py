@@ -39,6 +39,11 @@ def error_of(app) -> str:
     return str(app.screen.query_one("#error").content)
 
 
+def highlighted_data(app) -> str:
+    choices = app.screen.query_one("#choices")
+    return choices.get_option_at_index(choices.highlighted).id
+
+
 async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
     app = App(chapter=6, step_budget=7, name="leia")
     path = tmp_path / "six.json"
@@ -103,7 +108,7 @@ async def test_ctrl_s_never_offers_a_file_that_holds_another_run(tmp_path, monke
         await pilot.press("enter")
         await settle(pilot, app)
         assert (tmp_path / "minigpt-training.session.json").exists()
-        await pilot.press("d", "enter")  # the names: a new run, with no file of its own yet
+        await pilot.press("d", "home", "enter")  # the names: a new run, with no file of its own yet
         await settle(pilot, app)
         assert app.session.run.dataset.name == "names"
         await pilot.press("ctrl+s")
@@ -178,7 +183,8 @@ async def test_d_picks_the_toy_set_names_or_a_file_and_keeps_the_data_when_a_fil
         assert app.session.run.dataset.name == "toy"
         await pilot.press("d")
         assert isinstance(app.screen, DataPicker)
-        await pilot.press("down", "down", "enter")  # "a file of your own"
+        assert highlighted_data(app) == "toy"  # it opens on the data in use
+        await pilot.press("down", "enter")  # "a file of your own"
         await type_path(pilot, app, binary)
         assert isinstance(app.screen, DataPicker) and "looks binary" in error_of(app)
         await type_path(pilot, app, tmp_path / "nothing.txt")
@@ -187,12 +193,16 @@ async def test_d_picks_the_toy_set_names_or_a_file_and_keeps_the_data_when_a_fil
         await pilot.pause()
         assert app.session.run.dataset.name == "toy"
 
-        await pilot.press("d", "down", "down", "enter")
+        await pilot.press("d", "end", "enter")
         await type_path(pilot, app, words)
         await settle(pilot, app)
         assert app.session.run.docs == ["zed", "zoe", "zara"] and len(app.session.run.vocab) == 7
 
-        await pilot.press("d", "enter")  # the first choice: names
+        await pilot.press("d")
+        assert highlighted_data(app) == "file"
+        await pilot.press("enter")  # the file in use is already typed
+        assert app.screen.query_one("#path").value == str(words.resolve())
+        await pilot.press("escape", "d", "home", "enter")  # the first choice: names
         await settle(pilot, app)
         assert app.session.run.dataset.name == "names" and len(app.session.run.vocab) == 27
 
@@ -261,7 +271,7 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
 
         await pilot.press("full_stop")
         await settle(pilot, app)
-        await pilot.press("d", "enter")  # names
+        await pilot.press("d", "home", "enter")  # names
         await pilot.pause()
         assert isinstance(app.screen, DataPicker) and "1 trained step not saved" in error_of(app)
         assert app.session.run.dataset.name == "toy"

@@ -141,7 +141,8 @@ def pick_data(app) -> None:
                         f"{len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
-    open_dialog(app, DataPicker(current, build, note), picked)
+    source = sessions.data_source(session.run) if session.built else "names"
+    open_dialog(app, DataPicker(current, build, note, source), picked)
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:

@@ -19,7 +19,8 @@ CHOICES = [
 
 
 class DataPicker(AcceptScreen):
-    """Returns what `accept(source)` returns for the choice ("names", "toy" or a path), or None on Esc."""
+    """Returns what `accept(source)` returns for the choice ("names", "toy" or a path), or None on Esc. It opens on
+    the data in use (`source`, as a session saves it): a file's path is already typed in the path box."""
 
     DEFAULT_CSS = """
     DataPicker { align: center middle; }
@@ -30,9 +31,9 @@ class DataPicker(AcceptScreen):
     DataPicker .error { color: $error; height: auto; }
     """
 
-    def __init__(self, current: str, accept, note: str = ""):
+    def __init__(self, current: str, accept, note: str = "", source: str = "names"):
         super().__init__()
-        self.current, self.accept, self.note = current, accept, note
+        self.current, self.accept, self.note, self.source = current, accept, note, source
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -40,12 +41,17 @@ class DataPicker(AcceptScreen):
             box.border_subtitle = "Enter: use it · Esc: keep the current data"
             yield Static(f"Now: {self.current}. {self.note}".strip(), classes="hint")
             yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
-            yield Input(placeholder="path of a text file, one document per line", id="path")
+            path = self.source if self.source not in ("names", "toy", "docs") else ""
+            yield Input(path, placeholder="path of a text file, one document per line", id="path")
             yield Static("", classes="error", id="error")
 
     def on_mount(self) -> None:
         self.query_one("#path").display = False
-        self.query_one("#choices", OptionList).focus()
+        choices = self.query_one("#choices", OptionList)
+        keys = [key for key, _ in CHOICES]
+        in_use = self.source if self.source in keys else "names" if self.source == "docs" else "file"
+        choices.highlighted = keys.index(in_use)
+        choices.focus()
 
     @on(OptionList.OptionSelected, "#choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:
