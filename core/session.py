@@ -262,14 +262,14 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     except (ChapterError, RunError, UnknownCharacter) as e:
         raise SessionError(str(e)) from None
     refuse_unknown(data, DATA_FIELDS, "its data")
-    source = field_of(data, "source", str)
+    source = field_of(data, "source", str, "its data")
     if source != ("docs" if config.docs else config.data):
         raise SessionError(f"its data's source {source!r} is not its config's "
                            f"{'docs' if config.docs else repr(config.data)}")
-    saved_sha = field_of(data, "sha256", (str, type(None)))
+    saved_sha = field_of(data, "sha256", (str, type(None)), "its data")
     if saved_sha is not None and dataset.sha256 != saved_sha:
         raise SessionError(f"its data {dataset.name} has changed since the session was saved (checksum differs)")
-    if field_of(data, "vocab", list) != list(dataset.vocab.chars):
+    if field_of(data, "vocab", list, "its data") != list(dataset.vocab.chars):
         raise SessionError(f"its data {dataset.name} has a different vocabulary from the saved one")
     try:
         run = run_class(config, dataset)
@@ -290,7 +290,7 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if set(saved_state) != set(fresh_state):
         raise SessionError(f"its optimizer state has {sorted(saved_state)}, chapter {run.chapter.number} keeps "
                            f"{sorted(fresh_state)}")
-    optimizer = {kind: read_arrays(field_of(saved_state, kind, dict), fresh_state[kind], f"optimizer {kind}")
+    optimizer = {kind: read_arrays(field_of(saved_state, kind, dict, "its optimizer"), fresh_state[kind], f"optimizer {kind}")
                  for kind in fresh_state}
     if any((v < 0).any() for v in optimizer.get("v", {}).values()):  # Adam divides by its square root
         raise SessionError("its optimizer v holds a negative number; Adam's v is a mean of squares")
@@ -324,14 +324,16 @@ def refuse_unknown(saved: dict, known: set[str], where: str) -> None:
         raise SessionError(f"the field {unknown[0]!r} is not one {where} has")
 
 
-def field_of(document: dict, key: str, kind):
+def field_of(document: dict, key: str, kind, where: str = ""):
+    """document[key], checked to be of `kind`; `where` names the part of the session it is in ("its data")."""
     if key not in document:
-        raise SessionError(f"the field {key!r} is missing")
+        raise SessionError(f"the field {key!r} is missing" + (f" from {where}" if where else ""))
     value = document[key]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
         names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-        raise SessionError(f"the field {key!r} should be {names}, not {type(value).__name__}")
+        within = f" in {where}" if where else ""
+        raise SessionError(f"the field {key!r}{within} should be {names}, not {type(value).__name__}")
     return value
 
 
@@ -342,11 +344,8 @@ CONFIG_KINDS = {
 
 
 def read_config(saved: dict) -> RunConfig:
-    known = {f.name for f in fields(RunConfig)}
-    unknown = sorted(set(saved) - known)
-    if unknown:
-        raise SessionError(f"unknown setting {unknown[0]!r} in its config")
-    values = {key: field_of(saved, key, CONFIG_KINDS.get(key, object)) for key in saved}
+    refuse_unknown(saved, {f.name for f in fields(RunConfig)}, "its config")
+    values = {key: field_of(saved, key, CONFIG_KINDS[key], "its config") for key in saved}
     if values.get("docs") is not None:
         if not all(isinstance(d, str) for d in values["docs"]):
             raise SessionError("its config's docs should be a list of strings")
@@ -405,9 +404,9 @@ def numbers_array(value, where: str) -> np.ndarray:
 
 def read_rng(saved: dict) -> tuple:
     refuse_unknown(saved, RNG_FIELDS, "its random state")
-    version = field_of(saved, "version", int)
-    internal = field_of(saved, "internal", list)
-    gauss_next = field_of(saved, "gauss_next", (int, float, type(None)))
+    version = field_of(saved, "version", int, "its random state")
+    internal = field_of(saved, "internal", list, "its random state")
+    gauss_next = field_of(saved, "gauss_next", (int, float, type(None)), "its random state")
     words_ok = all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w < 2**32 for w in internal[:-1])
     if version != 3 or len(internal) != 625 or not words_ok or not isinstance(internal[-1], int) \
             or not 0 <= internal[-1] <= 624:
@@ -421,10 +420,11 @@ def read_rng(saved: dict) -> tuple:
 
 def read_history(saved: dict) -> LossHistory:
     refuse_unknown(saved, HISTORY_FIELDS, "its loss history")
-    capacity, span, count = (field_of(saved, key, int) for key in ("capacity", "span", "count"))
-    points = [float(x) for x in field_of(saved, "points", list) if number_ok(x)]
-    pending = [float(x) for x in field_of(saved, "pending", list) if number_ok(x)]
-    last = field_of(saved, "last", (int, float, type(None)))
+    where = "its loss history"
+    capacity, span, count = (field_of(saved, key, int, where) for key in ("capacity", "span", "count"))
+    points = [float(x) for x in field_of(saved, "points", list, where) if number_ok(x)]
+    pending = [float(x) for x in field_of(saved, "pending", list, where) if number_ok(x)]
+    last = field_of(saved, "last", (int, float, type(None)), where)
     if not 2 <= capacity <= (bound := LossHistory().capacity):  # the memory bound of every run: no file raises it
         raise SessionError(f"its loss history's capacity should be from 2 to {bound} points, not {capacity}")
     checks = {  # each field against the others: a hand edit that breaks one is named
