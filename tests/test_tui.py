@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.widgets import Input
 
 from core.chapters import CHAPTERS, get
@@ -18,6 +18,7 @@ from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
+from tui.widgets.lines import Lines
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.too_small import TooSmallScreen
 from tui.widgets.weights_panel import WeightsPanel
@@ -95,6 +96,22 @@ async def test_panels_fit_their_new_width_after_a_resize_while_idle():
         await pilot.pause(0.3)
         assert text_of(app, "#probs-body") == wide  # drawn again at its width, not left at the small one
         assert "…" not in wide
+
+
+async def test_a_chapter_switch_right_after_a_resize_leaves_no_panel_at_an_old_size():
+    """In a real terminal the resize and the key can arrive in one burst: the panels' layout for the size in between
+    came after their final lines, and the Probabilities showed 14 of their 44 columns."""
+    app = PlaygroundApp(chapter=9, name="emma")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")  # the Probabilities panel
+        await pilot.pause(0.3)
+        app._driver._size = Size(110, 30)
+        app.post_message(events.Resize(Size(110, 30), Size(110, 30)))  # no pause before the key
+        await pilot.press("n")
+        await pilot.pause(0.5)
+        for lines in app.query(Lines):
+            if lines.display and lines.parent.display and lines._strips:
+                assert lines.size.width == min(lines._width, lines.parent.content_region.width), lines.id
 
 
 @pytest.mark.parametrize("cover", ["question_mark", "too small"])

@@ -52,6 +52,11 @@ class Lines(Widget):
         """A paragraph, wrapped to `width` (tables and heatmaps are cropped instead; prose must not be)."""
         self.set_lines(wrap(text, width, self.app.console))
 
+    def on_resize(self, event) -> None:
+        # a layout computed for the lines before (a resize, then a chapter switch at once) can arrive after them
+        if event.size != Size(self._width, len(self._strips)):
+            self.refresh(layout=True)
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self._width
 
