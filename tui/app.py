@@ -268,17 +268,22 @@ class PlaygroundApp(App):
             return
         if narrow != self.narrow:
             self.narrow = narrow
-            self.arrange()
-            self.request_snapshot()  # a panel shown now may need numbers the other layout left out (Grads)
-        self.call_after_refresh(self.render_all)  # panels fit their text to their new width
+            self.relayout()
+        else:
+            self.call_after_refresh(self.render_all)  # panels fit their text to their new width
 
     def on_screen_change(self, screen) -> None:
         """Back on the playground after a covering screen: lay it out for a terminal resized meanwhile."""
         if screen is self.screen_stack[0] and not self.laid_out:
             self.laid_out = True
-            self.arrange()
-            self.request_snapshot()
-            self.call_after_refresh(self.render_all)
+            self.relayout()
+
+    def relayout(self) -> None:
+        """The panels arranged for the screen's size anew; a panel shown now may need numbers the other layout
+        left out (Grads), and each fits its text to its new width."""
+        self.arrange()
+        self.request_snapshot()
+        self.call_after_refresh(self.render_all)
 
     def panels(self) -> list[str]:
         """The panels this chapter has, in the order the small screen numbers them."""
@@ -308,7 +313,7 @@ class PlaygroundApp(App):
         for panel in PANEL_TITLES:
             self.query_one(f"#{panel}").display = panel in shown
         # a nudge's effect stays in sight (the status bar has it where there is no training loss to show)
-        self.query_one(WeightsPanel).with_loss = "probs" not in shown and self.session.built and self.session.model.trainable
+        self.query_one(WeightsPanel).with_loss = "probs" not in shown and self.session.trains
         left = self.query_one(LeftColumn)
         left.display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
         left.stacked = not self.narrow
@@ -432,7 +437,7 @@ class PlaygroundApp(App):
         session = self.session
         self.sub_title = session.chapter.label
         self.query_one(ChapterList).follow(number)
-        if self.loss_expanded and not (session.built and session.model.trainable):
+        if self.loss_expanded and not session.trains:
             self.loss_expanded = False  # nothing to chart here: the chart would hide every panel
         self.forget_generated("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11

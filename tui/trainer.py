@@ -206,6 +206,11 @@ class Session:
         return self.run is not None
 
     @property
+    def trains(self) -> bool:
+        """Built, and its model learns (chapters 6-12): it has a training loss to show."""
+        return self.built and self.model.trainable
+
+    @property
     def has_weights(self) -> bool:
         """Chapters 1-2 have none: nothing to nudge, reset or save but the data and the typed name."""
         return self.built and bool(self.model.weights())
