@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -123,6 +124,9 @@ def load_dataset(config: RunConfig, chapter: Chapter) -> Dataset:
     return datasets.load(config.data)
 
 
+RECENT_STEPS = 50  # the loss panel's mean: long enough to smooth, short enough to follow the training
+
+
 class LossHistory:
     """Every step's loss, downsampled so it never holds more than `capacity` points.
 
@@ -136,12 +140,15 @@ class LossHistory:
         self._pending: list[float] = []
         self.last: float | None = None
         self.count = 0
+        self.recent: deque[float] = deque(maxlen=RECENT_STEPS)  # the last steps' own losses: their mean is exact
         self._undo = None  # what the last append changed
 
     def append(self, loss: float) -> None:
-        self._undo = (self.points, len(self.points), self._pending, len(self._pending), self.span, self.last)
+        dropped = self.recent[0] if len(self.recent) == self.recent.maxlen else None
+        self._undo = (self.points, len(self.points), self._pending, len(self._pending), self.span, self.last, dropped)
         self.last = loss
         self.count += 1
+        self.recent.append(loss)
         self._pending.append(loss)
         if len(self._pending) == self.span:
             self.points.append(math.fsum(self._pending) / self.span)
@@ -155,9 +162,16 @@ class LossHistory:
         changed, when points merge, so the old ones are still there to go back to."""
         if self._undo is None:
             return
-        points, n_points, pending, n_pending, self.span, self.last = self._undo
+        points, n_points, pending, n_pending, self.span, self.last, dropped = self._undo
         del points[n_points:], pending[n_pending:]
         self.points, self._pending, self.count, self._undo = points, pending, self.count - 1, None
+        self.recent.pop()
+        if dropped is not None:
+            self.recent.appendleft(dropped)
+
+    def recent_mean(self) -> tuple[float, int]:
+        """The mean loss of the last RECENT_STEPS steps (fewer after a session is opened), and how many that is."""
+        return (math.fsum(self.recent) / len(self.recent), len(self.recent)) if self.recent else (math.nan, 0)
 
     def values(self) -> list[float]:
         """The history as points, each the mean of `span` steps; the last partial bucket included."""
@@ -174,6 +188,7 @@ class LossHistory:
         history = cls(state["capacity"])
         history.span, history.points, history._pending = state["span"], list(state["points"]), list(state["pending"])
         history.last, history.count = state["last"], state["count"]
+        history.recent.extend(history.points if history.span == 1 else history._pending)  # each a step's own loss
         return history
 
 

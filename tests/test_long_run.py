@@ -52,6 +52,30 @@ def test_a_state_round_trip_continues_the_same():
     assert copy.state() == history.state()
 
 
+@pytest.mark.parametrize("steps", [1, 7, 50, 63, 64, 65, 100, 257])
+def test_the_recent_mean_is_exactly_over_the_last_50_steps_whatever_merged(steps):
+    history, losses = LossHistory(capacity=8), [math.sin(i) + 2 for i in range(steps)]  # points merge: span 1..64
+    for loss in losses:
+        history.append(loss)
+    mean, count = history.recent_mean()
+    assert count == min(steps, 50) and mean == pytest.approx(sum(losses[-count:]) / count, rel=1e-12)
+    history.append(9.0)
+    history.undo()  # the loss it pushed out comes back
+    assert history.recent_mean() == (mean, count)
+
+
+def test_an_opened_history_keeps_the_recent_losses_it_can_know():
+    history = LossHistory(capacity=4096)
+    for i in range(80):
+        history.append(i / 3)
+    assert LossHistory.from_state(history.state()).recent_mean() == history.recent_mean()  # a point per step
+    merged = LossHistory(capacity=8)
+    for i in range(13):
+        merged.append(float(i))  # span 2: 12 in points, step 13 still pending on its own
+    assert LossHistory.from_state(merged.state()).recent_mean() == (12.0, 1)
+    assert LossHistory().recent_mean()[1] == 0
+
+
 def test_ten_thousand_steps_of_a_run_use_no_more_memory_than_two_thousand():
     run = Run(RunConfig(8, engine="fast", steps=1_000_000))
     for _ in range(2000):

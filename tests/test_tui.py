@@ -279,19 +279,6 @@ async def test_r_in_a_chapter_without_weights_says_what_it_did():
             "Chapter 1 started again: it has no weights; its random draws restart from seed 42."]
 
 
-@pytest.mark.parametrize("steps", [1, 7, 50, 63, 64, 65, 100, 257])
-def test_the_loss_summary_mean_is_over_the_steps_it_names(steps):
-    from core.run import LossHistory
-    from tui.widgets.loss_panel import recent_mean
-
-    history, losses = LossHistory(capacity=8), [math.sin(i) + 2 for i in range(steps)]  # points merge: span 1..64
-    for loss in losses:
-        history.append(loss)
-    mean, window = recent_mean(history.values(), history.span, steps, about=20)
-    assert mean == pytest.approx(sum(losses[-window:]) / window, rel=1e-12)
-    assert min(steps, 10) <= window <= steps
-
-
 async def test_an_open_loss_chart_closes_in_a_chapter_with_nothing_to_chart():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

@@ -101,6 +101,7 @@ class Snapshot:
     history: list[float] = field(default_factory=list)
     history_span: int = 1
     last_loss: float | None = None
+    recent_mean: tuple[float, int] = (math.nan, 0)  # the mean loss of the last steps, and how many
     val: list[tuple[int, float]] = field(default_factory=list)
     grad_check: list[tuple[tuple, float, float]] | None = None  # (index, finite difference, exact or backprop)
     grad_note: str = ""
@@ -326,6 +327,7 @@ class Session:
         s.history = run.history.values()
         s.history_span = run.history.span
         s.last_loss = run.history.last
+        s.recent_mean = run.history.recent_mean()
         s.val = [point for point in self.val if point[0] <= run.step]  # none from steps an undo took back
         s.name = view.name[: model.block_size]
         s.unknown = vocab.unknown(s.name)

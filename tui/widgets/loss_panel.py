@@ -14,15 +14,6 @@ from tui.widgets.palette import DIM, surprise
 from tui.widgets.probs_panel import baseline
 
 
-def recent_mean(points: list[float], span: int, steps: int, about: int = 50) -> tuple[float, int]:
-    """The mean loss of about the last `about` steps, and how many steps that is, from a history of `steps` steps
-    kept as points of `span` steps each (the last point may hold fewer: it is still filling)."""
-    last = min(span, max(1, steps - (len(points) - 1) * span))  # the steps in the last point
-    count = min(len(points), max(1, about // span) + (last < span))  # a last point still filling: one more
-    window = (count - 1) * span + last
-    return (math.fsum(points[-count:-1]) * span + points[-1] * last) / window, window
-
-
 def running_mean(values: list[float], window: int) -> list[float]:
     out, total = [], 0.0
     for i, v in enumerate(values):
@@ -95,7 +86,7 @@ class LossPanel(Vertical):
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
             text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
         else:
-            smooth, window = recent_mean(history, snap.history_span, snap.step)
+            smooth, window = snap.recent_mean
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
             text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
             if window > 1:
@@ -127,7 +118,8 @@ class LossPanel(Vertical):
             span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
             window = max(2, len(history) // 20)
-            labels = ["loss of each step", f"running mean ({window * span} steps)", "held-out (10% of data)"]
+            each = "loss of each step" if span == 1 else f"loss, a point per {span} steps"
+            labels = [each, f"running mean ({window * span} steps)", "held-out (10% of data)"]
             labels = labels if legend else [None] * 3
             plt.plot(xs, history, label=labels[0], color="gray", marker="braille")
             plt.plot(xs, running_mean(history, window), label=labels[1], color="orange", marker="braille")
