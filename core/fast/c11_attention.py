@@ -9,7 +9,7 @@ from core.chapters.c11_attention import init_weights
 from core.fast.c10_hidden import Hidden
 from core.fast.ops import (
     KVCache, attention, attention_backward, embed, embedding_backward, linear, linear_backward,
-    merge_heads, padded_rows, real_rows, softmax, split_heads,
+    padded_rows, real_rows, softmax, split_heads,
 )
 
 
@@ -35,7 +35,7 @@ class Attention(Hidden):
             cache.append(k, v)
             heads, att = attention(q, cache.k, cache.v)
         self.last_attention = att.transpose(1, 2, 3, 0)  # (B, heads, queries, keys), for attention_maps
-        return real_rows(merge_heads(heads), real), (q, k, v, att)
+        return real_rows(heads, real), (q, k, v, att)
 
     @staticmethod
     def attend_backward(da, real, saved):

@@ -95,21 +95,28 @@ def linear_backward(dy, x, w, dw):
     return np.dot(dy, w)
 
 
-def relu_backward(dy, h):
-    return dy * (h > 0)
+def relu_backward(dy, r):
+    """Gradient of ReLU's input from its output r (> 0 exactly where the input was), written over dy."""
+    dy *= r > 0
+    return dy
+
+
+def rows(x, indices):
+    """x[indices], indices along the first axis: the array's take method, which numpy runs faster."""
+    return x.take(indices, axis=0)
 
 
 def embed(wte, wpe, inputs, real=None, start=0):
     """Token plus position embedding of inputs (B, L): a row per position, or per real position with padding
     (real: their flat indices). Everything but attention works on the real rows alone."""
     if real is None:
-        return (wte[inputs] + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
-    return wte[inputs.ravel()[real]] + wpe[real % inputs.shape[1]]
+        return (rows(wte, inputs) + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
+    return rows(wte, rows(inputs.ravel(), real)) + rows(wpe, real % inputs.shape[1])
 
 
 def real_rows(x, real):
     """The rows of a padded batch's real positions (all rows when nothing is padded)."""
-    return x if real is None else x[real]
+    return x if real is None else rows(x, real)
 
 
 def padded_rows(dx, real, n):
@@ -134,11 +141,11 @@ def embedding_backward(dx, inputs, real, dwte, dwpe):
     """Writes the gradients of embed(wte, wpe, inputs, real): each row of dx goes to its token's row and its
     position's row, as a product with one-hot rows (unused rows get 0)."""
     batch, length = inputs.shape
-    np.dot(identity(len(dwte))[real_rows(inputs.ravel(), real)].T, dx, out=dwte)
+    np.dot(rows(identity(len(dwte)), real_rows(inputs.ravel(), real)).T, dx, out=dwte)
     if real is None:
         np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
     else:
-        np.dot(identity(len(dwpe))[real % length].T, dx, out=dwpe)
+        np.dot(rows(identity(len(dwpe)), real % length).T, dx, out=dwpe)
 
 
 WHOLE_MASK_LIMIT = 1 << 16  # scores per shape kept as whole masks: at most ~0.6 MB a shape
@@ -183,18 +190,13 @@ def split_heads(qkv, batch, n_head):
     return parts[0], parts[1], parts[2]  # indexed: unpacking an array iterates it, three times slower
 
 
-def merge_heads(x):
-    """(B, heads, L, head_dim) -> (N, D), heads side by side as microgpt concatenates them."""
-    b, h, length, head_dim = x.shape
-    return x.transpose(0, 2, 1, 3).reshape(b * length, h * head_dim)
-
-
 def attention(q, k, v, causal=False, real=None):
     """Scaled dot-product attention over (B, heads, positions, head_dim), each query reading the keys before it
-    and itself when causal (else all: a KV cache holds only earlier keys); returns (out, weights). A causal,
-    padded batch gives real, the flat indices of its real positions (see padded_softmax). The scores and weights
-    are laid out keys first, (keys, B, heads, queries): the softmax's max and sum over keys then add whole
-    slabs, far cheaper than numpy's reductions along a short last axis."""
+    and itself when causal (else all: a KV cache holds only earlier keys); returns (out, weights), out (N, D) with
+    the heads side by side as microgpt concatenates them. A causal, padded batch gives real, the flat indices of
+    its real positions (see padded_softmax). The scores and weights are laid out keys first, (keys, B, heads,
+    queries): the softmax's max and sum over keys then add whole slabs, far cheaper than numpy's reductions
+    along a short last axis."""
     b, h, length, head_dim = q.shape
     scores = np.empty((k.shape[2], b, h, length))
     np.matmul(k, q.swapaxes(-1, -2), out=scores.transpose(1, 2, 0, 3))
@@ -203,7 +205,9 @@ def attention(q, k, v, causal=False, real=None):
         _, mask = causal_masks(scores.shape)
         scores += mask
     att = softmax(scores, axis=0) if real is None else padded_softmax(scores, real)
-    return np.matmul(att.transpose(1, 2, 3, 0), v), att
+    out = np.empty((b, length, h, head_dim))
+    np.matmul(att.transpose(1, 2, 3, 0), v, out=out.transpose(0, 2, 1, 3))  # written straight in the merged layout
+    return out.reshape(b * length, h * head_dim), att
 
 
 def attention_backward(dout, q, k, v, att):
@@ -321,20 +325,23 @@ class FastModel(Model):
         """Inputs (B, L) padded with the end token; the flat indices of the real positions (None when nothing is
         padded); their targets; their loss weights, 1 / (B * n): the mean over a document, then over the batch."""
         end, size = self.vocab.end, len(batch)
-        rows = [self.targets(ids) for ids in batch]
         if size == 1:  # the common case: nothing to pad; each position reads the token before its target
-            tokens = np.array([end] + rows[0])
-            return tokens[None, :-1], None, tokens[1:], np.full(len(rows[0]), 1.0 / len(rows[0]))
-        counts = np.array([len(r) for r in rows])
+            targets = self.targets(batch[0])
+            tokens = np.array([end] + targets)
+            return tokens[None, :-1], None, tokens[1:], np.full(len(targets), 1.0 / len(targets))
+        # a row per document: the end token, its ids, then end tokens (filled from all the ids at once)
+        lengths = np.fromiter(map(len, batch), dtype=np.intp, count=size)
+        grid = np.full((size, lengths.max() + 2), end)
+        ids = np.fromiter(chain.from_iterable(batch), dtype=np.intp, count=lengths.sum())
+        grid[:, 1:][row_indices(grid.shape[1] - 1) < lengths[:, None]] = ids
+        counts = np.minimum(lengths + 1, self.block_size)  # targets: the ids and the end token, cut as targets() cuts
         length = counts.max()
-        targets = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=counts.sum())
-        real = np.flatnonzero(row_indices(length) < counts[:, None])  # target i of document b sits at b * length + i
-        inputs = np.full(size * length + 1, end)
-        inputs[real + 1] = targets  # each position reads the target before it...
-        inputs = inputs[:-1].reshape(size, length)
-        inputs[:, 0] = end  # ...and the first reads the end token (padding is never read: its value does not matter)
+        is_real = row_indices(length) < counts[:, None]
+        real = np.flatnonzero(is_real)  # target i of document b sits at b * length + i
         weights = np.repeat(1.0 / (size * counts), counts)
-        return inputs, real if len(real) < inputs.size else None, targets, weights
+        targets = grid[:, 1 : length + 1][is_real]
+        # position i reads the token before its target: the first reads the end token (padding is never read)
+        return grid[:, :length], real if len(real) < is_real.size else None, targets, weights
 
     def run(self, batch):
         """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""
