@@ -27,8 +27,9 @@ class Vocab:
 
     @property
     def shown(self) -> str:
-        """The characters for a one-line message: quoted, control characters escaped."""
-        return repr("".join(self.chars))
+        """The characters for a one-line message: quoted, control characters escaped, a space shown as ␣ (a bare
+        one reads as a stray gap, or breaks the line there)."""
+        return repr("".join(self.chars).replace(" ", "␣"))
 
     def __len__(self) -> int:
         return len(self.tokens)

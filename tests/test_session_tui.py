@@ -309,7 +309,9 @@ async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path
         await pilot.press("ctrl+o")
         await type_path(pilot, app, path)
         await settle(pilot, app)
-        assert "gradient: none since it was opened, until a step" in str(app.query_one("#weights-info").text)
+        info = app.query_one("#weights-info")
+        assert "gradient: not saved, none until a step" in str(info.text)
+        assert all(len(line) <= info.size.width for line in info.text.plain.splitlines())  # whole, not cut mid-word
         await pilot.press("full_stop")
         await settle(pilot, app)
         assert "(last step)" in str(app.query_one("#weights-info").text)

@@ -217,6 +217,41 @@ async def test_on_a_small_screen_the_attention_tab_shows_the_maps_at_once():
         assert "Type a name" not in str(app.query_one("#attention-body").content)
 
 
+async def test_a_closes_the_attention_tab_at_the_first_press():
+    app = PlaygroundApp(chapter=11)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("6")  # the tab, picked by its number: its border says "a: close"
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.active_panel == "weights"
+        await pilot.press("a")
+        assert app.active_panel == "attention"
+
+
+@pytest.mark.parametrize("hide", ["a", "l"])
+async def test_a_nudge_brings_back_the_weights_the_maps_or_the_chart_hid(hide):
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        weights, before = app.query_one(WeightsPanel), app.session.model.weights()["wte"][0][0]
+        await pilot.press(hide)
+        await pilot.pause()
+        assert not weights.display
+        await pilot.press("plus")  # moves the weight the panel's cursor is on: the panel shows again
+        await pilot.pause(0.3)
+        assert weights.display and not app.attention_on and not app.loss_expanded
+        assert app.session.model.weights()["wte"][0][0] == pytest.approx(before + 0.02, abs=1e-12)
+
+
+async def test_a_name_cut_at_16_characters_says_so_under_the_name():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await type_name(pilot, app, "annaleianinaelaine")  # 18 typed: the box takes 16
+        assert app.query_one("#name").value == "annaleianinaelai"
+        assert text_of(app, "#probs-body").splitlines()[1].startswith("16 characters at most")
+
+
 async def test_keys_typed_into_the_name_box_stay_there():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
@@ -675,6 +710,40 @@ async def test_command_palette_lists_the_actions():
         assert app.session.run.step == 1
 
 
+async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_not(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # Textual's own went to ~/Downloads: a machine reached over ssh rarely has one
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        screenshot = next(c for c in app.get_system_commands(app.screen) if c.title == "Screenshot")
+        screenshot.callback()
+        await pilot.pause(0.3)
+        pictures = list(tmp_path.glob("*.svg"))
+        assert len(pictures) == 1 and "<svg" in pictures[0].read_text()
+        assert app.toast == f"Saved a picture of the screen to {pictures[0]}"
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        monkeypatch.chdir(gone)
+        gone.rmdir()  # a folder no one can write in, root included
+        screenshot.callback()
+        await pilot.pause(0.3)
+        assert app.toast == "Cannot save the picture here: No such file or directory"
+
+
+async def test_the_palette_maximize_says_how_to_leave_and_esc_leaves():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        app.query_one(WeightsPanel).focus()
+        await pilot.pause()
+        maximize = next(c for c in app.get_system_commands(app.screen) if c.title == "Maximize")
+        assert "Esc" in maximize.help
+        maximize.callback()
+        await pilot.pause()
+        assert app.screen.maximized is not None and app.toast == "Esc brings back the other panels."
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+
+
 async def test_the_palette_lists_quit_once_with_its_key():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
@@ -1044,6 +1113,11 @@ def test_probability_rows_keep_their_columns_for_any_loss():
     snap.probs = [[1.0 + 1e-15 if i == 0 else 1e-17 for i in range(v)]] * 4
     rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
     assert all("-0" not in row and "other 0" in row for row in rows), rows
+    # near-certain, not certain: never "100%" beside its own "99"
+    snap.probs = [[0.9996 if i == 0 else 0.0004 / (v - 1) for i in range(v)]] * 4
+    rows = [line.plain for line in render_probs(session, snap, 80, Console(width=80))][2:6]
+    assert "→ a 99.9% " in rows[0] and all(" a99 " in row for row in rows), rows
+    assert len({len(row) for row in rows}) == 1
 
 
 @pytest.mark.parametrize("engine", ["fast", "scalar"])

@@ -25,6 +25,12 @@ def test_unknown_character_message_is_one_clean_line():
     assert e.value.position == 1 and e.value.char == "b"
 
 
+def test_a_space_in_the_vocabulary_shows_as_a_visible_mark():
+    with pytest.raises(UnknownCharacter) as e:
+        Vocab.from_docs(["Carl Jr", "Anna"]).encode("isabella")
+    assert str(e.value) == "'i' (position 1) is not in the vocabulary '␣ACJalnr'"
+
+
 def test_encoded_docs_encode_on_demand():
     encoded = EncodedDocs(["ann", "lee", "nina"], TOY_VOCAB)
     assert len(encoded) == 3

@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from core.chapters import CHAPTERS, get
+from core.data import shown_path
 from core.run import DEFAULT_SEED, Diverged
 from core.sampling import sample, sample_steps
 from tui import session_keys
@@ -688,6 +689,15 @@ class PlaygroundApp(App):
                 self.report(e)
 
     # ---- weights ----------------------------------------------------------------------------------------
+    def show_weights(self) -> None:
+        """Bring the Weights panel into sight (another tab, the attention maps or the big loss chart hid it):
+        a key that changes a weight must show it."""
+        if self.narrow:
+            self.bring("weights")
+        elif self.attention_on or self.loss_expanded:
+            self.attention_on = self.loss_expanded = False
+            self.arrange()
+
     @guarded
     def action_next_matrix(self) -> None:
         session, snap = self.session, self.snap
@@ -701,8 +711,7 @@ class PlaygroundApp(App):
         current = names.index(session.matrix) if session.matrix in names else -1
         session.matrix = names[(current + 1) % len(names)]
         session.cursor = (0,) * snap.weights[session.matrix].ndim
-        self.attention_on = False
-        self.arrange()
+        self.show_weights()
         self.request_snapshot()
 
     @guarded
@@ -711,7 +720,7 @@ class PlaygroundApp(App):
         if not session.built or not snap.weights or session.matrix not in snap.weights:
             self.notify("No weights to nudge in this chapter: weights arrive in chapter 3.")
             return
-        self.bring("weights")
+        self.show_weights()
         delta = direction * nudge_step(snap.weights[session.matrix])
         name, index = session.matrix, session.cursor
 
@@ -881,8 +890,8 @@ class PlaygroundApp(App):
             self.notify("Attention arrives in chapter 11.")
             return
         # where the maps are hidden (another tab; the big loss chart), a shows them rather than toggling them unseen
-        self.attention_on = not self.attention_on or (self.narrow and self.active_panel != "attention") \
-            or (not self.narrow and self.loss_expanded)
+        shown = self.active_panel == "attention" if self.narrow else self.attention_on and not self.loss_expanded
+        self.attention_on = not shown
         self.loss_expanded = self.loss_expanded and self.narrow
         if self.narrow:
             self.active_panel = "attention" if self.attention_on else "weights"
@@ -932,7 +941,27 @@ class PlaygroundApp(App):
         Keys panel (? is the one list of keys) and its Theme (the panels' colours are chosen for 256-colour terminals
         over ssh, and would not follow a theme)."""
         hidden = ("Quit", "Keys", "Theme")
-        return (command for command in super().get_system_commands(screen) if command.title not in hidden)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and not self.is_web:  # Textual's goes to ~/Downloads, rare over ssh
+                command = command._replace(help="Save an SVG picture of the screen in the current folder",
+                                           callback=lambda: self.set_timer(0.1, self.save_picture))
+            if command.title == "Maximize":  # nothing on screen says how to leave it
+                command = command._replace(help="The focused panel alone on the screen; Esc brings back the others",
+                                           callback=functools.partial(self.maximize, screen))
+            if command.title not in hidden:
+                yield command
+
+    def maximize(self, screen) -> None:
+        screen.action_maximize()
+        self.notify("Esc brings back the other panels.")
+
+    def save_picture(self) -> None:
+        try:
+            path = Path(self.save_screenshot(path=".")).resolve()
+        except OSError as e:
+            self.notify(f"Cannot save the picture here: {e.strerror or e}", severity="error")
+        else:
+            self.notify(f"Saved a picture of the screen to {shown_path(path)}")
 
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -48,10 +48,16 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
                 if len(line) + len(f) <= width]
         return line + Text(fits[0] if fits else "", style=DIM)  # no number to beat rather than half of one
 
+    full = []  # said under the name, where the eye is: a key typed past the limit did nothing
+    if len(snap.name) >= model.block_size:
+        full = wrap(Text(f"{model.block_size} characters at most: the model reads {model.block_size} positions "
+                         "(its block size).", style=DIM), width, console)
     if not snap.unknown:
         lines.append(with_loss(head))
+        lines.extend(full)
     else:  # the numbers are of the name up to the first unknown character
         lines.append(head)
+        lines.extend(full)
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
             return lines
@@ -85,7 +91,8 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             line = Text(" " + context_text(vocab, snap.ids, pos, 8) + " → ")
             line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
             q = p[target]
-            line.append(f"{q * 100:4.0f}% " if q >= 0.095 else f"{q * 100:4.1f}% ", style=f"bold {TARGET}")
+            whole = 0.095 <= q < 0.995 or q >= 1  # a near-certain target is 99.9%, never "100%" next to its "99"
+            line.append(f"{q * 100:4.0f}% " if whole else f"{min(q * 100, 99.9):4.1f}% ", style=f"bold {TARGET}")
             if has_loss:
                 loss = snap.losses[pos]
                 line.append(fixed_width(loss, 5, 2) + " ", style=surprise(loss / base))
@@ -99,9 +106,6 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             lines.append(line)
     for line in lines:  # a row that wrapped would break the columns: crop instead
         line.truncate(width, overflow="ellipsis")
-    if len(snap.name) >= model.block_size:
-        lines.extend(wrap(Text(f"{model.block_size} characters at most: the model reads {model.block_size} "
-                               "positions (its block size).", style=DIM), width, console))
     if not has_loss:
         note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:
