@@ -234,10 +234,15 @@ def parse(raw: bytes | str):
     data files (an editor may add one)."""
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        text = ""
+    if not text.lstrip().startswith("{"):  # a text or binary file given by mistake: nothing about JSON to say
+        raise SessionError("not a session file (a session is the JSON file ctrl+s or train --save writes)")
+    try:
         return json.loads(text, parse_constant=refuse_constant)
     except SessionError:
         raise
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+    except (ValueError, RecursionError) as e:
         detail = f" ({e})" if isinstance(e, json.JSONDecodeError) else ""  # e.g. "Expecting value: line 1 column 9 (char 8)"
         raise SessionError(f"not a session file: not valid JSON{detail}; it may be truncated or damaged") from None
 

@@ -330,7 +330,7 @@ def test_a_toy_session_with_a_weight_below_0_is_refused(tmp_path, engine):
 def test_a_truncated_file_is_refused(saved, cut):
     text = saved.read_bytes()
     saved.write_bytes(text[:cut])
-    with pytest.raises(SessionError, match="not valid JSON|truncated"):
+    with pytest.raises(SessionError, match="not valid JSON|truncated" if cut else "not a session file \\(a session is"):
         session.load(saved)
 
 
@@ -363,8 +363,12 @@ def test_missing_file_folder_and_binary_are_one_line(tmp_path):
     with pytest.raises(SessionError, match="is a folder"):
         session.load(tmp_path)
     (tmp_path / "b.json").write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(SessionError, match="not valid JSON"):
-        session.load(tmp_path / "b.json")
+    (tmp_path / "names.txt").write_text("ann\nbob\n")
+    for other in ("b.json", "names.txt"):  # no talk of JSON for a file that never was any
+        with pytest.raises(SessionError) as not_json:
+            session.load(tmp_path / other)
+        assert str(not_json.value) == (f"{tmp_path / other}: not a session file (a session is the JSON file ctrl+s "
+                                       "or train --save writes)")
     (tmp_path / "c.json").write_text('{"format": "minigpt')
     with pytest.raises(SessionError) as cut:
         session.load(tmp_path / "c.json")

@@ -744,6 +744,19 @@ async def test_the_palette_maximize_says_how_to_leave_and_esc_leaves():
         assert app.screen.maximized is None
 
 
+async def test_the_palette_jumps_to_a_chapter_and_the_old_chapters_toasts_go():
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        commands = {description: action for description, action, _ in PlaygroundCommands(app.screen).commands()}
+        assert commands["Chapter 11: Attention"] == "chapter(11)" and len([c for c in commands if c.startswith("Chapter ")]) == 12
+        app.notify("Nudge taken back: the weight of 'i' went below 0")
+        await pilot.pause()
+        await app.run_action(commands["Chapter 11: Attention"])
+        await pilot.pause()
+        assert app.chapter_number == 11 and not app._notifications
+
+
 async def test_the_palette_lists_quit_once_with_its_key():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

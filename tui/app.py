@@ -133,6 +133,8 @@ class PlaygroundCommands(Provider):
         if self.app.narrow:  # a small screen shows one panel at a time: each is a command too
             for number, panel in enumerate(self.app.panels(), start=1):
                 yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}"
+        for chapter in CHAPTERS:  # a jump, where n and p step one at a time
+            yield f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})", "keys: n next, p previous"
 
     async def discover(self) -> Hits:
         for description, action, help_text in self.commands():
@@ -431,6 +433,8 @@ class PlaygroundApp(App):
     @guarded
     def show_chapter(self, number: int) -> None:
         old = self.sessions.get(self.chapter_number)
+        if number != self.chapter_number:
+            self.clear_notifications()  # they speak of the chapter left (a nudge taken back, a step that failed)
         if old is not None and old.training and number != self.chapter_number:
             old.stop_requested = True
             self.notify(f"Chapter {old.chapter.number} paused at step {old.run.step}; its training is kept.")
@@ -445,6 +449,9 @@ class PlaygroundApp(App):
         self.arrange()
         self.request_snapshot()
         self.render_all()
+
+    def action_chapter(self, number: int) -> None:
+        self.show_chapter(number)
 
     def action_next_chapter(self) -> None:
         if self.chapter_number < len(CHAPTERS):
