@@ -21,7 +21,7 @@ class GradientsPanel(VerticalScroll):
         yield self.body
 
     def show(self, session: Session, snap: Snapshot) -> None:
-        self.border_title = "Grads: gradients of the typed name's loss"
+        self.border_title = "Grads of the typed name's loss"
         if not session.built:
             self.body.update(Text(session.error, style=DIM))
             return
