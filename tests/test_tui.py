@@ -463,6 +463,8 @@ async def test_step_reset_learning_rate_and_kept_state_across_chapters():
         await pilot.press("r")
         await pilot.pause()
         assert app.snap.step == 0 and app.snap.history == []
+        assert app.toast == "Chapter 6 reset to its first weights. The learning rate stays 0.05 ([ and ] set it)."
+        assert app.session.run.config.lr == pytest.approx(0.05)
 
 
 async def test_l_before_chapter_4_says_there_is_no_loss_yet():

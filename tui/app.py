@@ -535,7 +535,9 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
         self.forget_generated()
         self.clear_notifications()  # the question is answered
-        self.notify(f"Chapter {session.chapter.number} reset to its first weights." if session.has_weights else
+        lr = session.run.config.lr
+        kept = f" The learning rate stays {lr:g} ([ and ] set it)." if session.trains and lr != session.chapter.lr else ""
+        self.notify(f"Chapter {session.chapter.number} reset to its first weights.{kept}" if session.has_weights else
                     f"Chapter {session.chapter.number} started again: it has no weights; its random draws restart "
                     f"from seed {session.run.config.seed}.")
 
