@@ -21,6 +21,7 @@ from core.sampling import sample
 
 MAX_BATCH = 10_000
 MAX_STEPS = 10**9  # days of training at the fastest step: a bigger number is a typo, and would never end
+MAX_SAMPLES = 10**6  # minutes of printing; more would never end either
 MIN_TEMPERATURE = 1e-300  # below it, dividing the logits by the temperature overflows: nearer 0 is no greedier
 FAR_ABOVE_DEFAULT = 10  # a learning rate this many times the chapter's reaches a toy model's limit in a few steps
 
@@ -106,8 +107,8 @@ class RunConfig:
             raise RunError(f"{named}lr must be a finite number >= 0 (got {c.lr})")
         if not 1 <= c.batch <= MAX_BATCH:  # a batch is a list of documents built every step
             raise RunError(f"{named}batch must be from 1 to {MAX_BATCH:,} (got {shown_int(c.batch)})")
-        if c.samples < 0:
-            raise RunError(f"{named}samples must be 0 or more (got {shown_int(c.samples)})")
+        if not 0 <= c.samples <= MAX_SAMPLES:
+            raise RunError(f"{named}samples must be from 0 to {MAX_SAMPLES:,} (got {shown_int(c.samples)})")
         if not (math.isfinite(c.temperature) and c.temperature >= MIN_TEMPERATURE):
             raise RunError(f"{named}temperature must be a finite number, {MIN_TEMPERATURE:g} or more "
                            f"(got {c.temperature})")
@@ -181,14 +182,17 @@ class LossHistory:
     def state(self) -> dict:
         """Everything needed to continue the history exactly (a saved session keeps it)."""
         return {"capacity": self.capacity, "span": self.span, "points": list(self.points),
-                "pending": list(self._pending), "last": self.last, "count": self.count}
+                "pending": list(self._pending), "last": self.last, "count": self.count, "recent": list(self.recent)}
 
     @classmethod
     def from_state(cls, state: dict) -> "LossHistory":
         history = cls(state["capacity"])
         history.span, history.points, history._pending = state["span"], list(state["points"]), list(state["pending"])
         history.last, history.count = state["last"], state["count"]
-        history.recent.extend(history.points if history.span == 1 else history._pending)  # each a step's own loss
+        if "recent" in state:
+            history.recent.extend(state["recent"])
+        else:  # a file from before "recent" was kept: the losses it still has one by one
+            history.recent.extend(history.points if history.span == 1 else history._pending)
         return history
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from core.chapters import ChapterError, get
 from core.data import DataError, control_character, names_path, path_errors, shown_path
 from core.model import WEIGHT_LIMIT
-from core.run import LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
+from core.run import RECENT_STEPS, LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
 
 FORMAT = "minigpt-tui session"
@@ -295,7 +295,8 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if set(saved_state) != set(fresh_state):
         raise SessionError(f"its optimizer state has {sorted(saved_state)}, chapter {run.chapter.number} keeps "
                            f"{sorted(fresh_state)}")
-    optimizer = {kind: read_arrays(field_of(saved_state, kind, dict, "its optimizer"), fresh_state[kind], f"optimizer {kind}")
+    optimizer = {kind: read_arrays(field_of(saved_state, kind, dict, "its optimizer state"), fresh_state[kind],
+                                   f"optimizer {kind}")
                  for kind in fresh_state}
     if any((v < 0).any() for v in optimizer.get("v", {}).values()):  # Adam divides by its square root
         raise SessionError("its optimizer v holds a negative number; Adam's v is a mean of squares")
@@ -319,7 +320,7 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
 
 DATA_FIELDS = {"source", "sha256", "vocab"}
 RNG_FIELDS = {"version", "internal", "gauss_next"}
-HISTORY_FIELDS = {"capacity", "span", "points", "pending", "last", "count"}
+HISTORY_FIELDS = {"capacity", "span", "points", "pending", "last", "count", "recent"}  # recent: older files lack it
 MAX_SPAN = 2**40  # steps per loss point: a trillion steps, far more than any run takes
 
 
@@ -430,6 +431,7 @@ def read_history(saved: dict) -> LossHistory:
     points = [float(x) for x in field_of(saved, "points", list, where) if number_ok(x)]
     pending = [float(x) for x in field_of(saved, "pending", list, where) if number_ok(x)]
     last = field_of(saved, "last", (int, float, type(None)), where)
+    recent = [float(x) for x in field_of(saved, "recent", list, where) if number_ok(x)] if "recent" in saved else None
     if not 2 <= capacity <= (bound := LossHistory().capacity):  # the memory bound of every run: no file raises it
         raise SessionError(f"its loss history's capacity should be from 2 to {bound} points, not {capacity}")
     checks = {  # each field against the others: a hand edit that breaks one is named
@@ -439,12 +441,15 @@ def read_history(saved: dict) -> LossHistory:
         "pending": len(pending) == len(saved["pending"]) < span,
         "count": count == len(points) * span + len(pending),
         "last": (last is None) == (count == 0) and (last is None or number_ok(last)),
+        "recent": recent is None or (len(recent) == len(saved["recent"]) <= min(count, RECENT_STEPS)
+                                     and (not recent or recent[-1] == as_float(last))),
     }
     broken = [name for name, ok in checks.items() if not ok]
     if broken:
         raise SessionError(f"its loss history is damaged: its field {broken[0]!r} does not fit the others")
-    return LossHistory.from_state({"capacity": capacity, "span": span, "points": points, "pending": pending,
-                                   "last": None if last is None else float(last), "count": count})
+    state = {"capacity": capacity, "span": span, "points": points, "pending": pending,
+             "last": None if last is None else float(last), "count": count}
+    return LossHistory.from_state(state if recent is None else state | {"recent": recent})
 
 
 def number_ok(x) -> bool:

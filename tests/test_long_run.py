@@ -64,15 +64,20 @@ def test_the_recent_mean_is_exactly_over_the_last_50_steps_whatever_merged(steps
     assert history.recent_mean() == (mean, count)
 
 
-def test_an_opened_history_keeps_the_recent_losses_it_can_know():
-    history = LossHistory(capacity=4096)
-    for i in range(80):
-        history.append(i / 3)
-    assert LossHistory.from_state(history.state()).recent_mean() == history.recent_mean()  # a point per step
+def test_an_opened_history_keeps_its_recent_losses_and_an_older_file_what_it_can():
     merged = LossHistory(capacity=8)
-    for i in range(13):
-        merged.append(float(i))  # span 2: 12 in points, step 13 still pending on its own
-    assert LossHistory.from_state(merged.state()).recent_mean() == (12.0, 1)
+    for i in range(3000):
+        merged.append(2 + (i % 7) / 10)  # span 512: the points hold no step's own loss
+    assert LossHistory.from_state(merged.state()).recent_mean() == merged.recent_mean() == (pytest.approx(2.3), 50)
+    older = merged.state()
+    del older["recent"]  # a file saved before the history kept them: the pending bucket's losses are each a step's
+    assert len(older["pending"]) == 3000 % 512 and LossHistory.from_state(older).recent_mean() == merged.recent_mean()
+    one_per_step = LossHistory(capacity=4096)
+    for i in range(80):
+        one_per_step.append(i / 3)
+    older = one_per_step.state()
+    del older["recent"]
+    assert LossHistory.from_state(older).recent_mean() == one_per_step.recent_mean()  # a point per step
     assert LossHistory().recent_mean()[1] == 0
 
 

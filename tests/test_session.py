@@ -197,6 +197,13 @@ def set_key(section, key, value):
     return change
 
 
+def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_opens(saved):
+    kept = session.load(saved).run.history
+    assert kept.recent_mean()[1] == 2  # the two steps trained, each its own loss
+    rewrite(saved, lambda d: d["history"].pop("recent"))  # as saved before the history kept them
+    assert session.load(saved).run.history.recent_mean() == kept.recent_mean()
+
+
 @pytest.mark.parametrize("change, message", [
     (set_key(None, "version", 2), "format version 2; this minigpt-tui reads version 1"),
     (set_key(None, "format", "something else"), "not a minigpt-tui session file"),
@@ -215,9 +222,12 @@ def set_key(section, key, value):
     (set_key("config", "batch", 10**12), ": its config's batch must be from 1 to 10,000"),
     (set_key("config", "temperature", 0), ": its config's temperature must be a finite number, 1e-300 or more (got 0.0)"),
     (set_key("config", "steps", 0), ": its config's steps must be from 1 to 1,000,000,000 (got 0)"),
-    (set_key("config", "steps", 10**400), ": its config's steps must be from 1 to 1,000,000,000 (got a 401-digit number)"),
+    (set_key("config", "steps", 10**400),
+     ": its config's steps must be from 1 to 1,000,000,000 (got a 401-digit number)"),
     (set_key("config", "batch", -10**30), ": its config's batch must be from 1 to 10,000 (got a 31-digit number)"),
-    (set_key("config", "samples", -2), ": its config's samples must be 0 or more"),
+    (set_key("config", "samples", -2), ": its config's samples must be from 0 to 1,000,000 (got -2)"),
+    (set_key("config", "samples", 10**400),
+     ": its config's samples must be from 0 to 1,000,000 (got a 401-digit number)"),
     (set_key("config", "engine", 3), "the field 'engine' in its config should be str, not int"),
     (set_key("config", "colour", "red"), "the field 'colour' is not one its config has"),
     (set_key(None, "step", -4), "negative"),
@@ -230,6 +240,8 @@ def set_key(section, key, value):
     (set_key("history", "span", 2**41), "loss history is damaged: its field 'span' does not fit the others"),
     (set_key("history", "span", 2), "loss history is damaged: its field 'points' does not fit the others"),
     (set_key("history", "points", [1.0, True]), "loss history is damaged"),
+    (set_key("history", "recent", [1.0, 2.0]), "its field 'recent' does not fit the others"),  # not ending in last
+    (set_key("history", "recent", [0.5] * 51), "its field 'recent' does not fit the others"),  # past 50, past count
     (lambda d: d.pop("history"), "'history' is missing"),
     # a whole number too large for a float (1 and 400 zeros) once raised OverflowError
     (set_key("config", "lr", 10**400), ": its config's lr must be a finite number >= 0 (got inf)"),
