@@ -310,7 +310,7 @@ async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path
         await type_path(pilot, app, path)
         await settle(pilot, app)
         info = app.query_one("#weights-info")
-        assert "gradient: not saved, none until a step" in str(info.text)
+        assert "no gradient until a step (not saved)" in str(info.text)
         assert all(len(line) <= info.size.width for line in info.text.plain.splitlines())  # whole, not cut mid-word
         await pilot.press("full_stop")
         await settle(pilot, app)

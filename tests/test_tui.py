@@ -751,7 +751,8 @@ async def test_the_palette_jumps_to_a_chapter_and_the_old_chapters_toasts_go():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         commands = {description: action for description, action, _ in PlaygroundCommands(app.screen).commands()}
-        assert commands["Chapter 11: Attention"] == "chapter(11)" and len([c for c in commands if c.startswith("Chapter ")]) == 12
+        assert commands["Chapter 11: Attention"] == "chapter(11)"
+        assert len([c for c in commands if c.startswith("Chapter ")]) == 12
         app.notify("Nudge taken back: the weight of 'i' went below 0")
         await pilot.pause()
         await app.run_action(commands["Chapter 11: Attention"])
@@ -1009,6 +1010,22 @@ async def test_the_small_loss_chart_names_its_lines_held_out_too():
         await pilot.pause()
         assert app.session.val  # a held-out line is drawn: the label is longest, and was dropped as too wide
         assert "gray each, orange mean, cyan held-out, blue fair die" in app.query_one("#loss-plot").plt.build()
+
+
+async def test_the_small_loss_chart_says_when_a_point_stands_for_several_steps():
+    from core.run import LossHistory
+
+    app = PlaygroundApp(chapter=9, step_budget=20)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        merged = LossHistory(capacity=8)  # as 2,048 points merge in a long run: here 20 steps, 4 a point
+        for loss in app.session.run.history.values():
+            merged.append(loss)
+        app.session.run.history = merged
+        await pilot.press("4")
+        await pilot.pause()
+        assert "gray per 4 steps, orange mean" in app.query_one("#loss-plot").plt.build()
 
 
 async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan():

@@ -11,16 +11,16 @@ class Hidden(Embeddings):
 
     def mlp(self, x):
         """fc1, ReLU, fc2; and what mlp_backward needs."""
-        r = linear(x, self.p["mlp_fc1"])
-        np.maximum(r, 0.0, out=r)  # in place: a step's arrays stay fewer (and warm in the cache)
-        return linear(r, self.p["mlp_fc2"]), (x, r)
+        h = linear(x, self.p["mlp_fc1"])
+        r = np.maximum(h, 0.0)
+        return linear(r, self.p["mlp_fc2"]), (x, h, r)
 
     def mlp_backward(self, dy, saved):
         """Writes fc1's and fc2's gradients; returns the gradient of the MLP's input."""
         p, g = self.p, self.g
-        x, r = saved
+        x, h, r = saved
         dr = linear_backward(dy, r, p["mlp_fc2"], g["mlp_fc2"])
-        return linear_backward(relu_backward(dr, r), x, p["mlp_fc1"], g["mlp_fc1"])
+        return linear_backward(relu_backward(dr, h), x, p["mlp_fc1"], g["mlp_fc1"])
 
     def forward(self, inputs, real=None):
         p = self.p

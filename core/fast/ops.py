@@ -95,13 +95,11 @@ def linear_backward(dy, x, w, dw):
     return np.dot(dy, w)
 
 
-def relu_backward(dy, r):
-    """Gradient of ReLU's input from its output r (> 0 exactly where the input was), written over dy."""
-    dy *= r > 0
-    return dy
+def relu_backward(dy, h):
+    return dy * (h > 0)
 
 
-def rows(x, indices):
+def take_rows(x, indices):
     """x[indices], indices along the first axis: the array's take method, which numpy runs faster."""
     return x.take(indices, axis=0)
 
@@ -110,13 +108,13 @@ def embed(wte, wpe, inputs, real=None, start=0):
     """Token plus position embedding of inputs (B, L): a row per position, or per real position with padding
     (real: their flat indices). Everything but attention works on the real rows alone."""
     if real is None:
-        return (rows(wte, inputs) + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
-    return rows(wte, rows(inputs.ravel(), real)) + rows(wpe, real % inputs.shape[1])
+        return (take_rows(wte, inputs) + wpe[start : start + inputs.shape[1]]).reshape(inputs.size, -1)
+    return take_rows(wte, take_rows(inputs.ravel(), real)) + take_rows(wpe, real % inputs.shape[1])
 
 
 def real_rows(x, real):
     """The rows of a padded batch's real positions (all rows when nothing is padded)."""
-    return x if real is None else rows(x, real)
+    return x if real is None else take_rows(x, real)
 
 
 def padded_rows(dx, real, n):
@@ -141,11 +139,11 @@ def embedding_backward(dx, inputs, real, dwte, dwpe):
     """Writes the gradients of embed(wte, wpe, inputs, real): each row of dx goes to its token's row and its
     position's row, as a product with one-hot rows (unused rows get 0)."""
     batch, length = inputs.shape
-    np.dot(rows(identity(len(dwte)), real_rows(inputs.ravel(), real)).T, dx, out=dwte)
+    np.dot(take_rows(identity(len(dwte)), real_rows(inputs.ravel(), real)).T, dx, out=dwte)
     if real is None:
         np.dot(identity(len(dwpe))[:length].T, np.add.reduce(dx.reshape(batch, length, -1), axis=0), out=dwpe)
     else:
-        np.dot(rows(identity(len(dwpe)), real % length).T, dx, out=dwpe)
+        np.dot(take_rows(identity(len(dwpe)), real % length).T, dx, out=dwpe)
 
 
 WHOLE_MASK_LIMIT = 1 << 16  # scores per shape kept as whole masks: at most ~0.6 MB a shape
@@ -325,23 +323,20 @@ class FastModel(Model):
         """Inputs (B, L) padded with the end token; the flat indices of the real positions (None when nothing is
         padded); their targets; their loss weights, 1 / (B * n): the mean over a document, then over the batch."""
         end, size = self.vocab.end, len(batch)
+        rows = [self.targets(ids) for ids in batch]
         if size == 1:  # the common case: nothing to pad; each position reads the token before its target
-            targets = self.targets(batch[0])
-            tokens = np.array([end] + targets)
-            return tokens[None, :-1], None, tokens[1:], np.full(len(targets), 1.0 / len(targets))
-        # a row per document: the end token, its ids, then end tokens (filled from all the ids at once)
-        lengths = np.fromiter(map(len, batch), dtype=np.intp, count=size)
-        grid = np.full((size, lengths.max() + 2), end)
-        ids = np.fromiter(chain.from_iterable(batch), dtype=np.intp, count=lengths.sum())
-        grid[:, 1:][row_indices(grid.shape[1] - 1) < lengths[:, None]] = ids
-        counts = np.minimum(lengths + 1, self.block_size)  # targets: the ids and the end token, cut as targets() cuts
+            tokens = np.array([end] + rows[0])
+            return tokens[None, :-1], None, tokens[1:], np.full(len(rows[0]), 1.0 / len(rows[0]))
+        counts = np.array([len(r) for r in rows])
         length = counts.max()
-        is_real = row_indices(length) < counts[:, None]
-        real = np.flatnonzero(is_real)  # target i of document b sits at b * length + i
+        targets = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=counts.sum())
+        real = np.flatnonzero(row_indices(length) < counts[:, None])  # target i of document b sits at b * length + i
+        inputs = np.full(size * length + 1, end)
+        inputs[real + 1] = targets  # each position reads the target before it...
+        inputs = inputs[:-1].reshape(size, length)
+        inputs[:, 0] = end  # ...and the first reads the end token (padding is never read: its value does not matter)
         weights = np.repeat(1.0 / (size * counts), counts)
-        targets = grid[:, 1 : length + 1][is_real]
-        # position i reads the token before its target: the first reads the end token (padding is never read)
-        return grid[:, :length], real if len(real) < is_real.size else None, targets, weights
+        return inputs, real if len(real) < inputs.size else None, targets, weights
 
     def run(self, batch):
         """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""

@@ -14,7 +14,7 @@ TRY = {
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space to train and watch the loss fall; . steps once, r starts again, [ and ] set the learning rate.",
     7: "Grads: backprop is exact; the difference misses by ~1e-10. c (e: scalar engine): the Value class.",
-    8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (7's 1 - p stopped at 1).",
+    8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
     11: "train, then a: where each position looks. No residuals or Adam yet: it trains slowly.",

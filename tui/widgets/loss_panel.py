@@ -110,12 +110,14 @@ class LossPanel(Vertical):
         history = snap.history
         # a small chart has no room for a legend inside it: it names the lines under the axis instead
         legend = self.plot.size.height >= 24
-        lines = ["gray each", "orange mean"] + (["cyan held-out"] if snap.val else []) + ["blue fair die"]
-        named = next((text for text in ("steps: " + " · ".join(lines), " · ".join(lines), ", ".join(lines))
+        span = snap.history_span
+        gray = "gray each" if span == 1 else f"gray per {span} steps"  # a point stands for span steps
+        lines = [gray, "orange mean"] + (["cyan held-out"] if snap.val else []) + ["blue fair die"]
+        shorter = ("steps: " + " · ".join(lines), " · ".join(lines), ", ".join(lines), ", ".join(lines[:-1]))
+        named = next((text for text in shorter  # the fair die goes last: the summary names it too
                       if len(text) <= self.plot.size.width - 8), "")  # plotext drops a label wider than its axis
         plt.xlabel("step" if legend or not history else named)
         if history:
-            span = snap.history_span
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
             window = max(2, len(history) // 20)
             each = "loss of each step" if span == 1 else f"loss, a point per {span} steps"

@@ -37,7 +37,7 @@ def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[lis
         text.append(f"\ngradient {float(snap.grads[name][index]):+.4f}")
         text.append(" (last step)", style=DIM)
     elif snap.step > 0:  # a run opened from a file: its last step's gradients are not kept
-        text.append("\ngradient: not saved, none until a step", style=DIM)  # fits 38 columns
+        text.append("\nno gradient until a step (not saved)", style=DIM)  # fits 38 columns
     m, v = snap.moments.get("m", {}), snap.moments.get("v", {})
     if name in m and name in v:
         text.append(f"\nAdam  m {float(m[name][index]):+.2e}  v {float(v[name][index]):.2e}")
