@@ -189,9 +189,9 @@ class LossHistory:
         history = cls(state["capacity"])
         history.span, history.points, history._pending = state["span"], list(state["points"]), list(state["pending"])
         history.last, history.count = state["last"], state["count"]
-        if "recent" in state:
+        if state.get("recent"):
             history.recent.extend(state["recent"])
-        else:  # a file from before "recent" was kept: the losses it still has one by one
+        else:  # a file from before "recent" was kept (or emptied by hand): the losses it still has one by one
             history.recent.extend(history.points if history.span == 1 else history._pending)
         return history
 

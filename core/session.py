@@ -432,7 +432,8 @@ def read_history(saved: dict) -> LossHistory:
     pending = [float(x) for x in field_of(saved, "pending", list, where) if number_ok(x)]
     last = field_of(saved, "last", (int, float, type(None)), where)
     recent = [float(x) for x in field_of(saved, "recent", list, where) if number_ok(x)] if "recent" in saved else None
-    if not 2 <= capacity <= (bound := LossHistory().capacity):  # the memory bound of every run: no file raises it
+    bound = LossHistory().capacity  # the memory bound of every run: no file raises it
+    if not 2 <= capacity <= bound:
         raise SessionError(f"its loss history's capacity should be from 2 to {bound} points, not {capacity}")
     checks = {  # each field against the others: a hand edit that breaks one is named
         "span": 1 <= span <= MAX_SPAN and span & (span - 1) == 0,  # span doubles from 1
@@ -442,7 +443,7 @@ def read_history(saved: dict) -> LossHistory:
         "count": count == len(points) * span + len(pending),
         "last": (last is None) == (count == 0) and (last is None or number_ok(last)),
         "recent": recent is None or (len(recent) == len(saved["recent"]) <= min(count, RECENT_STEPS)
-                                     and (not recent or recent[-1] == as_float(last))),
+                                     and (not recent or last is not None and recent[-1] == as_float(last))),
     }
     broken = [name for name, ok in checks.items() if not ok]
     if broken:

@@ -72,6 +72,7 @@ def test_an_opened_history_keeps_its_recent_losses_and_an_older_file_what_it_can
     older = merged.state()
     del older["recent"]  # a file saved before the history kept them: the pending bucket's losses are each a step's
     assert len(older["pending"]) == 3000 % 512 and LossHistory.from_state(older).recent_mean() == merged.recent_mean()
+    assert LossHistory.from_state(older | {"recent": []}).recent_mean() == merged.recent_mean()  # emptied by hand
     one_per_step = LossHistory(capacity=4096)
     for i in range(80):
         one_per_step.append(i / 3)

@@ -242,6 +242,8 @@ def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_
     (set_key("history", "points", [1.0, True]), "loss history is damaged"),
     (set_key("history", "recent", [1.0, 2.0]), "its field 'recent' does not fit the others"),  # not ending in last
     (set_key("history", "recent", [0.5] * 51), "its field 'recent' does not fit the others"),  # past 50, past count
+    (set_key("history", "capacity", 1), "its loss history's capacity should be from 2 to 2048 points, not 1"),
+    (lambda d: d["history"].update(last=None), "its loss history is damaged: its field 'last' does not fit the others"),
     (lambda d: d.pop("history"), "'history' is missing"),
     # a whole number too large for a float (1 and 400 zeros) once raised OverflowError
     (set_key("config", "lr", 10**400), ": its config's lr must be a finite number >= 0 (got inf)"),
