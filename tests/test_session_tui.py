@@ -247,6 +247,29 @@ async def test_saving_where_it_cannot_is_said_in_the_prompt_which_stays_open(tmp
         assert not isinstance(app.screen, FilePrompt) and session.load(tmp_path / "six.json").run.chapter.number == 6
 
 
+async def test_brackets_in_paths_and_names_are_shown_as_typed_not_read_as_markup(tmp_path, monkeypatch):
+    """A path may hold [ and ]: read as markup, "[/]" crashed the playground and "names [old].txt" lost "[old]"."""
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "names [old].txt"
+    data.write_text("ann\nbob\n")
+    app = App(chapter=11)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, "[/]")
+        assert error_of(app) == "[/]: no such file" and app.is_running
+        await pilot.press("escape", "d", "end", "enter")
+        await type_path(pilot, app, data)
+        await settle(pilot, app)
+        assert app.toast.startswith(f"Chapter 11 now learns from {data}: 2 documents")
+        (tmp_path / "a[").mkdir()
+        await pilot.press("ctrl+s")
+        await type_path(pilot, app, "a[/i]b.json")
+        await settle(pilot, app)
+        assert app.toast.startswith("Saved chapter 11") and "a[/i]b.json" in app.toast and app.is_running
+        await pilot.press("d")
+        assert str(app.screen.query_one(".hint").content).startswith(f"Now: {data}.")
+
+
 async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
     """r and q ask first; so do ctrl+o and d, in their dialog: a first Enter says what would be lost."""
     path = tmp_path / "six.json"

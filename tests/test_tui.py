@@ -1041,6 +1041,31 @@ async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan
         assert len(text) <= SMALL[0]
 
 
+async def test_a_chapter_switch_forgets_r_s_question_with_its_toast():
+    app = PlaygroundApp(chapter=8)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("plus", "r")
+        await pilot.pause()
+        assert app.toast.startswith("r again resets chapter 8")
+        await pilot.press("n", "p", "r")  # the question went with its toast: r asks again
+        await pilot.pause()
+        assert app.session.nudged and app.toast.startswith("r again resets chapter 8")
+
+
+async def test_the_status_bar_fits_each_new_width():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        bar = app.query_one(StatusBar)
+        assert "[ ]" in str(bar.content) and str(bar.content).rstrip().endswith("scalar")  # roomy: key hints
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.3)
+        assert "[ ]" not in str(bar.content) and str(bar.content).rstrip().endswith("scalar")
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause(0.3)
+        assert "[ ]" in str(bar.content)  # the hints again, not the small screen's short line
+
+
 @pytest.mark.parametrize("name", ["ann", "leia"])
 async def test_chapter2_names_do_not_depend_on_the_typed_name(name):
     """Chapter 2's model rolls its scores from the run's generator: the probabilities panel must not use up the

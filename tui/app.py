@@ -932,14 +932,16 @@ class PlaygroundApp(App):
     def clear_notifications(self) -> None:
         super().clear_notifications()
         self.toast, self.toast_until = "", 0.0  # so the same message may show again at once
+        self.questions.clear()  # r or q again must not answer a question no longer on screen
 
     def notify(self, message: str, **kw) -> None:
-        """Textual's, less a second copy of the message on screen (a key pressed again)."""
+        """Textual's, less a second copy of the message on screen (a key pressed again), and plain text: a path or
+        a name may hold [ and ], which markup would read as tags (it ate "[ and ]", and "[/]" crashed the app)."""
         now = time.monotonic()
         if message == self.toast and now < self.toast_until:
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
-        super().notify(message, **kw)
+        super().notify(message, **{"markup": False} | kw)
 
     def check_action(self, action: str, parameters) -> bool | None:
         """Nothing runs behind the too-small screen, not even from the command palette."""

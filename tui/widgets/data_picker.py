@@ -39,11 +39,12 @@ class DataPicker(AcceptScreen):
         with Vertical() as box:
             box.border_title = "Data"
             box.border_subtitle = "Enter: use it · Esc: keep the current data"
-            yield Static(f"Now: {self.current}. {self.note}".strip(), classes="hint")
+            now = f"Now: {self.current}. {self.note}".strip()
+            yield Static(now, classes="hint", markup=False)  # a path may hold [ and ]: plain text, not markup
             yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
             path = self.source if self.source not in ("names", "toy", "docs") else ""
             yield Input(path, placeholder="path of a text file, one document per line", id="path")
-            yield Static("", classes="error", id="error")
+            yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#path").display = False

@@ -58,9 +58,9 @@ class FilePrompt(AcceptScreen):
             box.border_title = self.title_text
             box.border_subtitle = "Enter: ok · Esc: cancel"
             if self.hint:
-                yield Static(self.hint, classes="hint")
+                yield Static(self.hint, classes="hint", markup=False)  # paths may hold [ and ]
             yield Input(value=self.value, placeholder="a file path", id="path")
-            yield Static("", classes="error", id="error")
+            yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#path", Input)

@@ -5,6 +5,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
+from tui.widgets.lines import FittedToWidth
 
 
 def status_line(label: str, parts: list[tuple[str, str, str]], roomy: bool, training: bool) -> Text:
@@ -24,8 +25,9 @@ def status_line(label: str, parts: list[tuple[str, str, str]], roomy: bool, trai
     return text
 
 
-class StatusBar(Static):
+class StatusBar(FittedToWidth, Static):
     def show(self, session: Session, snap: Snapshot, training: bool) -> None:
+        self.shown = session, snap, training  # what fits depends on the width: a resize draws it again
         if not session.built:
             self.update(Text(f" {session.chapter.label} ", style="bold reverse") + Text("  not built yet"))
             return
