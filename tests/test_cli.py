@@ -455,8 +455,13 @@ def test_a_toy_model_past_its_limit_at_once_is_told_the_default_rate_as_a_comman
     assert code == 3 and err.splitlines()[1] == ("minigpt-tui: try this chapter's default learning rate in a new "
                                                  "run, e.g. minigpt-tui train -c 6 --steps 75 --lr 0.1")
     code, _, err = run_cli(capsys, "train", "-c", "6", "--lr", "0.2", "--steps", "300")  # near the default: true
-    assert code == 3 and err.splitlines()[1] == ("minigpt-tui: this is as far as this model goes: a smaller "
-                                                 "learning rate only gets here later")
+    stop = err.splitlines()[0].split("back to the parameters after step ")[1]
+    assert code == 3 and err.splitlines()[1] == ("minigpt-tui: this is as far as this model goes: a smaller learning "
+                                                 f"rate only gets here later; minigpt-tui train -c 6 --steps {stop} "
+                                                 "--lr 0.2 stops before it")
+    shorter = err.splitlines()[1].split("; minigpt-tui ")[1].removesuffix(" stops before it")
+    code, out, _ = run_cli(capsys, *shlex.split(shorter))
+    assert code == 0 and out.splitlines()[-1].startswith("sample 10: ")  # it does, with the samples to show for it
 
 
 @pytest.mark.parametrize("lr", ["0.123456789", "0.1", "1e-07", "0.30000000000000004"])

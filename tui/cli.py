@@ -448,6 +448,8 @@ def divergence_advice(e: Diverged, run: Run, loaded: bool) -> str:
         return f"try this chapter's default learning rate{new_run}, e.g. {command}"
     if loaded and e.try_lr is not None:
         return f"try a smaller learning rate{new_run}, e.g. {train_command(run, lr=e.try_lr)}"
+    if e.limit and e.restored:  # no rate helps: say how to stop before the limit, with samples to show for it
+        return f"{e.advise('--lr ')}; {train_command(run, steps=e.restored)} stops before it"
     return e.advise("--lr ")
 
 
