@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -268,6 +269,23 @@ async def test_brackets_in_paths_and_names_are_shown_as_typed_not_read_as_markup
         assert app.toast.startswith("Saved chapter 11") and "a[/i]b.json" in app.toast and app.is_running
         await pilot.press("d")
         assert str(app.screen.query_one(".hint").content).startswith(f"Now: {data}.")
+
+
+async def test_the_data_dialogs_question_pauses_training_so_its_count_stays_true():
+    app = App(chapter=9)
+    async with app.run_test(size=SIZE) as pilot:
+        run = app.session.run
+        run.config = replace(run.config, steps=10**6)  # a plan long enough to be training still when d is pressed
+        await pilot.press("space")
+        await pilot.pause(0.5)
+        assert app.session.training
+        await pilot.press("d", "enter")  # names again: a fresh run, which would replace the steps trained
+        await pilot.pause()
+        question = error_of(app)
+        assert question.startswith("Chapter 9 has ") and "not saved; its training is paused: Enter again" in question
+        steps = app.session.run.step
+        await pilot.pause(0.5)
+        assert not app.session.training and app.session.run.step == steps
 
 
 async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):

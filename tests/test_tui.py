@@ -224,9 +224,11 @@ async def test_a_closes_the_attention_tab_at_the_first_press():
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
-        assert app.active_panel == "weights"
+        assert app.active_panel == "about"  # the tab it was opened from
         await pilot.press("a")
         assert app.active_panel == "attention"
+        await pilot.press("4", "a", "a")  # from the Loss tab, and back to it
+        assert app.active_panel == "loss"
 
 
 @pytest.mark.parametrize("hide", ["a", "l"])
@@ -1200,6 +1202,18 @@ async def test_the_name_box_takes_no_control_characters():
         app.post_message(events.Paste("a\u200bb"))
         await pilot.press("b", "o", "b")
         assert box.value == "bob" and app.typed == "bob"
+
+
+async def test_a_paste_past_16_characters_is_cut_to_fit_not_dropped():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        box = app.query_one("#name", Input)
+        box.value = "an"
+        box.cursor_position = 2
+        app.post_message(events.Paste("abcdefghijklmnopq"))
+        await pilot.pause()
+        assert box.value == "anabcdefghijklmn" and app.typed == "anabcdefghijklmn"
 
 
 async def test_tab_never_lands_in_the_name_box():

@@ -134,7 +134,7 @@ class PlaygroundCommands(Provider):
             for number, panel in enumerate(self.app.panels(), start=1):
                 yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}"
         for chapter in CHAPTERS:  # a jump, where n and p step one at a time
-            yield f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})", "keys: n next, p previous"
+            yield f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})", "or the Chapters list"
 
     async def discover(self) -> Hits:
         for description, action, help_text in self.commands():
@@ -902,8 +902,10 @@ class PlaygroundApp(App):
         shown = self.active_panel == "attention" if self.narrow else self.attention_on and not self.loss_expanded
         self.attention_on = not shown
         self.loss_expanded = self.loss_expanded and self.narrow
-        if self.narrow:
-            self.active_panel = "attention" if self.attention_on else "weights"
+        if self.narrow and self.attention_on:
+            self.panel_before, self.active_panel = self.active_panel, "attention"
+        elif self.narrow:  # closed: back to the tab it was opened from, as l does
+            self.active_panel = self.panel_before if self.panel_before in set(self.panels()) - {"attention"} else "weights"
         self.arrange()
         self.request_snapshot()
 

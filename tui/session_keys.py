@@ -151,8 +151,10 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
     lost = session.unsaved("trained steps") if session is not None else ""
     # asked in this dialog, for as long as it stays open: reading the question takes the time it takes
     if lost and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
-        raise Refused(f"Chapter {session.chapter.number} has {lost} not saved: Enter again replaces them, Esc keeps "
-                      "them.")
+        paused = "; its training is paused" if session.training else ""
+        session.stop_requested = True  # as r does: the count said stops growing behind the dialog
+        raise Refused(f"Chapter {session.chapter.number} has {lost} not saved{paused}: Enter again replaces them, Esc "
+                      "keeps them.")
 
 
 def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: str | None = None) -> None:

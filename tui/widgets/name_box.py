@@ -18,11 +18,12 @@ class NameBox(Input):
 
     def replace(self, text: str, start: int, end: int) -> None:
         """Refuses what data files refuse (a pasted tab, ESC, U+202E...): a session would save it, and the screen
-        would print it raw."""
+        would print it raw. A paste past max_length is cut to fit (Textual's Input would drop all of it)."""
         if control_character(text):
             self.restricted()
             return
-        super().replace(text, start, end)
+        room = self.max_length - (len(self.value) - (end - start))
+        super().replace(text[: max(room, 0)], start, end)  # a long paste is cut to fit, as typing stops at the limit
 
     def open(self) -> None:
         self.can_focus = True
