@@ -105,6 +105,8 @@ def save_target(path: str | Path) -> Path:
                 raise SessionError(f"{shown}: is not a regular file; give a file name")
             if not is_session_file(p):  # e.g. the data file itself: a typo must not cost it
                 raise SessionError(f"{shown}: is a file but not a saved session; it is kept (give another name)")
+            if not os.access(p, os.W_OK):  # replacing goes through the folder: the file's own mode would not stop it
+                raise SessionError(f"{shown}: is read-only; it is kept (make it writable, or give another name)")
     return p
 
 
@@ -255,8 +257,10 @@ def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SessionError("not a minigpt-tui session file")
     version = document.get("version")
+    if type(version) is not int:  # missing, or "1": not a version this or any minigpt-tui wrote
+        raise SessionError(f"its version should be the number {VERSION}, not {json.dumps(version)}")
     if version != VERSION:
-        raise SessionError(f"session format version {version!r}; this minigpt-tui reads version {VERSION}")
+        raise SessionError(f"session format version {version}; this minigpt-tui reads version {VERSION}")
     config = read_config(field_of(document, "config", dict))
     data = field_of(document, "data", dict)
     try:

@@ -206,6 +206,8 @@ def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_
 
 @pytest.mark.parametrize("change, message", [
     (set_key(None, "version", 2), "format version 2; this minigpt-tui reads version 1"),
+    (set_key(None, "version", "1"), 'its version should be the number 1, not "1"'),
+    (lambda d: d.pop("version"), "its version should be the number 1, not null"),
     (set_key(None, "format", "something else"), "not a minigpt-tui session file"),
     (lambda d: d["params"].__setitem__("wte", d["params"]["wte"][:-1]), "wte has shape [26, 16], the model needs [27, 16]"),
     (lambda d: d["params"].pop("lm_head"), "missing lm_head"),
@@ -555,3 +557,12 @@ def test_a_data_file_named_like_a_built_in_source_saves_as_its_path(tmp_path, mo
     train(run, 2)
     loaded = session.load(session.save(tmp_path / "s.json", run))
     assert loaded.run.dataset.docs == run.dataset.docs and loaded.run.step == 2
+
+
+def test_a_read_only_session_is_not_replaced(saved, monkeypatch):
+    """Replacing a file goes through its folder, so its own read-only mode did not stop a save (root aside, whom
+    nothing stops: hence the stand-in for os.access)."""
+    monkeypatch.setattr(session.os, "access", lambda path, mode: Path(path) != saved)
+    with pytest.raises(SessionError) as error:
+        session.check_save_path(saved)
+    assert str(error.value) == f"{saved}: is read-only; it is kept (make it writable, or give another name)"
