@@ -7,9 +7,12 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from core import session
 from tui.cli import main
 
 CH6_WEIGHTS = [0.7684283521597673, 0.03834814625055266, 0.43834814625055263, 0.25834814625054936,
@@ -342,6 +345,7 @@ def full_disk(*args):
 def test_a_failed_save_after_a_divergence_still_says_why_the_training_stopped(tmp_path, capsys, monkeypatch):
     """The save came first: on a full disk its error was the only line, without the step or the --lr advice."""
     monkeypatch.setattr("core.session.os.replace", full_disk)  # the temporary file is made, it cannot take the name
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the second try goes: full too
     saved = tmp_path / "e.json"
     code, _, err = run_cli(capsys, "train", "-c", "9", "--steps", "20", "--lr", "100", "--samples", "0",
                            "--save", str(saved))
@@ -349,17 +353,34 @@ def test_a_failed_save_after_a_divergence_still_says_why_the_training_stopped(tm
     assert code == 3 and len(lines) == 3 and not saved.exists()
     assert lines[0].startswith("minigpt-tui: training stopped at step 3: the loss became inf")
     assert lines[1] == "minigpt-tui: try a smaller learning rate, e.g. --lr 0.5 (this chapter's default)"
-    assert lines[2] == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved: "
-                        "free some space, or --save to another place")
+    assert lines[2] == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved "
+                        f"(nor in {tmp_path}): free some space, or --save to another place")
 
 
 def test_a_failed_save_at_the_end_says_what_to_do(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("core.session.os.replace", full_disk)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     saved = tmp_path / "s.json"
     code, _, err = run_cli(capsys, "train", "-c", "8", "--steps", "3", "--save", str(saved))
     assert code == 2 and list(tmp_path.iterdir()) == []  # no temporary file left either
-    assert err == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved: "
-                   "free some space, or --save to another place\n")
+    assert err == (f"minigpt-tui: {saved}: cannot save (No space left on device); the training is not saved "
+                   f"(nor in {tmp_path}): free some space, or --save to another place\n")
+
+
+def test_a_save_that_fails_at_its_place_goes_to_the_temporary_folder(tmp_path, capsys, monkeypatch):
+    """A full disk, or the folder removed during a long run: the steps exist nowhere else."""
+    saved, rescue = tmp_path / "s.json", tmp_path / "tmp"
+    rescue.mkdir()
+    replace = os.replace
+    monkeypatch.setattr("core.session.os.replace",
+                        lambda src, dst: full_disk() if Path(dst) == saved else replace(src, dst))
+    monkeypatch.setattr(tempfile, "tempdir", str(rescue))
+    code, _, err = run_cli(capsys, "train", "-c", "8", "--steps", "3", "--samples", "0", "--save", str(saved))
+    kept = rescue / f"minigpt-softmax-step3-{os.getpid()}.session.json"
+    assert code == 0 and err.splitlines() == [
+        f"minigpt-tui: {saved}: cannot save (No space left on device); saving in the temporary folder instead",
+        f"minigpt-tui: saved to {kept}"]
+    assert session.load(kept).run.step == 3
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])

@@ -9,6 +9,7 @@ import os
 import shlex
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -393,11 +394,19 @@ def refuse_replacing_another_run(args, target) -> None:
 
 
 def save_run(path: str, run: Run, typed: str = ""):
-    """session.save; when it fails, the message says what to do: the steps trained exist nowhere else."""
+    """session.save; when it fails (a full disk, a folder removed meanwhile), a second try in the temporary folder:
+    the steps trained exist nowhere else. When both fail, the message says what to do."""
     try:
         return session.save(path, run, typed)
     except SessionError as e:
-        raise SessionError(f"{e}; the training is not saved: free some space, or --save to another place") from None
+        rescue = Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
+        try:
+            saved = session.save(rescue, run, typed)
+        except SessionError:
+            raise SessionError(f"{e}; the training is not saved (nor in {shown_path(rescue.parent)}): free some "
+                               "space, or --save to another place") from None
+        warn(f"{e}; saving in the temporary folder instead")
+        return saved
 
 
 def stopped_and_saved(run: Run, path: str, typed: str = "") -> str:
