@@ -600,3 +600,26 @@ def test_the_built_in_names_and_a_file_called_names_are_two_values(capsys, tmp_p
     (tmp_path / "names").write_text("zed\nzoe\n")
     code, _, err = run_cli(capsys, "--data", "names", "train", "-c", "9", "--data", "./names")
     assert code == 2 and err.startswith("minigpt-tui: --data given twice: names before the command")
+
+
+def test_a_run_saved_meanwhile_at_the_same_place_is_kept(tmp_path, capsys, monkeypatch):
+    """Two runs given one --save: the check before training passed for both, and the later save replaced the other."""
+    from core.run import Run, RunConfig
+
+    saved, rescue = tmp_path / "race.json", tmp_path / "tmp"
+    rescue.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rescue))
+    train_step = Run.train_step
+
+    def other_run_saves_first(self):
+        if not saved.exists():
+            session.save(saved, Run(RunConfig(12, steps=5)))
+        return train_step(self)
+
+    monkeypatch.setattr(Run, "train_step", other_run_saves_first)
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(saved))
+    kept = rescue / f"minigpt-training-step3-{os.getpid()}.session.json"
+    assert code == 0 and err.splitlines() == [
+        f"minigpt-tui: {saved}: another run saved there meanwhile; it is kept; saving in the temporary folder instead",
+        f"minigpt-tui: saved to {kept}"]
+    assert session.load(saved).run.chapter.number == 12 and session.load(kept).run.step == 3

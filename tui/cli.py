@@ -319,7 +319,8 @@ def cmd_train(args) -> int:
         if not args.save.strip():
             raise UsageError("--save needs a file name")
         # a path that cannot be saved to fails now, not after the training
-        refuse_replacing_another_run(args, session.check_save_path(args.save))
+        refuse_replacing_another_run(args, target := session.check_save_path(args.save))
+    seen = file_signature(target) if args.save is not None else None  # what the save may replace, as it is now
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "
@@ -347,7 +348,8 @@ def cmd_train(args) -> int:
             warn(divergence_advice(e, run, loaded=bool(args.load)))
             if args.save and run.step > first_step:  # the good steps
                 try:  # going on from there would only diverge again: no "continue with"
-                    warn(f"the parameters after step {run.step} are saved to {shown_path(save_run(args.save, run, typed))}")
+                    kept = save_run(args.save, run, typed, seen)
+                    warn(f"the parameters after step {run.step} are saved to {shown_path(kept)}")
                 except SessionError as failed:
                     warn(str(failed))
             elif args.save:
@@ -358,7 +360,7 @@ def cmd_train(args) -> int:
             silence(sys.stdout)
             if not args.save:
                 raise
-            warn(f"{output_error(e)} {stopped_and_saved(run, args.save, typed)}")
+            warn(f"{output_error(e)} {stopped_and_saved(run, args.save, typed, seen)}")
             return 2
         except KeyboardInterrupt:  # Ctrl-C without --save, or a second one: the step may be half done
             progress.close()
@@ -371,9 +373,9 @@ def cmd_train(args) -> int:
         if args.save:
             if ctrl_c.pressed:
                 flush_stdout()
-                warn(f"interrupted {stopped_and_saved(run, args.save, typed)}")
+                warn(f"interrupted {stopped_and_saved(run, args.save, typed, seen)}")
                 return 130
-            warn(f"saved to {shown_path(save_run(args.save, run, typed))}")
+            warn(f"saved to {shown_path(save_run(args.save, run, typed, seen))}")
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
@@ -393,10 +395,22 @@ def refuse_replacing_another_run(args, target) -> None:
     raise UsageError(f"--save {shown_path(args.save)}: it holds {held}; give another name, or remove it first")
 
 
-def save_run(path: str, run: Run, typed: str = ""):
-    """session.save; when it fails (a full disk, a folder removed meanwhile), a second try in the temporary folder:
-    the steps trained exist nowhere else. When both fail, the message says what to do."""
+def file_signature(path) -> tuple | None:
+    """A file's identity and last change (None when there is none)."""
     try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def save_run(path: str, run: Run, typed: str, seen: tuple | None):
+    """session.save, unless another run saved there since `seen` (two runs given one --save). When it cannot save
+    there (that, a full disk, a folder removed meanwhile), a second try in the temporary folder: the steps trained
+    exist nowhere else. When both fail, the message says what to do."""
+    try:
+        if file_signature(path) != seen and session.held_run(Path(path).expanduser()):
+            raise SessionError(f"{shown_path(path)}: another run saved there meanwhile; it is kept")
         return session.save(path, run, typed)
     except SessionError as e:
         rescue = Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
@@ -409,9 +423,9 @@ def save_run(path: str, run: Run, typed: str = ""):
         return saved
 
 
-def stopped_and_saved(run: Run, path: str, typed: str = "") -> str:
+def stopped_and_saved(run: Run, path: str, typed: str, seen: tuple | None) -> str:
     """Saves a run that stopped before its end; says where, and how to go on."""
-    saved = save_run(path, run, typed)
+    saved = save_run(path, run, typed, seen)
     return (f"at step {run.step} of {run.steps}; saved to {shown_path(saved)} "
             f"(continue with: minigpt-tui train --load {command_word(saved)} --save {command_word(saved)})")
 
