@@ -14,6 +14,7 @@ from core.run import Run, RunConfig
 from core.session import SavedSession
 from tui.app import PlaygroundApp, PlaygroundCommands
 from tui.trainer import PlaygroundRun
+from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
@@ -746,6 +747,9 @@ async def test_the_palette_maximize_says_how_to_leave_and_esc_leaves():
         assert app.screen.maximized is not None and app.toast == "Esc brings back the other panels."
         await pilot.press("escape")
         assert app.screen.maximized is None
+        app.query_one(ChapterList).focus()  # where the playground starts: the list alone would show nothing more
+        await pilot.pause()
+        assert "Maximize" not in [c.title for c in app.get_system_commands(app.screen)]
 
 
 async def test_the_palette_jumps_to_a_chapter_and_the_old_chapters_toasts_go():

@@ -9,6 +9,8 @@ from core.chapters import CHAPTERS
 
 
 class ChapterList(OptionList):
+    ALLOW_MAXIMIZE = False  # a list of twelve names alone on the screen shows nothing more
+
     def __init__(self, **kw):
         super().__init__(**kw)
         self.current = 1
