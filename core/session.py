@@ -256,8 +256,8 @@ def refuse_constant(name: str):
 def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SessionError("not a minigpt-tui session file")
-    version = document.get("version")
-    if type(version) is not int:  # missing, or "1": not a version this or any minigpt-tui wrote
+    version = field_of(document, "version", object)
+    if type(version) is not int:  # "1", 1.0: not a version this or any minigpt-tui wrote
         raise SessionError(f"its version should be the number {VERSION}, not {json.dumps(version)}")
     if version != VERSION:
         raise SessionError(f"session format version {version}; this minigpt-tui reads version {VERSION}")

@@ -623,3 +623,41 @@ def test_a_run_saved_meanwhile_at_the_same_place_is_kept(tmp_path, capsys, monke
         f"minigpt-tui: {saved}: another run saved there meanwhile; it is kept; saving in the temporary folder instead",
         f"minigpt-tui: saved to {kept}"]
     assert session.load(saved).run.chapter.number == 12 and session.load(kept).run.step == 3
+
+
+def test_a_folder_made_at_the_save_path_meanwhile_sends_the_save_to_the_temporary_folder(tmp_path, capsys,
+                                                                                         monkeypatch):
+    from core.run import Run
+
+    saved, rescue = tmp_path / "s.json", tmp_path / "tmp"
+    rescue.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rescue))
+    train_step = Run.train_step
+    monkeypatch.setattr(Run, "train_step", lambda self: (saved.mkdir(exist_ok=True), train_step(self))[1])
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(saved))
+    assert code == 0 and err.splitlines()[0].startswith(f"minigpt-tui: {saved}: is a folder")
+    assert err.splitlines()[1].startswith(f"minigpt-tui: saved to {rescue}")
+
+
+def test_continuing_a_session_through_a_tilde_path_saves_it_in_place(tmp_path, capsys, monkeypatch):
+    """The check for another run compared the file as typed ("~/s.json", which os.stat does not expand)."""
+    from core.run import Run, RunConfig
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    session.save(tmp_path / "s.json", Run(RunConfig(6, steps=6)))
+    code, _, err = run_cli(capsys, "train", "--load", "~/s.json", "--save", "~/s.json", "--samples", "0")
+    assert code == 0 and err == f"minigpt-tui: saved to {tmp_path / 's.json'}\n"
+    assert session.load(tmp_path / "s.json").run.step == 6
+
+
+def test_a_loaded_session_at_its_limit_gets_no_fresh_run_command(tmp_path, capsys):
+    """A fresh run retraces a session only when nothing else shaped it (nudges, a rate changed in the playground)."""
+    from core.run import Run, RunConfig
+
+    run = Run(RunConfig(6, steps=300, lr=0.2))
+    for _ in range(100):
+        run.train_step()
+    session.save(tmp_path / "s.json", run)
+    code, _, err = run_cli(capsys, "train", "--load", str(tmp_path / "s.json"))
+    assert code == 3 and err.splitlines()[1] == ("minigpt-tui: this is as far as this model goes: a smaller learning "
+                                                 "rate only gets here later")

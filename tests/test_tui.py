@@ -8,6 +8,7 @@ import pytest
 from textual import events
 from textual.geometry import Region, Size
 from textual.widgets import Input
+from textual.widgets.input import Selection
 
 from core.chapters import CHAPTERS, get
 from core.run import Run, RunConfig
@@ -735,6 +736,20 @@ async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_no
         assert app.toast == "Cannot save the picture here: No such file or directory"
 
 
+async def test_textuals_own_messages_keep_their_markup():
+    """Ours are plain text (a path may hold [ and ]); ctrl+c's hint is Textual's, written in markup."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        app.notify("[/] is a fine name for a file")
+        await pilot.pause()
+        shown = {n.message: n for n in app._notifications}
+        hint = next(n for n in shown.values() if n.title == "Do you want to quit?")
+        assert hint.markup and "[b]" in hint.message
+        assert not shown["[/] is a fine name for a file"].markup
+
+
 async def test_the_palette_maximize_says_how_to_leave_and_esc_leaves():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
@@ -1218,6 +1233,11 @@ async def test_a_paste_past_16_characters_is_cut_to_fit_not_dropped():
         app.post_message(events.Paste("abcdefghijklmnopq"))
         await pilot.pause()
         assert box.value == "anabcdefghijklmn" and app.typed == "anabcdefghijklmn"
+        box.value = "ann"
+        box.selection = Selection(3, 0)  # all of it, selected leftwards
+        app.post_message(events.Paste("abcdefghijklmnopqrstuvwxyz"))
+        await pilot.pause()
+        assert box.value == "abcdefghijklmnop"
 
 
 async def test_tab_never_lands_in_the_name_box():

@@ -562,6 +562,8 @@ class PlaygroundApp(App):
 
     def ask_to_reset(self, session: Session, paused: bool = False) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""
+        if session is not self.session:  # another chapter meanwhile: the question went with its toast
+            return
         if session.training:  # the trainer finishes its step first
             self.set_timer(0.05, lambda: self.ask_to_reset(session, paused))
             return
@@ -937,13 +939,14 @@ class PlaygroundApp(App):
         self.questions.clear()  # r or q again must not answer a question no longer on screen
 
     def notify(self, message: str, **kw) -> None:
-        """Textual's, less a second copy of the message on screen (a key pressed again), and plain text: a path or
-        a name may hold [ and ], which markup would read as tags (it ate "[ and ]", and "[/]" crashed the app)."""
+        """Textual's, less a second copy of the message on screen (a key pressed again). Ours are plain text: a path
+        or a name may hold [ and ], which markup would read as tags (it ate "[ and ]", and "[/]" crashed the app).
+        Textual's own (ctrl+c's hint, a screenshot delivered to a browser) come with a title, and keep their markup."""
         now = time.monotonic()
         if message == self.toast and now < self.toast_until:
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
-        super().notify(message, **{"markup": False} | kw)
+        super().notify(message, **(kw if kw.get("title") else {"markup": False} | kw))
 
     def check_action(self, action: str, parameters) -> bool | None:
         """Nothing runs behind the too-small screen, not even from the command palette."""

@@ -408,9 +408,11 @@ def save_run(path: str, run: Run, typed: str, seen: tuple | None):
     """session.save, unless another run saved there since `seen` (two runs given one --save). When it cannot save
     there (that, a full disk, a folder removed meanwhile), a second try in the temporary folder: the steps trained
     exist nowhere else. When both fail, the message says what to do."""
+    target = Path(path).expanduser()
     try:
-        if file_signature(path) != seen and session.held_run(Path(path).expanduser()):
-            raise SessionError(f"{shown_path(path)}: another run saved there meanwhile; it is kept")
+        with contextlib.suppress(OSError):  # a path that cannot even be looked at: save says why
+            if file_signature(target) != seen and target.is_file() and session.held_run(target):
+                raise SessionError(f"{shown_path(path)}: another run saved there meanwhile; it is kept")
         return session.save(path, run, typed)
     except SessionError as e:
         rescue = Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
@@ -471,7 +473,7 @@ def divergence_advice(e: Diverged, run: Run, loaded: bool) -> str:
         return f"try this chapter's default learning rate{new_run}, e.g. {command}"
     if loaded and e.try_lr is not None:
         return f"try a smaller learning rate{new_run}, e.g. {train_command(run, lr=e.try_lr)}"
-    if e.limit and e.restored:  # no rate helps: say how to stop before the limit, with samples to show for it
+    if e.limit and e.restored and not loaded:  # no rate helps: how to stop before the limit, with samples to show
         return f"{e.advise('--lr ')}; {train_command(run, steps=e.restored)} stops before it"
     return e.advise("--lr ")
 

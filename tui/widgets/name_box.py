@@ -22,8 +22,12 @@ class NameBox(Input):
         if control_character(text):
             self.restricted()
             return
+        start, end = sorted((start, end))  # a selection made leftwards runs backwards
         room = self.max_length - (len(self.value) - (end - start))
-        super().replace(text[: max(room, 0)], start, end)  # a long paste is cut to fit, as typing stops at the limit
+        if len(text) > room:  # a long paste is cut to fit, and rings, as typing past the limit does
+            self.restricted()
+            text = text[: max(room, 0)]
+        super().replace(text, start, end)
 
     def open(self) -> None:
         self.can_focus = True
