@@ -1209,13 +1209,20 @@ def test_a_certain_prediction_has_a_loss_of_0_not_minus_0(engine):
     assert math.copysign(1.0, snap.loss) == 1.0
 
 
+async def open_name_box(pilot, app, value: str) -> Input:
+    """/ opens the name box; it holds `value`, the cursor at its end."""
+    await pilot.press("slash")
+    box = app.query_one("#name", Input)
+    box.value = value
+    box.cursor_position = len(value)
+    return box
+
+
 async def test_the_name_box_takes_no_control_characters():
     """A tab pasted into the name was saved with the session, which a loader then refused."""
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("slash")
-        box = app.query_one("#name", Input)
-        box.value = ""
+        box = await open_name_box(pilot, app, "")
         app.post_message(events.Paste("an\tn"))  # refused whole, as Textual refuses what its restrict does not match
         app.post_message(events.Paste("an\u202en"))  # nor what data files refuse: U+202E turns the line around
         app.post_message(events.Paste("a\u200bb"))
@@ -1226,10 +1233,7 @@ async def test_the_name_box_takes_no_control_characters():
 async def test_a_paste_past_16_characters_is_cut_to_fit_not_dropped():
     app = PlaygroundApp(chapter=9)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("slash")
-        box = app.query_one("#name", Input)
-        box.value = "an"
-        box.cursor_position = 2
+        box = await open_name_box(pilot, app, "an")
         app.post_message(events.Paste("abcdefghijklmnopq"))
         await pilot.pause()
         assert box.value == "anabcdefghijklmn" and app.typed == "anabcdefghijklmn"
