@@ -435,9 +435,9 @@ class PlaygroundApp(App):
         old = self.sessions.get(self.chapter_number)
         if number != self.chapter_number:
             self.clear_notifications()  # they speak of the chapter left (a nudge taken back, a step that failed)
-        if old is not None and old.training and number != self.chapter_number:
-            old.stop_requested = True
-            self.notify(f"Chapter {old.chapter.number} paused at step {old.run.step}; its training is kept.")
+            if old is not None and old.training:
+                old.stop_requested = True
+                self.notify(f"Chapter {old.chapter.number} paused at step {old.run.step}; its training is kept.")
         self.chapter_number = number
         session = self.session
         self.sub_title = session.chapter.label
@@ -536,7 +536,8 @@ class PlaygroundApp(App):
         self.forget_generated()
         self.clear_notifications()  # the question is answered
         lr = session.run.config.lr
-        kept = f" The learning rate stays {lr:g} ([ and ] set it)." if session.trains and lr != session.chapter.lr else ""
+        changed = session.trains and lr != session.chapter.lr
+        kept = f" The learning rate stays {lr:g} ([ and ] set it)." if changed else ""
         self.notify(f"Chapter {session.chapter.number} reset to its first weights.{kept}" if session.has_weights else
                     f"Chapter {session.chapter.number} started again: it has no weights; its random draws restart "
                     f"from seed {session.run.config.seed}.")
@@ -878,6 +879,10 @@ class PlaygroundApp(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def tab_before(self, leaving: str, default: str) -> str:
+        """On a small screen, where closing `leaving` goes: the tab it was opened from, if this chapter has it."""
+        return self.panel_before if self.panel_before in set(self.panels()) - {leaving} else default
+
     def action_loss_chart(self) -> None:
         model = self.session.model if self.session.built else None
         if model is not None and not model.trainable and not self.loss_expanded:  # no curve to draw
@@ -886,8 +891,7 @@ class PlaygroundApp(App):
                         "The chart starts with training, in chapter 6.")
             return
         if self.narrow:  # the loss tab is its chart: l opens it, and closes it back to the tab before
-            back = self.panel_before if self.panel_before in set(self.panels()) - {"loss"} else "about"
-            self.bring(back if self.active_panel == "loss" else "loss")
+            self.bring(self.tab_before("loss", "about") if self.active_panel == "loss" else "loss")
             self.request_snapshot()  # as a panel key does: the tab shown gets its numbers
             return
         self.loss_expanded = not self.loss_expanded
@@ -907,7 +911,7 @@ class PlaygroundApp(App):
         if self.narrow and self.attention_on:
             self.panel_before, self.active_panel = self.active_panel, "attention"
         elif self.narrow:  # closed: back to the tab it was opened from, as l does
-            self.active_panel = self.panel_before if self.panel_before in set(self.panels()) - {"attention"} else "weights"
+            self.active_panel = self.tab_before("attention", "weights")
         self.arrange()
         self.request_snapshot()
 

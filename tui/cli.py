@@ -315,12 +315,13 @@ def cmd_train(args) -> int:
         source = f"--load {command_word(args.load)}" if args.load else f"--chapter {run.chapter.number}"
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
                        f"try `minigpt-tui sample {source}`")
+    seen = None  # what the save may replace, as it is before the training
     if args.save is not None:
         if not args.save.strip():
             raise UsageError("--save needs a file name")
-        # a path that cannot be saved to fails now, not after the training
-        refuse_replacing_another_run(args, target := session.check_save_path(args.save))
-    seen = file_signature(target) if args.save is not None else None  # what the save may replace, as it is now
+        target = session.check_save_path(args.save)  # a path that cannot be saved to fails now, not after training
+        refuse_replacing_another_run(args, target)
+        seen = file_signature(target)
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "

@@ -42,17 +42,19 @@ class DataPicker(AcceptScreen):
             now = f"Now: {self.current}. {self.note}".strip()
             yield Static(now, classes="hint", markup=False)  # a path may hold [ and ]: plain text, not markup
             yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
-            path = self.source if self.source not in ("names", "toy", "docs") else ""
+            path = self.source if self.in_use() == "file" else ""
             yield Input(path, placeholder="path of a text file, one document per line", id="path")
             yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#path").display = False
         choices = self.query_one("#choices", OptionList)
-        keys = [key for key, _ in CHOICES]
-        in_use = self.source if self.source in keys else "names" if self.source == "docs" else "file"
-        choices.highlighted = keys.index(in_use)
+        choices.highlighted = [key for key, _ in CHOICES].index(self.in_use())
         choices.focus()
+
+    def in_use(self) -> str:
+        """The choice the data in use is: names (also for documents given on the command line), toy, or a file."""
+        return self.source if self.source in ("names", "toy") else "names" if self.source == "docs" else "file"
 
     @on(OptionList.OptionSelected, "#choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -48,16 +48,11 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
                 if len(line) + len(f) <= width]
         return line + Text(fits[0] if fits else "", style=DIM)  # no number to beat rather than half of one
 
-    full = []  # said under the name, where the eye is: a key typed past the limit did nothing
-    if len(snap.name) >= model.block_size:
-        full = wrap(Text(f"{model.block_size} characters at most: the model reads {model.block_size} positions "
-                         "(its block size).", style=DIM), width, console)
-    if not snap.unknown:
-        lines.append(with_loss(head))
-        lines.extend(full)
-    else:  # the numbers are of the name up to the first unknown character
-        lines.append(head)
-        lines.extend(full)
+    lines.append(with_loss(head) if not snap.unknown else head)  # with an unknown character, the loss is below
+    if len(snap.name) >= model.block_size:  # said under the name, where the eye is: a key typed past it did nothing
+        lines.extend(wrap(Text(f"{model.block_size} characters at most: the model reads {model.block_size} positions "
+                               "(its block size).", style=DIM), width, console))
+    if snap.unknown:  # the numbers are of the name up to the first unknown character
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
             return lines
