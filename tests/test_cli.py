@@ -80,7 +80,7 @@ def test_sample_prints_k_documents(capsys):
     (["sample", "--chapter", "6", "--samples", "1000001"], "--samples must be from 0 to 1,000,000 (got 1,000,001)"),
     (["train", "--chapter", "6", "--docs", "anx"], "'x' is not in the vocabulary"),
     (["train", "--chapter", "6", "--data", "/no/such/file.txt"], "no such file"),
-    (["train", "--chapter", "6", "--format", "xml"], "invalid choice"),
+    (["train", "--chapter", "6", "--format", "xml"], "--format: unknown value 'xml'; choose from text, jsonl"),
     (["train", "--chapter", "3"], "does not train"),
     (["train", "--chapter", "3", "--data", "names"], "toy data only"),
     (["sample", "--chapter", "1", "--temperature", "0"], "--temperature must be a finite number, 1e-300 or more (got 0.0)"),
@@ -93,10 +93,18 @@ def test_sample_prints_k_documents(capsys):
     (["train", "--chapter", "6", "--lr", "inf"], "--lr must be a finite number >= 0 (got inf)"),
     (["train", "--chapter", "6", "--save", ""], "--save needs a file name"),
     (["sample"], "required: --chapter"),
-    (["bogus"], "invalid choice"),
+    (["bogus"], "unknown command 'bogus'; choose from chapters, train, sample, serve"),
+    (["trian"], "unknown command 'trian' (did you mean train?)"),
+    (["train", "--chapter", "12", "--engine", "fats"], "--engine: unknown value 'fats' (did you mean fast?)"),
+    (["train", "--chpater", "12"], "unrecognized arguments: --chpater 12 (did you mean --chapter?)"),
+    (["sample", "--chapter", "12", "--steps", "5"], "(--steps is an option of train, not of sample)"),
+    # counts are checked against their whole range, not only against 0
+    (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
+    (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),
+    (["train", "--chapter", "6", "--steps", "ten"], "'ten' is not a whole number"),
     (["train", "--chapter", "12", "--docs", "ann", "--data", "/no/such/file.txt"], "--docs and --data both give"),
     (["train", "--chapter", "12", "--data", ""], "--data needs toy, names, or a file path"),
-    (["train", "--chapter", "6", "--seed", "-5"], "'-5' is below 0"),  # Random(-5) is Random(5)
+    (["train", "--chapter", "6", "--seed", "-5"], "'-5' is below 0: a seed is 0 or more"),  # Random(-5) is Random(5)
     (["--data", "/no/such/file.txt", "serve"], "serve does not take --data"),
 ])
 def test_user_errors_are_one_line_and_exit_2(capsys, args, message):
@@ -104,6 +112,15 @@ def test_user_errors_are_one_line_and_exit_2(capsys, args, message):
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1 and message in err and err.startswith("minigpt-tui: ")
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"minigpt-tui {version('minigpt-tui')}\n"
 
 
 def test_unreadable_data_file_is_one_line(tmp_path, capsys):
@@ -184,7 +201,7 @@ def test_load_with_another_chapter_is_refused_not_ignored(capsys, opened, sessio
 def test_load_with_a_seed_or_data_of_its_own_is_refused_not_ignored(capsys, opened, session6, command, option):
     code, out, err = run_cli(capsys, *command, "--load", session6, *option)
     assert code == 2 and out == "" and opened == []
-    assert err == f"minigpt-tui: {option[0]} cannot be changed when continuing a session (--load); leave it out\n"
+    assert err == f"minigpt-tui: {option[0]} cannot be changed: --load keeps the session's own; leave it out\n"
 
 
 def test_the_playground_offers_the_loaded_file_to_ctrl_s_and_ctrl_o(capsys, monkeypatch, session6):

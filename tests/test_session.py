@@ -464,7 +464,7 @@ def test_save_at_the_end_then_sample_and_train_load_repeat_the_samples(tmp_path,
 @pytest.mark.parametrize("args, message", [
     (["train", "--load", "{missing}"], "no such file"),
     (["train", "--load", "{bad}"], "not valid JSON"),
-    (["train", "--load", "{good}", "--lr", "0.1"], "--lr cannot be changed when continuing a session"),
+    (["train", "--load", "{good}", "--lr", "0.1"], "--lr cannot be changed: --load keeps the session's own"),
     (["train", "--load", "{good}", "--chapter", "3"], "the session decides the chapter"),
     (["sample", "--load", "{bad}"], "not valid JSON"),
     (["--load", "{bad}"], "not valid JSON"),

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import importlib.metadata
 import json
 import math
 import os
+import re
 import shlex
 import signal
 import sys
@@ -34,7 +37,18 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse prints usage plus the message; we want one line
+        choice = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)$", message)
+        if choice:  # "argument {chapters,train,...}: invalid choice" reads as noise: name the command and the choices
+            typed, choices = choice[1], re.findall(r"'(.*?)'", choice[2])
+            what = "unknown command" if message.startswith("argument {") else message.split(":")[0].replace(
+                "argument ", "") + ": unknown value"
+            message = f"{what} {typed!r}{did_you_mean(typed, choices)}; choose from {', '.join(choices)}"
         raise UsageError(message)
+
+
+def did_you_mean(typed: str, known) -> str:
+    close = difflib.get_close_matches(typed, known, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 class Default(str):
@@ -68,13 +82,18 @@ def same_option(key: str, a, b) -> bool:
     return a == b
 
 
-def positive_int(text: str) -> int:
+def whole_number(text: str) -> int:
+    """A count; its range is checked with the run's other settings, which know it (--steps 1 to 10**9)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def seed_number(text: str) -> int:
+    value = whole_number(text)
     if value < 0:  # Random(-5) is Random(5): a negative seed would only look different
-        raise argparse.ArgumentTypeError(f"{text!r} is below 0")
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0: a seed is 0 or more")
     return value
 
 
@@ -95,30 +114,49 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter number or name (see `minigpt-tui chapters`)")
     p.add_argument("--data", default=argparse.SUPPRESS, help="toy, names, or a path to a file with one document per line")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
-    p.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--seed", type=seed_number, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
-    p.add_argument("--samples", type=positive_int, help="how many documents to sample")
+    p.add_argument("--samples", type=whole_number, help="how many documents to sample")
     p.add_argument("--temperature", type=number,
                    help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
     p.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS,
                    help="a saved session: its chapter, data and settings (train continues it)")
 
 
+def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -> str:
+    """argparse's message, with the option meant when a typo is close to one, or the command an option is for."""
+    message, option = f"unrecognized arguments: {' '.join(unknown)}", unknown[0].split("=")[0]
+    owners = [name for name, p in parser.commands.items() if option in p._option_string_actions]
+    if option.startswith("-") and owners:
+        return f"{message} ({option} is an option of {' and '.join(owners)}, not of {command or 'the playground'})"
+    known = parser.commands[command] if command else parser
+    return message + did_you_mean(option, known._option_string_actions)
+
+
+def installed_version() -> str:
+    try:
+        return importlib.metadata.version("minigpt-tui")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
+    parser.add_argument("--version", action="version", version=f"minigpt-tui {installed_version()}")
     parser.add_argument("--chapter", "-c", default=Default("1"), help="chapter to open the playground on (default 1)")
-    parser.add_argument("--seed", type=positive_int, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--seed", type=seed_number, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
+    parser.commands = sub.choices  # for the options each command knows, when one is mistyped
     sub.add_parser("chapters", help="list the chapters")
 
     train = sub.add_parser("train", help="train a chapter's model headless and print its losses and samples")
     add_run_options(train)
-    train.add_argument("--steps", type=positive_int, help="training steps (default: the chapter's)")
+    train.add_argument("--steps", type=whole_number, help="training steps (default: the chapter's)")
     train.add_argument("--lr", type=number, help="learning rate (default: the chapter's)")
-    train.add_argument("--batch", type=positive_int, help="documents per step (default 1)")
+    train.add_argument("--batch", type=whole_number, help="documents per step (default 1)")
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format (default text)")
 
@@ -127,9 +165,9 @@ def build_parser() -> Parser:
 
     serve = sub.add_parser("serve", help="serve the playground to web browsers (one session per tab)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    serve.add_argument("--port", type=positive_int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--port", type=whole_number, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
-    serve.add_argument("--seed", type=positive_int, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
+    serve.add_argument("--seed", type=seed_number, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
     serve.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS, help="every tab opens this saved session")
     return parser
 
@@ -159,7 +197,7 @@ def refuse_session_overrides(args) -> None:
     """With --load the session's settings stand: an option that would change one is refused."""
     fixed = [f"--{key}" for key in FIXED_BY_SESSION if getattr(args, key, None) is not None]
     if fixed:
-        raise UsageError(f"{fixed[0]} cannot be changed when continuing a session (--load); leave it out")
+        raise UsageError(f"{fixed[0]} cannot be changed: --load keeps the session's own; leave it out")
 
 
 def check_chapter(args, run: Run) -> None:
@@ -579,7 +617,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w"))
     try:
-        args = build_parser().parse_args(argv, namespace=Options())
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv, namespace=Options())
+        if unknown:
+            raise UsageError(unknown_arguments(parser, args.command, unknown))
         if args.data is not None and not args.data.strip():
             raise UsageError("--data needs toy, names, or a file path")
         if args.load is not None and not args.load.strip():  # not a missing --load: --chapter is not what is wanted
