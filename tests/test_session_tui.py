@@ -356,3 +356,18 @@ async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path
         await pilot.press("full_stop")
         await settle(pilot, app)
         assert "(last step)" in str(app.query_one("#weights-info").text)
+
+
+async def test_a_path_typed_quickly_with_corrections_is_the_path_meant(tmp_path):
+    """Keys that arrive together reach the data dialog's path box in order, its editing keys too."""
+    from textual import events
+
+    words = tmp_path / "words.txt"
+    words.write_text("zed\nzoe\nzara\n")
+    app = App(chapter=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d", "end", "enter")  # a file of your own: the path box has the focus
+        for key in ["ctrl+u", *f"{words}x", "backspace", "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot, app)
+        assert app.session.run.docs == ["zed", "zoe", "zara"]

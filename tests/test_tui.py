@@ -973,6 +973,23 @@ async def test_a_name_typed_in_the_same_burst_as_slash_goes_into_the_box(size):
         assert app.chapter_number == 6
 
 
+@pytest.mark.parametrize("keys, name", [
+    (["slash", *"nina", "backspace"], "nin"),  # Backspace ran first, on the selected "ann": "nina"
+    (["slash", *"xy", "ctrl+u", *"bo", "left", "b"], "bbo"),
+    # in the box already: its bindings ran from the app, behind the letters typed after them ("" here)
+    (["x", "y", "ctrl+u", "b", "backspace", "c"], "c"),
+])
+async def test_editing_keys_in_one_burst_run_in_order(keys, name):
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        if keys[0] != "slash":
+            await pilot.press("slash")
+        burst(app, keys)
+        for _ in range(3):
+            await pilot.pause()
+        assert app.query_one("#name").value == name
+
+
 @pytest.mark.parametrize("leave", ["enter", "escape"])
 async def test_a_key_right_behind_enter_in_the_name_box_is_a_command_again(leave):
     app = PlaygroundApp(chapter=6)
@@ -1004,6 +1021,11 @@ async def test_a_path_typed_in_the_same_burst_as_ctrl_s_goes_into_the_prompt():
         assert isinstance(app.screen, FilePrompt)
         assert app.screen.query_one("#path").value == "abc"  # it replaced the proposed path
         assert app.query_one("#name").value == "ann"
+        await pilot.press("escape")
+        burst(app, ["ctrl+o", *"xyz", "backspace", "ctrl+u", *"ab", "backspace"])  # the editing keys in order too
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, FilePrompt) and app.screen.query_one("#path").value == "a"
         await pilot.press("ctrl+s", "ctrl+o")  # they run before any box sees them, but not over a dialog
         assert len(app.screen_stack) == 2
 

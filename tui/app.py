@@ -204,6 +204,8 @@ class PlaygroundApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self.ui_priority_until = time.monotonic() + UI_PRIORITY
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            event.sent_to = self.focused  # on_key tells from it whether the focus moved while the key waited
         await super().on_event(event)
 
     def on_unmount(self) -> None:
@@ -755,13 +757,15 @@ class PlaygroundApp(App):
         self.query_one(NameBox).open()
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key reaches the bindings while a text box has focus (or is about to) only when it came in the
-        same burst as the key that opened the box, sent on before the focus moved: it is the box's, as if typed there.
-        Enter or Esc leaves the name box here, at once (not after the box's Submitted), so the keys behind them are
-        commands again, in a burst too."""
+        """A key that came in the same burst as the key that opened a text box was sent on before the focus moved:
+        it is the box's, as if typed there, and goes to it in order (an editing key such as Backspace would
+        otherwise run the box's binding at once, ahead of the letters typed before it). Enter or Esc leaves the
+        name box here, at once (not after the box's Submitted), so the keys behind them are commands again, in a
+        burst too."""
+        sent_before_focus_moved = getattr(event, "sent_to", self.focused) is not self.focused
         if event.key in ("enter", "escape") and isinstance(self.focused, NameBox):
             self.leave_name_box()
-        elif not event.is_printable:
+        elif not (event.is_printable or sent_before_focus_moved):  # a printable key here was typed ahead too
             return
         elif isinstance(self.focused, Input):  # after the box's Focus: it replaces a selected value, as typing does
             self.focused.post_message(events.Key(event.key, event.character))

@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.widgets.file_prompt import AcceptScreen
+from tui.widgets.text_box import TextBox
 
 CHOICES = [
     ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
@@ -43,7 +44,7 @@ class DataPicker(AcceptScreen):
             yield Static(now, classes="hint", markup=False)  # a path may hold [ and ]: plain text, not markup
             yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
             path = self.source if self.in_use() == "file" else ""
-            yield Input(path, placeholder="path of a text file, one document per line", id="path")
+            yield TextBox(path, placeholder="path of a text file, one document per line", id="path")
             yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.widgets.text_box import TextBox
+
 
 def one_line(error: Exception) -> str:
     text = str(error).strip()
@@ -59,7 +61,7 @@ class FilePrompt(AcceptScreen):
             box.border_subtitle = "Enter: ok · Esc: cancel"
             if self.hint:
                 yield Static(self.hint, classes="hint", markup=False)  # paths may hold [ and ]
-            yield Input(value=self.value, placeholder="a file path", id="path")
+            yield TextBox(value=self.value, placeholder="a file path", id="path")
             yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:

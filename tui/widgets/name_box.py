@@ -1,12 +1,12 @@
 """The box the name is typed in, under the probabilities."""
 from __future__ import annotations
 
-from textual.widgets import Input
+from tui.widgets.text_box import TextBox
 
 from core.data import control_character
 
 
-class NameBox(Input):
+class NameBox(TextBox):
     """Opened by / (or a click) only: tab, moving between the panels, never lands in it, where the next key meant for
     a panel would replace the name."""
 
