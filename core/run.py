@@ -89,10 +89,12 @@ class RunConfig:
         """Every None replaced by the chapter's default, every value checked. A bad value's message names it as
         `named` + field: "--lr" for the command line, "its config's lr" for a session file."""
         chapter = get(self.chapter)
+        given = self.data is not None or self.docs is not None  # else the chapter's own: its docs, if it has any
         c = replace(
             self,
             chapter=chapter.number,
             data=self.data or chapter.data,
+            docs=self.docs if given else chapter.docs or None,
             steps=chapter.steps if self.steps is None else self.steps,
             lr=chapter.lr if self.lr is None else self.lr,
             engine=self.engine or chapter.default_engine,

@@ -85,7 +85,7 @@ def test_chapter6_trains_on_ann_to_the_spec_weights():
 
 
 def test_chapter6_on_the_eight_toy_documents_uses_docs_in_turn():
-    run = Run(RunConfig(6))
+    run = Run(RunConfig(6, data="toy"))
     assert run.docs == TOY_DOCS and run.steps == 75 and run.config.lr == 0.1
     results = [run.train_step() for _ in range(75)]
     assert [r.docs[0] for r in results[:9]] == TOY_DOCS + ["ann"]

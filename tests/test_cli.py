@@ -58,6 +58,9 @@ def test_train_defaults_come_from_the_chapter(capsys):
     code, out, _ = run_cli(capsys, "train", "--chapter", "6", "--format", "jsonl", "--samples", "0")
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 76 and records[-1].keys() == {"params"}
+    assert {r["doc"] for r in records[:75]} == {"ann"}  # the post's first training run: ann alone
+    code, out, _ = run_cli(capsys, "train", "--chapter", "6", "--data", "toy", "--format", "jsonl", "--samples", "0")
+    records = [json.loads(line) for line in out.splitlines()]
     assert [r["doc"] for r in records[:8]] == ["ann", "leia", "elaine", "ian", "alan", "laila", "lee", "nina"]
 
 
@@ -305,7 +308,8 @@ def test_long_docs_are_cut_with_a_note(capsys):
 def test_a_diverged_run_saves_its_good_steps(tmp_path, capsys):
     """Chapter 6 on the toy data stops at step 262: the 261 steps before it are kept, not thrown away."""
     saved = tmp_path / "c6.json"
-    code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "300", "--samples", "0", "--save", str(saved))
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--data", "toy", "--steps", "300", "--samples", "0", "--save",
+                           str(saved))
     assert code == 3 and err.splitlines()[-1] == f"minigpt-tui: the parameters after step 261 are saved to {saved}"
     code, out, _ = run_cli(capsys, "sample", "--load", str(saved), "--samples", "1")
     assert code == 0 and out.startswith("sample  1: ")
@@ -331,8 +335,8 @@ def test_closed_output_still_saves_the_run(tmp_path, fmt):
 
 def test_a_diverged_run_saves_its_good_steps_when_its_output_is_closed_too(tmp_path):
     saved = tmp_path / "e.json"
-    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "6", "--steps", "100", "--lr", "1",
-                              "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "6", "--data", "toy", "--steps", "100",
+                              "--lr", "1", "--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})  # buffered, as a user's
     child.stdout.close()  # `| true`: the flush before the message on stderr failed, and nothing was saved
     code = child.wait(timeout=120)
@@ -671,7 +675,7 @@ def test_a_loaded_session_at_its_limit_gets_no_fresh_run_command(tmp_path, capsy
     """A fresh run retraces a session only when nothing else shaped it (nudges, a rate changed in the playground)."""
     from core.run import Run, RunConfig
 
-    run = Run(RunConfig(6, steps=300, lr=0.2))
+    run = Run(RunConfig(6, data="toy", steps=300, lr=0.2))
     for _ in range(100):
         run.train_step()
     session.save(tmp_path / "s.json", run)

@@ -217,7 +217,7 @@ async def test_each_tab_gets_its_own_playground():
 
 async def test_with_load_every_tab_opens_the_saved_session(tmp_path):
     saved = tmp_path / "chapter6.json"
-    trained = run_cli("train", "--chapter", "6", "--steps", "5", "--samples", "0", "--save", str(saved))
+    trained = run_cli("train", "--chapter", "6", "--data", "toy", "--steps", "5", "--samples", "0", "--save", str(saved))
     assert trained.returncode == 0, trained.stderr
     with served("--load", str(saved)) as server:
         async with aiohttp.ClientSession() as http:

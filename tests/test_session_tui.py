@@ -8,6 +8,7 @@ import numpy as np
 
 from core import session
 from core.chapters import get
+from core.data import TOY_DOCS
 from core.run import Run, RunConfig
 from tui.app import PlaygroundApp
 from tui.session_keys import save_hint
@@ -181,18 +182,18 @@ async def test_d_picks_the_toy_set_names_or_a_file_and_keeps_the_data_when_a_fil
     app = App(chapter=8)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.session.run.dataset.name == "toy"
+        assert app.session.run.docs == ["ann"]
         await pilot.press("d")
         assert isinstance(app.screen, DataPicker)
-        assert highlighted_data(app) == "toy"  # it opens on the data in use
-        await pilot.press("down", "enter")  # "a file of your own"
+        assert highlighted_data(app) == "typed"  # it opens on the data in use
+        await pilot.press("end", "enter")  # "a file of your own"
         await type_path(pilot, app, binary)
         assert isinstance(app.screen, DataPicker) and "looks binary" in error_of(app)
         await type_path(pilot, app, tmp_path / "nothing.txt")
         assert "no such file" in error_of(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.session.run.dataset.name == "toy"
+        assert app.session.run.docs == ["ann"]
 
         await pilot.press("d", "end", "enter")
         await type_path(pilot, app, words)
@@ -315,10 +316,10 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
         await pilot.press("d", "home", "enter")  # names
         await pilot.pause()
         assert isinstance(app.screen, DataPicker) and "1 trained step not saved" in error_of(app)
-        assert app.session.run.dataset.name == "toy"
+        assert app.session.run.docs == ["ann"]
         await pilot.press("escape")  # kept
         await pilot.pause()
-        assert app.session.run.dataset.name == "toy" and app.session.run.step == 1
+        assert app.session.run.docs == ["ann"] and app.session.run.step == 1
 
 
 def test_the_save_prompt_says_what_the_chapter_saves():
@@ -371,3 +372,28 @@ async def test_a_path_typed_quickly_with_corrections_is_the_path_meant(tmp_path)
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await settle(pilot, app)
         assert app.session.run.docs == ["zed", "zoe", "zara"]
+
+
+async def test_chapter_6_starts_on_ann_and_d_types_other_names_or_takes_the_toy_set():
+    app = App(chapter=6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.run.docs == ["ann"]  # the post's first training run
+        await pilot.press("d")
+        assert highlighted_data(app) == "typed" and "Now: names typed here (ann)." in str(
+            app.screen.query_one(".hint").content)
+        await pilot.press("enter")
+        box = app.screen.query_one("#typed")
+        assert box.value == "ann" and app.focused is box
+        await pilot.press("ctrl+u", "enter")
+        assert "Type one or more names first" in error_of(app)
+        await pilot.press(*"ann, zed", "enter")
+        assert "'z' is not in the vocabulary" in error_of(app) and app.session.run.docs == ["ann"]
+        await pilot.press("ctrl+u", *"leia,, nina ", "enter")
+        await settle(pilot, app)
+        assert app.session.run.docs == ["leia", "nina"] and len(app.session.run.vocab) == 6
+        await pilot.press("d")
+        assert app.screen.query_one("#typed").value == "leia, nina"
+        await pilot.press("up", "enter")  # the toy set
+        await settle(pilot, app)
+        assert app.session.run.docs == TOY_DOCS

@@ -480,10 +480,10 @@ def train_command(run: Run, **changes) -> str:
     """The command for a new run with the run's settings, some changed (e.g. lr=0.05): a session keeps its own."""
     c = replace(run.config, **changes)
     words = ["minigpt-tui", "train", "-c", str(c.chapter)]
-    source = session.data_source(run)
-    if source == "docs":
+    source, chapter = session.data_source(run), run.chapter
+    if source == "docs" and run.dataset.docs != chapter.docs:
         words += ["--docs", ",".join(run.dataset.docs)]
-    elif source != run.chapter.data:
+    elif source != "docs" and (source != chapter.data or chapter.docs):  # chapters 6-8 start on their docs
         words += ["--data", source]
     words += ["--steps", str(c.steps), "--lr", exact(c.lr)]
     if c.batch != 1:

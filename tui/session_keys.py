@@ -11,9 +11,9 @@ import math
 import os
 from dataclasses import replace
 
-from core import data, session as sessions
+from core import session as sessions
 from core.data import shown_path
-from core.run import RunConfig
+from core.run import RunConfig, load_dataset
 from tui.trainer import PlaygroundRun, Refused, Session
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
@@ -122,10 +122,11 @@ def pick_data(app) -> None:
         app.notify(f"Chapter {chapter.number} ({chapter.name}) works on the toy data only: its model is tied to the "
                    "toy vocabulary. Other data arrives in chapter 6.")
         return
-    current = session.run.dataset.name if session.built else "none"
+    current = data_label(session.run.dataset) if session.built else "none"
 
-    def build(source: str) -> PlaygroundRun:
-        dataset = data.load(source)
+    def build(source: str | tuple[str, ...]) -> PlaygroundRun:
+        docs = source if isinstance(source, tuple) else None  # names typed in the dialog
+        dataset = load_dataset(RunConfig(chapter=chapter.number, data=None if docs else source, docs=docs), chapter)
         ask_before_replacing(app, session, "d", source)
         run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
         if session.built:  # the learning rate set with [ and ] stays
@@ -137,12 +138,21 @@ def pick_data(app) -> None:
             return
         d = run.dataset
         notes = "".join(f"; {note}" for note in d.notes)
-        adopt(app, run, f"Chapter {chapter.number} now learns from {d.name}: {len(d.docs):,} document{'s' if len(d.docs) != 1 else ''}, "
-                        f"{len(run.vocab)} tokens, fresh weights{notes}")
+        adopt(app, run, f"Chapter {chapter.number} now learns from {data_label(d)}: {len(d.docs):,} "
+                        f"document{'s' if len(d.docs) != 1 else ''}, {len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
     source = sessions.data_source(session.run) if session.built else "names"
-    open_dialog(app, DataPicker(current, build, note, source), picked)
+    docs = session.run.dataset.docs if source == "docs" else ()
+    open_dialog(app, DataPicker(current, build, note, source, docs), picked)
+
+
+def data_label(dataset) -> str:
+    """toy, names, a file's path, or the names typed (as many as read well in one line)."""
+    if dataset.name != "docs":
+        return dataset.name
+    shown = ", ".join(dataset.docs)
+    return f"names typed here ({shown if len(shown) <= 40 else shown[:39] + '…'})"
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:

@@ -84,6 +84,7 @@ class View:
 class Snapshot:
     """A copy of everything the panels draw, taken by whoever owns the model at that moment."""
 
+    chapter: int = 0
     step: int = 0
     steps: int = 0
     lr: float = 0.0
@@ -186,7 +187,8 @@ class Session:
                 raise ChapterError(f"chapter {self.chapter.number} ({self.chapter.name}) is not built yet")
             config = RunConfig(chapter=self.chapter.number, seed=self.seed, engine=self.engine)
             lr = self.run.config.lr if self.run is not None else None
-            self.run = PlaygroundRun(config, dataset or shared_dataset(config.resolved().data))
+            default = config.resolved()  # its documents (chapters 6-8 start on "ann"), else its data set
+            self.run = PlaygroundRun(config, dataset or (None if default.docs else shared_dataset(default.data)))
             if lr is not None:
                 self.run.config = replace(self.run.config, lr=lr)
             self.error = ""
@@ -320,7 +322,8 @@ class Session:
 
     def _snapshot(self, view: View) -> Snapshot:
         run, model, vocab = self.run, self.run.model, self.run.vocab
-        s = Snapshot(step=run.step, steps=run.steps, lr=run.lr_at(run.step) if run.steps else run.config.lr)
+        s = Snapshot(chapter=self.chapter.number, step=run.step, steps=run.steps,
+                     lr=run.lr_at(run.step) if run.steps else run.config.lr)
         s.weights = model.weights()
         s.grads = model.grads() if model.trainable and (run.stepped or run.step == 0) else {}
         s.moments = model.optimizer_state()

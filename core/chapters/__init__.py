@@ -21,6 +21,7 @@ class Chapter:
     changes: str  # what is new since the previous chapter
     models: dict[str, str]  # engine -> "module:Class"
     data: str = "toy"  # default data set
+    docs: tuple[str, ...] = ()  # default documents, given directly (in the data set's vocabulary) instead of its own
     steps: int = 0  # default training length (0: not trainable)
     lr: float = 0.0
     samples: int = 10
@@ -120,23 +121,24 @@ CHAPTERS: list[Chapter] = [
     Chapter(
         6, "training", "Training",
         "Training is a loop: take a document, find the gradients, move every weight a small step "
-        "against its gradient (w -= LEARN_RATE * g), and go on to the next document.",
+        "against its gradient (w -= LEARN_RATE * g), and go on to the next document. It starts on one "
+        "name, ann, as the post does; d gives it the eight toy names.",
         "Gradient descent, one document per step.",
-        _scalar("c06_training", "Training"), steps=75, lr=0.1,
+        _scalar("c06_training", "Training"), steps=75, lr=0.1, docs=("ann",),
     ),
     Chapter(
         7, "backprop", "Backpropagation",
         "Nudging every weight costs one loss per weight. A Value remembers how it was computed, so one "
         "backward pass through the graph gives every gradient at once, and exactly.",
         "Gradients from a scalar autograd Value instead of finite differences.",
-        _both("c07_backprop", "Backprop"), steps=75, lr=0.1,
+        _both("c07_backprop", "Backprop"), steps=75, lr=0.1, docs=("ann",),
     ),
     Chapter(
         8, "softmax", "Softmax and log loss",
         "Dividing by the sum only works for positive scores. Softmax exponentiates first, so any real "
         "logit works; the log loss -log p punishes a confident mistake without limit.",
         "softmax instead of dividing by the sum; -log p instead of 1 - p.",
-        _both("c08_softmax", "Softmax"), steps=300, lr=0.5,
+        _both("c08_softmax", "Softmax"), steps=300, lr=0.5, docs=("ann",),
     ),
     Chapter(
         9, "embeddings", "Embeddings",

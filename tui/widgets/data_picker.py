@@ -1,4 +1,5 @@
-"""`d`: what the chapter learns from: the bundled names, the toy set, or a file of your own (one document per line).
+"""`d`: what the chapter learns from: the bundled names, the toy set, names typed here, or a file of your own (one
+document per line).
 
 The choice is tried before the screen closes: a file that cannot be used says why, and the current data stays."""
 from __future__ import annotations
@@ -15,13 +16,20 @@ from tui.widgets.text_box import TextBox
 CHOICES = [
     ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
     ("toy", "toy: eight short names, ann to nina, letters a i l e n"),
+    ("typed", "names typed here, separated by commas (ann alone is the post's first run)…"),
     ("file", "a file of your own: one document per line…"),
 ]
 
 
+def typed_docs(text: str) -> tuple[str, ...]:
+    """The documents of the typed box: comma-separated, blanks dropped."""
+    return tuple(doc.strip() for doc in text.split(",") if doc.strip())
+
+
 class DataPicker(AcceptScreen):
-    """Returns what `accept(source)` returns for the choice ("names", "toy" or a path), or None on Esc. It opens on
-    the data in use (`source`, as a session saves it): a file's path is already typed in the path box."""
+    """Returns what `accept(source)` returns for the choice ("names", "toy", a path, or a tuple of typed documents),
+    or None on Esc. It opens on the data in use (`source`, as a session saves it, with its `docs`): a file's path,
+    or the typed names, are already in their box."""
 
     DEFAULT_CSS = """
     DataPicker { align: center middle; }
@@ -32,9 +40,9 @@ class DataPicker(AcceptScreen):
     DataPicker .error { color: $error; height: auto; }
     """
 
-    def __init__(self, current: str, accept, note: str = "", source: str = "names"):
+    def __init__(self, current: str, accept, note: str = "", source: str = "names", docs: tuple[str, ...] = ()):
         super().__init__()
-        self.current, self.accept, self.note, self.source = current, accept, note, source
+        self.current, self.accept, self.note, self.source, self.docs = current, accept, note, source, docs
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -45,25 +53,29 @@ class DataPicker(AcceptScreen):
             yield OptionList(*[Option(label, id=key) for key, label in CHOICES], id="choices")
             path = self.source if self.in_use() == "file" else ""
             yield TextBox(path, placeholder="path of a text file, one document per line", id="path")
+            yield TextBox(", ".join(self.docs), placeholder="names separated by commas, e.g. ann, leia", id="typed")
             yield Static("", classes="error", id="error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#path").display = False
+        for box in self.query(TextBox):
+            box.display = False
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = [key for key, _ in CHOICES].index(self.in_use())
         choices.focus()
 
     def in_use(self) -> str:
-        """The choice the data in use is: names (also for documents given on the command line), toy, or a file."""
-        return self.source if self.source in ("names", "toy") else "names" if self.source == "docs" else "file"
+        """The choice the data in use is: names, toy, typed (documents given directly), or a file."""
+        return {"names": "names", "toy": "toy", "docs": "typed"}.get(self.source, "file")
 
     @on(OptionList.OptionSelected, "#choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id == "file":
-            path = self.query_one("#path", Input)
-            path.display = True
-            self.set_focus(path)  # now: the keys typed next are the path's
+        if event.option.id in ("file", "typed"):
+            box_id = "path" if event.option.id == "file" else "typed"
+            for box in self.query(TextBox):
+                box.display = box.id == box_id
+            self.show_error("")
+            self.set_focus(self.query_one(f"#{box_id}", TextBox))  # now: the keys typed next are its
         else:
             self.try_accept(event.option.id)
 
@@ -74,3 +86,12 @@ class DataPicker(AcceptScreen):
             self.try_accept(event.value.strip())
         else:
             self.show_error("Type the path of a file first.")
+
+    @on(Input.Submitted, "#typed")
+    def typed_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        docs = typed_docs(event.value)
+        if docs:
+            self.try_accept(docs)
+        else:
+            self.show_error("Type one or more names first, separated by commas.")
