@@ -372,6 +372,17 @@ async def test_weight_nudge_changes_the_loss_at_once():
         assert app.snap.loss == pytest.approx(before)
 
 
+async def test_chapter_5_nudges_by_its_epsilon_and_gives_the_posts_nudged_loss():
+    app = PlaygroundApp(chapter=5)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert "+/- 0.01" in text_of(app, "#weights-info")
+        await pilot.press("plus")
+        await pilot.pause()
+        assert app.snap.weights["weights"][0] == pytest.approx(0.63)
+        assert app.snap.loss == pytest.approx(0.8863636363636364, rel=1e-12)  # chapters.md: weights[0] += 0.01
+
+
 async def test_a_nudge_that_would_make_a_probability_negative_is_refused():
     app = PlaygroundApp(chapter=3)
     async with app.run_test(size=WIDE) as pilot:
@@ -1280,3 +1291,50 @@ async def test_tab_never_lands_in_the_name_box():
         assert app.typed == "lee" and not isinstance(app.focused, Input)
         await pilot.click("#name")  # and so does a click
         assert app.focused is app.query_one("#name")
+
+
+def test_a_small_probability_in_a_sentence_is_never_a_false_zero():
+    from tui.widgets.palette import percent
+
+    assert [percent(q) for q in (0.1234, 0.0005, 0.00049, 3.2e-6, 0.0)] == ["12.3%", "0.1%", "0.049%", "0.00032%", "0.0%"]
+
+
+async def test_the_toy_probability_table_names_its_unit():
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert "Each cell is a next token's probability in %" in text_of(app, "#probs-body").replace("\n", " ")
+
+
+async def test_a_tab_that_hides_the_focused_panel_hands_the_focus_to_one_in_sight():
+    """At 80x24, 2 then Tab focused the weights; 3 hid them and nothing had the focus: the arrows moved nothing."""
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2", "tab")
+        await pilot.pause()
+        assert isinstance(app.focused, WeightsPanel)
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(app.focused, ChapterList) and app.focused.display
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.display
+
+
+@pytest.mark.parametrize("size", [WIDE, SMALL])
+async def test_esc_closes_the_loss_chart_and_the_attention_maps(size):
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("1" if size == SMALL else "c", "escape")  # the about tab, or the code view and back
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.active_panel == "loss" if size == SMALL else app.loss_expanded
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.active_panel == "about" if size == SMALL else not app.loss_expanded
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.query_one("#attention").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.query_one("#attention").display and not app.attention_on

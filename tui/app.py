@@ -80,7 +80,7 @@ KEYS = [
     ("a", "attention", "Attention maps", ""),
     ("ctrl+s", "save_session", "Save the session to a file", ""),
     ("ctrl+o", "open_session", "Open a saved session", ""),
-    ("d", "pick_data", "Pick the data (names, toy, a file)", ""),
+    ("d", "pick_data", "Pick the data (names, toy, typed names, a file)", ""),
     ("question_mark", "help", "Help: every key", "Help"),
     ("q", "quit", "Quit", "Quit"),
 ]
@@ -169,6 +169,7 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
                 for key, action, description, short in KEYS + PANEL_KEYS]
+    BINDINGS.append(Binding("escape", "close_view", "Close the loss chart or the attention maps", show=False))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None):
@@ -328,6 +329,10 @@ class PlaygroundApp(App):
         self.query_one(LossPanel).set_expanded(chart)
         self.query_one("#loss").set_class(chart, "-expanded")
         self.query_one(PanelBar).show(panels, self.active_panel)
+        main = self.screen_stack[0]
+        focused = main.focused
+        if focused is not None and not all(node.display for node in focused.ancestors_with_self if node is not main):
+            self.focus_a_shown_panel()  # its panel went out of sight: the arrow keys would move nothing
         self.call_after_refresh(self.render_panels)  # panels just shown fit their text to their size
 
     def bring(self, panel: str) -> None:
@@ -735,7 +740,7 @@ class PlaygroundApp(App):
             self.notify("No weights to nudge in this chapter: weights arrive in chapter 3.")
             return
         self.show_weights()
-        delta = direction * nudge_step(snap.weights[session.matrix])
+        delta = direction * nudge_step(snap.weights[session.matrix], self.chapter_number)
         name, index = session.matrix, session.cursor
 
         def job():
@@ -764,7 +769,7 @@ class PlaygroundApp(App):
         burst too."""
         sent_before_focus_moved = getattr(event, "sent_to", self.focused) is not self.focused
         if event.key in ("enter", "escape") and isinstance(self.focused, NameBox):
-            self.leave_name_box()
+            self.focus_a_shown_panel()
         elif not (event.is_printable or sent_before_focus_moved):  # a printable key here was typed ahead too
             return
         elif isinstance(self.focused, Input):  # after the box's Focus: it replaces a selected value, as typing does
@@ -776,9 +781,10 @@ class PlaygroundApp(App):
         event.prevent_default()  # not a binding
         event.stop()
 
-    def leave_name_box(self) -> None:
+    def focus_a_shown_panel(self) -> None:
+        """The weights when they are in sight, else the chapter list: now, as / focuses."""
         weights = self.query_one(WeightsPanel)
-        self.screen.set_focus(weights if weights.display else self.query_one(ChapterList))  # now, as / focuses
+        self.screen_stack[0].set_focus(weights if weights.display else self.query_one(ChapterList))
 
     @on(Input.Changed, "#name")
     def name_changed(self, event: Input.Changed) -> None:
@@ -904,6 +910,13 @@ class PlaygroundApp(App):
         self.call_after_refresh(self.render_panels)
 
     @guarded
+    def action_close_view(self) -> None:
+        """Esc closes what l and a open, as it closes help, the code and the dialogs."""
+        if self.loss_expanded or self.narrow and self.active_panel == "loss":
+            self.action_loss_chart()
+        elif self.active_panel == "attention" if self.narrow else self.attention_on:
+            self.action_attention()
+
     def action_attention(self) -> None:
         if self.chapter_number < 11:
             self.notify("Attention arrives in chapter 11.")

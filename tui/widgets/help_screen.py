@@ -38,11 +38,12 @@ KEYS = [
     ("Sessions and data", [
         ("ctrl+s", "save the chapter's session (weights, optimizer, step, history) to a file"),
         ("ctrl+o", "open a saved session"),
-        ("d", "pick the data: the bundled names, the toy names, or a file of your own"),
+        ("d", "pick the data: the bundled names, the toy names, names typed there, or a file of your own"),
     ]),
     ("Views", [
         ("l", "the loss chart, with running mean, baseline and held-out loss"),
         ("a", "attention maps of the typed name (chapters 11-12)"),
+        ("Esc", "close the loss chart or the attention maps, as l and a do"),
         ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),

@@ -94,6 +94,11 @@ def short_percent(q: float) -> str:
     return str(min(99, round(q * 100)))
 
 
+def percent(q: float) -> str:
+    """q in a sentence: one decimal, and two significant digits below 0.1% (0.05%, not a false 0.0%)."""
+    return f"{q * 100:.1f}%" if q >= 0.0005 or q == 0 else f"{q * 100:.2g}%"
+
+
 def fixed_width(x: float, width: int, decimals: int) -> str:
     """x in `width` characters, with fewer decimals as it grows (a loss of 108.84 must not push a row's columns)."""
     for places in range(decimals, -1, -1):

@@ -9,7 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines, wrap
 from tui.widgets.name_box import NameBox
-from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, short_percent, surprise, token_label
+from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, percent, short_percent, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
 
@@ -87,7 +87,8 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
             q = p[target]
             whole = 0.095 <= q < 0.995 or q >= 1  # a near-certain target is 99.9%, never "100%" next to its "99"
-            line.append(f"{q * 100:4.0f}% " if whole else f"{min(q * 100, 99.9):4.1f}% ", style=f"bold {TARGET}")
+            shown = f"{q * 100:4.0f}% " if whole else f"{min(q * 100, 99.9):4.1f}% " if q >= 0.0005 else "<0.1% "
+            line.append(shown, style=f"bold {TARGET}")
             if has_loss:
                 loss = snap.losses[pos]
                 line.append(fixed_width(loss, 5, 2) + " ", style=surprise(loss / base))
@@ -101,13 +102,14 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             lines.append(line)
     for line in lines:  # a row that wrapped would break the columns: crop instead
         line.truncate(width, overflow="ellipsis")
+    unit = "Each cell is a next token's probability in %; [ ] frames the real one. " if V <= SMALL_VOCAB else ""
     if not has_loss:
-        note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
+        note = Text(unit + "The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:
         worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
-        note = Text(f"Most surprised at position {worst + 1}: the model gave "
+        note = Text(f"{unit}Most surprised at position {worst + 1}: the model gave "
                     f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
-                    f"{snap.probs[worst][snap.targets[worst]] * 100:.1f}%.", style=DIM)
+                    f"{percent(snap.probs[worst][snap.targets[worst]])}.", style=DIM)
     else:
         return lines
     return lines + wrap(note, width, console)

@@ -8,6 +8,7 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.message import Message
 
+from core.chapters.c05_gradients import EPSILON
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines
 from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, token_label
@@ -175,7 +176,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
             self.cursor_line = cursor[0] + 1
-        info = describe(snap, name, cursor, labels, nudge_step(values), self.with_loss)
+        info = describe(snap, name, cursor, labels, nudge_step(values, snap.chapter), self.with_loss)
         if values.ndim == 2:
             info.append("\n")
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
@@ -202,8 +203,11 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         self.post_message(self.Selected())
 
 
-def nudge_step(values: np.ndarray) -> float:
-    """How far + and - move a weight: a round tenth of the matrix's largest magnitude."""
+def nudge_step(values: np.ndarray, chapter: int) -> float:
+    """How far + and - move a weight: in chapter 5 its EPSILON, so + makes the nudge the gradient is read from;
+    elsewhere a round tenth of the matrix's largest magnitude."""
+    if chapter == 5:
+        return EPSILON
     return nice_step(float(np.max(np.abs(values))) if values.size else 1.0)
 
 
