@@ -1338,3 +1338,42 @@ async def test_esc_closes_the_loss_chart_and_the_attention_maps(size):
         await pilot.press("escape")
         await pilot.pause()
         assert not app.query_one("#attention").display and not app.attention_on
+
+
+async def test_the_palette_over_help_offers_no_playground_action_to_run_behind_it():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert list(PlaygroundCommands(app.screen).commands()) == []
+        assert list(PlaygroundCommands(app.screen_stack[0]).commands())  # on the playground itself: all of them
+
+
+async def test_a_panel_key_after_maximize_shows_that_panel_not_a_hatch():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2", "tab")
+        await pilot.pause()
+        app.screen.maximize(app.query_one(WeightsPanel))
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.maximized is None and app.query_one("#probs").display
+
+
+async def test_ten_names_of_a_chapter_that_does_not_train_name_no_step():
+    app = PlaygroundApp(chapter=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("G")
+        await pilot.pause(0.3)
+        text = text_of(app, "#generate-body")
+        assert "ten names at T 1:" in text and "step" not in text
+
+
+async def test_a_full_stop_while_training_says_it_paused():
+    app = PlaygroundApp(chapter=12, step_budget=10_000)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        await pilot.press("full_stop")
+        await settle(pilot, app)
+        assert not app.session.training and app.toast.startswith("Chapter 12 paused: space trains on")

@@ -125,6 +125,8 @@ class PlaygroundCommands(Provider):
     """Every action of the playground in the command palette (ctrl+p)."""
 
     def commands(self):
+        if self.screen is not self.app.screen_stack[0]:  # over help or a dialog they would run unseen, behind it
+            return
         for key, action, description, _ in KEYS:
             key = key.split(",")[0]
             # as the footer shows it (".", "[", "?"), but ctrl+s as the help writes it, not ^s
@@ -338,6 +340,7 @@ class PlaygroundApp(App):
     def bring(self, panel: str) -> None:
         """On a small screen, show this panel."""
         if self.narrow and panel in self.panels() and self.active_panel != panel:
+            self.screen_stack[0].minimize()  # a panel maximized (ctrl+p) would hide the one brought: a bare hatch
             self.panel_before, self.active_panel = self.active_panel, panel
             self.arrange()
             self.call_after_refresh(self.render_panels)  # once laid out, so text fits the panel's width
@@ -511,6 +514,8 @@ class PlaygroundApp(App):
     @guarded
     def action_step(self) -> None:
         session = self.session
+        if session.training:  # . pauses a run, as space does: said, as "one training step" does not say it
+            self.notify(f"Chapter {session.chapter.number} paused: space trains on, . takes one step at a time.")
         if not self.ready_to_step(session):
             return
 
@@ -846,7 +851,8 @@ class PlaygroundApp(App):
         panel = self.query_one(GeneratePanel)
 
         def job():
-            return [sample(session.model, session.run.rng, temperature) for _ in range(10)], session.run.step
+            step = session.run.step if session.model.trainable else None  # as g says it: no step where none are
+            return [sample(session.model, session.run.rng, temperature) for _ in range(10)], step
 
         self.call_model(session, job, lambda result: panel.set_names(*result, temperature))
 

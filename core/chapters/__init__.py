@@ -137,7 +137,7 @@ CHAPTERS: list[Chapter] = [
         8, "softmax", "Softmax and log loss",
         "Dividing by the sum only works for positive scores. Softmax exponentiates first, so any real "
         "logit works; the log loss -log p punishes a confident mistake without limit.",
-        "softmax instead of dividing by the sum; -log p instead of 1 - p.",
+        "Softmax instead of dividing by the sum; -log p instead of 1 - p.",
         _both("c08_softmax", "Softmax"), steps=300, lr=0.5, docs=("ann",),
     ),
     Chapter(

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
+from textual.widgets import Footer
 
 from core.chapters import CHAPTERS, Chapter
 from tui.trainer import BACKPROP_CHAPTER
@@ -253,6 +254,7 @@ class CodeScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="code-scroll"):
             yield Lines(id="code")
+        yield Footer()  # its own keys: the playground's footer below would offer keys that do nothing here
 
     def on_mount(self) -> None:
         self.show_code()

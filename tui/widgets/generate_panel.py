@@ -65,7 +65,7 @@ class GeneratePanel(Vertical):
         self.at = 0  # index of the step being shown
         self.phase = PHASES - 1
         self.names: list[str] = []
-        self.names_temperature, self.names_step = 1.0, 0  # what the ten names were written at
+        self.names_temperature, self.names_step = 1.0, None  # what the ten names were written at (None: chapters 1-5)
         self.tokens: list[str] = []
         self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
         self.steps_step: int | None = None  # the step of the model that drew it
@@ -119,7 +119,7 @@ class GeneratePanel(Vertical):
             self.at, self.phase = len(self.steps) - 1, PHASES - 1
             self.refresh_body()
 
-    def set_names(self, names: list[str], step: int, temperature: float) -> None:
+    def set_names(self, names: list[str], step: int | None, temperature: float) -> None:
         self.names, self.names_step, self.names_temperature = names, step, temperature
         self.refresh_body()
 
@@ -162,7 +162,7 @@ class GeneratePanel(Vertical):
         elif not self.note:
             lines.append(Text("g writes one name, token by token; G writes ten at once.", style=DIM))
         if self.names:
-            lines.append(Text(f"ten names at T {self.names_temperature:g}, by the model at step {self.names_step}:",
-                              style=DIM))
+            at = "" if self.names_step is None else f", by the model at step {self.names_step}"
+            lines.append(Text(f"ten names at T {self.names_temperature:g}{at}:", style=DIM))
             lines.append(Text("  ".join(n or "(empty)" for n in self.names), style="bold"))
         self.body.update(Text("\n").join(lines))

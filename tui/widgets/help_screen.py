@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 KEYS = [
     ("Chapters", [
@@ -76,6 +76,7 @@ class HelpScreen(ModalScreen):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc or ? close"
             yield Static(help_table(), id="help")
+        yield Footer()  # its own keys: the playground's footer below would offer keys that do nothing here
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

@@ -37,10 +37,10 @@ class StatusBar(FittedToWidth, Static):
             loss = snap.last_loss
             step = f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}"
             parts += [(step, "", ""), (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
-                      (f"lr {snap.lr:g}", "", " [ ]")]
+                      (f"lr {snap.lr:g}", "", " ([ ])")]
         elif snap.loss is not None:
             parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
-        parts += [(f"T {session.temperature:g}", "", " t T"), (session.run.config.engine, "", "")]
+        parts += [(f"T {session.temperature:g}", "", " (t/T)"), (session.run.config.engine, "", "")]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
         width, label = self.size.width, session.chapter.label
