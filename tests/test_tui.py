@@ -1261,6 +1261,10 @@ async def test_the_name_box_takes_no_control_characters():
         app.post_message(events.Paste("a\u200bb"))
         await pilot.press("b", "o", "b")
         assert box.value == "bob" and app.typed == "bob"
+        assert app.toast == "Not taken: a name cannot hold the format character U+200B."  # not a bell alone
+        app.post_message(events.Paste("ann\nleia\n"))
+        await pilot.pause()
+        assert box.value == "bobann" and app.toast == "Only the first line was pasted: this box takes one line."
 
 
 async def test_a_paste_past_16_characters_is_cut_to_fit_not_dropped():

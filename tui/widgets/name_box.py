@@ -19,8 +19,10 @@ class NameBox(TextBox):
     def replace(self, text: str, start: int, end: int) -> None:
         """Refuses what data files refuse (a pasted tab, ESC, U+202E...): a session would save it, and the screen
         would print it raw. A paste past max_length is cut to fit (Textual's Input would drop all of it)."""
-        if control_character(text):
+        bad = control_character(text)
+        if bad:
             self.restricted()
+            self.notify(f"Not taken: a name cannot hold {bad}.")  # a bell alone does not say which, or why
             return
         start, end = sorted((start, end))  # a selection made leftwards runs backwards
         room = self.max_length - (len(self.value) - (end - start))

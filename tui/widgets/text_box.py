@@ -11,6 +11,10 @@ class TextBox(Input):
     screen, a slow ssh link) "ab", Backspace, "c" came out as "a" with the "c" lost, or "" after ctrl+u. Here the
     box runs its own bindings as the keys reach it, in order. Enter still climbs: the screen decides what it means."""
 
+    def _on_paste(self, event: events.Paste) -> None:
+        if len(event.text.splitlines()) > 1:  # Input keeps the first line: say so, rather than drop the rest unseen
+            self.notify("Only the first line was pasted: this box takes one line.")
+
     async def _on_key(self, event: events.Key) -> None:
         bindings = () if event.key == "enter" else self._bindings.key_to_bindings.get(event.key, ())
         for binding in bindings:
