@@ -1381,3 +1381,13 @@ async def test_a_full_stop_while_training_says_it_paused():
         await pilot.press("full_stop")
         await settle(pilot, app)
         assert not app.session.training and app.toast.startswith("Chapter 12 paused: space trains on")
+
+
+async def test_chapter_8_checks_its_softmax_gradients_as_chapter_7_does():
+    app = PlaygroundApp(chapter=8)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.3)
+        assert "gradients" in app.panels() and app.query_one("#gradients").display
+        rows = app.snap.grad_check
+        assert len(rows) == 6 and all(abs(numerical - backprop) < 1e-8 for _, numerical, backprop in rows)
+        assert app.snap.grad_check[4][2] < 0  # n: ann's most frequent next token, whose weight should grow

@@ -84,6 +84,7 @@ KEYS = [
     ("question_mark", "help", "Help: every key", "Help"),
     ("q", "quit", "Quit", "Quit"),
 ]
+GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads panel, beside its check
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
 PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
@@ -152,7 +153,7 @@ class PlaygroundCommands(Provider):
 
 
 class LeftColumn(Vertical):
-    """Weights, Grads and Loss stacked (chapters 5-7): on a short screen Grads, a scrolling table, gives up rows so
+    """Weights, Grads and Loss stacked (chapters 5-8): on a short screen Grads, a scrolling table, gives up rows so
     the weights keep theirs (at 110x30 they had none)."""
 
     stacked = True  # False on a small screen, where its panels take turns, each the column's whole height
@@ -297,7 +298,7 @@ class PlaygroundApp(App):
         """The panels this chapter has, in the order the small screen numbers them."""
         n = self.chapter_number
         names = ["about", "weights", "probs", "loss", "generate"]
-        if 5 <= n <= 7:
+        if n in GRADIENT_CHAPTERS:
             names.append("gradients")
         if n >= 11:
             names.append("attention")
@@ -362,7 +363,7 @@ class PlaygroundApp(App):
     def view(self) -> View:
         s = self.session
         n = self.chapter_number
-        gradients = 5 <= n <= 7 and (not self.narrow or self.active_panel == "gradients")
+        gradients = n in GRADIENT_CHAPTERS and (not self.narrow or self.active_panel == "gradients")
         attention = n >= 11 and (self.active_panel == "attention" if self.narrow else self.attention_on)
         return View(self.typed, s.matrix, s.cursor, gradients=gradients, attention=attention)
 
@@ -756,7 +757,7 @@ class PlaygroundApp(App):
 
     @on(WeightsPanel.Selected)
     def weight_selected(self) -> None:
-        if 5 <= self.chapter_number <= 7:
+        if self.chapter_number in GRADIENT_CHAPTERS:
             self.request_snapshot()
         else:
             self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
