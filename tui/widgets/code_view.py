@@ -29,7 +29,7 @@ CHAPTER_MODULES = ("core.chapters.c", "core.fast.c")
 GROUNDWORK = ("core.value", "core.fast.ops")  # what the chapters build on: the autograd, the numpy pieces
 HELPER_MODULES = CHAPTER_MODULES + GROUNDWORK + ("core.model", "core.sampling")  # whose functions the view follows
 ENGINE_NOTES = {
-    "scalar": "scalar engine: plain Python",
+    "scalar": "scalar engine: one Python float at a time (numpy only hands the weights over)",
     "fast": "fast engine: the same model in numpy, backward written by hand",
 }
 
