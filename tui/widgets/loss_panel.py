@@ -5,13 +5,18 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
+from textual.color import Color
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
 from tui.trainer import Session, Snapshot
-from tui.widgets.palette import DIM, surprise
+from tui.widgets.lines import FittedToWidth
+from tui.widgets.palette import DIM, TARGET, surprise, token_label
 from tui.widgets.probs_panel import baseline
+
+# plotext's "blue" is the terminal theme's ANSI blue, which Textual draws purple (#9d65ff): this blue is blue anywhere
+FAIR_DIE_BLUE = (95, 135, 255)  # #5f87ff, on the 256-colour cube
 
 
 def running_mean(values: list[float], window: int) -> list[float]:
@@ -34,7 +39,35 @@ class LossPlot(PlotextPlot):
             return Text(f"(the chart cannot be drawn yet: {type(e).__name__})", style=DIM)
 
 
-class LossPanel(Vertical):
+def typed_name_loss(snap: Snapshot, vocab, formula: str, base: float, base_text: str, note: str, width: int,
+               rows: int) -> Text:
+    """A chapter that does not train: the typed name's loss, the per-position values it is the mean of, and the fair
+    die, in `width` columns and at most `rows` lines (the values are cut, then the note dropped, before the die)."""
+    if snap.loss is None or snap.losses is None:
+        return Text(f"{note}\n{base_text} = {base:.3f} is a fair die", style=DIM)
+    loss = Text(f"loss of {snap.scored_label} {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
+    mean_of = Text(f"the mean of {formula} at each position:", style=DIM)
+    head = [loss + Text(", ", style=DIM) + mean_of] if len(loss) + 2 + len(mean_of) <= width else [loss, mean_of]
+    values, line = [], Text()
+    for target, position_loss in zip(snap.targets, snap.losses):
+        pair = Text(token_label(vocab.tokens[target]), style=f"bold {TARGET}")
+        pair.append(f" {position_loss:.3f}", style=surprise(position_loss / base))
+        if line and len(line) + 2 + len(pair) > width - 2:  # 2 kept for the " …" of a cut list
+            values.append(line)
+            line = Text()
+        line = line + Text("  ") + pair if line else pair
+    values.append(line)
+    tail = [Text(f"{base_text} = {base:.3f} is a fair die", style=DIM), Text(note, style=DIM)]
+    if len(head) + len(values) + len(tail) > rows > 0:
+        tail = tail[:1]  # the number to beat stays: the note is also what `l` says
+    room = rows - len(head) - len(tail)
+    if len(values) > room > 0:  # the Probabilities panel lists them all
+        values = values[:room]
+        values[-1].append(" …", style=DIM)
+    return Text("\n").join(head + values + tail)
+
+
+class LossPanel(FittedToWidth, Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.summary = Static("", id="loss-summary")
@@ -60,6 +93,7 @@ class LossPanel(Vertical):
         self.plot.plt.clear_figure()
 
     def show(self, session: Session, snap: Snapshot) -> None:
+        self.shown = session, snap  # a chapter that does not train fits its values to the width
         self.border_title = "Loss"
         self.border_subtitle = "l: close chart" if self.expanded else "l: chart"
         if not session.built:
@@ -79,9 +113,9 @@ class LossPanel(Vertical):
         text = Text()
         history = snap.history
         if not model.trainable:
-            text.append("Training starts in chapter 6." if session.chapter.number < 6 else "This chapter does not train.",
-                        style=DIM)
-            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)  # a line of its own: never broken
+            note = "Training starts in chapter 6." if session.chapter.number < 6 else "This chapter does not train."
+            text = typed_name_loss(snap, session.run.vocab, model.loss_formula, base, base_text, note,
+                              self.content_region.width or 60, self.content_region.height)
         elif not history:
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
             text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
@@ -128,7 +162,7 @@ class LossPanel(Vertical):
             if snap.val:
                 plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label=labels[2],
                          color="cyan", marker="braille")
-            plt.hline(base, "blue")
+            plt.hline(base, FAIR_DIE_BLUE)
             lo = min(min(history), min((v for _, v in snap.val), default=math.inf), base)
             hi = max(max(history), base)
             margin = max(0.05 * (hi - lo), 0.01)  # never an empty range
@@ -137,5 +171,7 @@ class LossPanel(Vertical):
             ticks = sorted({round(last * i / 4) for i in range(5)})
             plt.xticks(ticks, [str(t) for t in ticks])
             if legend:  # a small chart would write it over the curves: its axis names the line instead
-                plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color="blue")
+                canvas = Color.parse(self.app.theme_variables["surface"]).rgb  # plotext's default would be a white box
+                plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color=FAIR_DIE_BLUE,
+                         background=canvas)
         self.plot.refresh()
