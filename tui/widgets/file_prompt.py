@@ -2,6 +2,7 @@
 line and the prompt stays open, so nothing is lost to a typo."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +12,36 @@ from textual.widgets import Input, Static
 
 from tui.widgets.text_box import TextBox
 
+LONGEST_WORD = 40  # a path longer than this is cut in the middle in an error too long for its lines
+ERROR_LINES = 2
+
 
 def one_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def cut_middle(text: str, most: int) -> str:
+    """`text` in `most` characters at most: its start and its end (a path's folder and file), an ellipsis between."""
+    if len(text) <= most:
+        return text
+    start = (most - 1) // 2
+    return text[:start] + "…" + text[len(text) - (most - 1 - start):]
+
+
+def short_error(text: str, typed: str, width: int, console) -> str:
+    """An error that takes more than ERROR_LINES lines of `width`, with the paths it names (the typed one, and any
+    word as long as a path) cut in the middle, so that the reason after a path stays on screen."""
+    def lines(message: str) -> int:
+        return len(Text(message).wrap(console, width))
+
+    if lines(text) <= ERROR_LINES:
+        return text
+    shorter = []
+    for most in (LONGEST_WORD, LONGEST_WORD // 2):  # shorter paths only if that brings it to ERROR_LINES
+        cut = text.replace(typed, cut_middle(typed, most)) if len(typed) > most else text  # it may hold blanks
+        shorter.append(" ".join(cut_middle(word, most) for word in cut.split(" ")))
+    return next((message for message in shorter if lines(message) <= ERROR_LINES), shorter[0])
 
 
 class AcceptScreen(ModalScreen):
@@ -27,12 +54,18 @@ class AcceptScreen(ModalScreen):
         try:
             result = self.accept(value)
         except Exception as e:  # noqa: BLE001 - whatever the file holds, the playground stays up and says why
-            self.show_error(one_line(e))
+            self.show_error(one_line(e), value if isinstance(value, str) else "")  # typed names come as a tuple
             return
         self.dismiss(result)
 
-    def show_error(self, text: str) -> None:
-        self.query_one("#error", Static).update(text)
+    def show_error(self, text: str, typed: str = "") -> None:
+        error = self.query_one("#error", Static)
+        width = error.content_region.width or 72  # not laid out yet: the box's width at 80 columns
+        error.update(short_error(text, typed, width, self.app.console))
+
+    @on(Input.Changed)
+    def typed_changed(self) -> None:
+        self.show_error("")  # the error was about what was typed before: it would read as this one's
 
     def action_cancel(self) -> None:
         self.dismiss(None)
