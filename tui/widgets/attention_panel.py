@@ -11,22 +11,33 @@ from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth
 from tui.widgets.palette import DIM, heat, ink, short_percent, token_label
 
-def head_map(weights, tokens: list[str], title: str) -> Text:
-    """Rows: the position reading; columns: the position read, in percent. Each row sums to 100 (a softmax)."""
+def head_map(weights, tokens: list[str], title: str, cell: int = 3) -> Text:
+    """Rows: the position reading; columns: the position read, in percent (in tens of percent when cells are 2
+    wide). Each row sums to 100 (a softmax)."""
     t = len(weights)
     text = Text(title + "\n", style="bold")
-    text.append("   " + "".join(f"{tok:>3}" for tok in tokens[:t]) + "\n", style=DIM)
+    text.append("   " + "".join(f"{tok:>{cell}}" for tok in tokens[:t]) + "\n", style=DIM)
     for i in range(t):
         text.append(f"{tokens[i]:>2} ", style=DIM)
         for j in range(t):
             if j > i:  # a position never reads the future
-                text.append("  ·", style="#444444")
+                text.append("·".rjust(cell), style="#444444")
             else:
                 w = float(weights[i][j])
-                text.append(short_percent(w).rjust(3), style=f"{ink(w)} on {heat(w)}")
+                shown = short_percent(w) if cell >= 3 else tens_digit(w)
+                text.append(shown.rjust(cell), style=f"{ink(w)} on {heat(w)}")
         if i < t - 1:
             text.append("\n")
     return text
+
+
+def tens_digit(weight: float) -> str:
+    """A weight as its tens of percent, one digit (9 means 90 or more): a 2-wide cell keeps a blank between numbers."""
+    return str(min(9, max(0, int(weight * 100) // 10)))
+
+
+def map_width(tokens: int, cell: int) -> int:
+    return 3 + cell * tokens  # the row labels, then a cell per position
 
 
 class AttentionPanel(FittedToWidth, VerticalScroll):
@@ -49,17 +60,20 @@ class AttentionPanel(FittedToWidth, VerticalScroll):
             return
         vocab = session.run.vocab
         tokens = [token_label(vocab.end_symbol)] + [token_label(vocab.tokens[i]) for i in snap.ids]
+        width = self.content_region.width or 60
+        positions = len(snap.attention[0]) if snap.attention else 0
+        # a long name's map fits in narrower cells (one digit each) rather than wrapping every row in two
+        cell = 3 if map_width(positions, 3) <= width - 1 else 2  # 1 for the scrollbar
         maps = []
         for h, weights in enumerate(snap.attention):
-            maps.append(head_map(weights, tokens, f"head {h + 1} of {len(snap.attention)}"))
-        width = self.content_region.width or 60
-        per_row = max(1, (width - 1 + 2) // (3 * len(tokens) + 3 + 2))  # maps 2 apart, 1 for the scrollbar
+            maps.append(head_map(weights, tokens, f"head {h + 1} of {len(snap.attention)}", cell))
+        per_row = max(1, (width - 1 + 2) // (map_width(positions, cell) + 2))  # maps 2 apart, 1 for the scrollbar
         grid = Table.grid(padding=(0, 2))
         for _ in range(min(per_row, len(maps))):
             grid.add_column()
         for i in range(0, len(maps), per_row):
             grid.add_row(*maps[i: i + per_row])
-        legend = Text("each row: where that position looks, in % (a row sums to 100, up to rounding; 99 means 99 or more); "
-                      "· is the future, hidden",
-                      style=DIM)
+        scale = ("in % (a row sums to 100, up to rounding; 99 means 99 or more)" if cell >= 3 else
+                 "in tens of % (3 means 30 to 39; 9 means 90 or more)")
+        legend = Text(f"each row: where that position looks, {scale}; · is the future, hidden", style=DIM)
         self.body.update(Group(grid, legend))
