@@ -121,8 +121,7 @@ CHAPTERS: list[Chapter] = [
     Chapter(
         6, "training", "Training",
         "Training is a loop: take a document, find the gradients, move every weight a small step "
-        "against its gradient (w -= LEARN_RATE * g), and go on to the next document. It starts on one "
-        "name, ann, as the post does; d gives it the eight toy names.",
+        "against its gradient (w -= LEARN_RATE * g), then on to the next document. First on one name: ann.",
         "Gradient descent, one document per step.",
         _scalar("c06_training", "Training"), steps=75, lr=0.1, docs=("ann",),
     ),

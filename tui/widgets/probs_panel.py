@@ -102,12 +102,11 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             lines.append(line)
     for line in lines:  # a row that wrapped would break the columns: crop instead
         line.truncate(width, overflow="ellipsis")
-    unit = "Each cell is a next token's probability in %; [ ] frames the real one. " if V <= SMALL_VOCAB else ""
     if not has_loss:
-        note = Text(unit + "The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
+        note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:
         worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
-        note = Text(f"{unit}Most surprised at position {worst + 1}: the model gave "
+        note = Text(f"Most surprised at position {worst + 1}: the model gave "
                     f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
                     f"{percent(snap.probs[worst][snap.targets[worst]])}.", style=DIM)
     else:
@@ -128,7 +127,7 @@ class ProbsPanel(FittedToWidth, Vertical):
 
     def show(self, session: Session, snap: Snapshot) -> None:
         self.shown = session, snap
-        self.border_title = "Probabilities"
+        self.border_title = "Probabilities, %"  # the unit of every number in the table
         self.border_subtitle = "/ type a name · Esc leaves"
         if not session.built:
             self.body.set_prose(Text(session.error, style=DIM), self.content_region.width)
