@@ -152,6 +152,13 @@ def looks_utf16(raw: bytes) -> bool:
     return len(raw) >= 4 and fewer == 0 and 4 * more >= len(raw)
 
 
+def source_of(dataset: Dataset) -> str:
+    """How to find a data set again: "toy", "names", "docs" (documents given directly) or the file's full path."""
+    if dataset.path is None or (dataset.name == "names" and dataset.path == str(names_path().resolve())):
+        return dataset.name  # not a file that happens to be named docs or toy
+    return dataset.path
+
+
 def load(source: str) -> Dataset:
     """`toy`, `names`, or a path."""
     if source == "toy":

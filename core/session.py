@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError, control_character, names_path, path_errors, shown_path
+from core.data import DataError, control_character, path_errors, shown_path, source_of
 from core.model import WEIGHT_LIMIT
 from core.run import RECENT_STEPS, LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
@@ -39,20 +39,12 @@ class SavedSession:
 
 
 # writing ----------------------------------------------------------------------------------------------
-def data_source(run: Run) -> str:
-    """How to find the run's data again: "toy", "names", "docs" (kept in the config) or the file's full path."""
-    name, path = run.dataset.name, run.dataset.path
-    if path is None or (name == "names" and path == str(names_path().resolve())):  # not a file named docs or toy
-        return name
-    return path
-
-
 FIELDS = {"format", "version", "chapter", "config", "data", "step", "typed", "rng", "history", "params", "optimizer"}
 
 
 def to_dict(run: Run, typed: str = "") -> dict:
     """The session as JSON values: the FIELDS, each checked when read back."""
-    source = data_source(run)
+    source = source_of(run.dataset)
     docs = tuple(run.dataset.docs) if source == "docs" else None
     config = replace(run.config, data=None if source == "docs" else source, docs=docs)
     return {

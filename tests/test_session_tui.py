@@ -382,6 +382,8 @@ async def test_chapter_6_starts_on_ann_and_d_types_other_names_or_takes_the_toy_
         await pilot.press("d")
         assert highlighted_data(app) == "typed" and "Now: names typed here (ann)." in str(
             app.screen.query_one(".hint").content)
+        choices = app.screen.query_one("#choices")
+        assert "of the letters 'ailen'" in str(choices.get_option_at_index(choices.highlighted).prompt)
         await pilot.press("enter")
         box = app.screen.query_one("#typed")
         assert box.value == "ann" and app.focused is box
@@ -397,3 +399,13 @@ async def test_chapter_6_starts_on_ann_and_d_types_other_names_or_takes_the_toy_
         await pilot.press("up", "enter")  # the toy set
         await settle(pilot, app)
         assert app.session.run.docs == TOY_DOCS
+
+
+def test_a_data_file_named_docs_is_a_file_not_names_typed(tmp_path, monkeypatch):
+    from core import data
+    from tui.session_keys import data_label
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").write_text("zed\nzoe\n")
+    assert data_label(data.load("docs")) == "docs"
+    assert data_label(data.from_docs(["zed", "zoe"], data.load("names").vocab)) == "names typed here (zed, zoe)"

@@ -1301,6 +1301,7 @@ def test_a_small_probability_in_a_sentence_is_never_a_false_zero():
     from tui.widgets.palette import percent
 
     assert [percent(q) for q in (0.1234, 0.0005, 0.00049, 3.2e-6, 0.0)] == ["12.3%", "0.1%", "0.049%", "0.00032%", "0.0%"]
+    assert percent(1.1e-68) == "under 0.0001%"  # not 1.1e-66%
 
 
 async def test_the_toy_probability_table_names_its_unit():
@@ -1323,6 +1324,17 @@ async def test_a_tab_that_hides_the_focused_panel_hands_the_focus_to_one_in_sigh
         await pilot.press("2")
         await pilot.pause()
         assert app.focused is not None and app.focused.display
+
+
+async def test_esc_on_the_small_loss_tab_of_a_chapter_that_does_not_train_goes_back_quietly():
+    app = PlaygroundApp(chapter=4)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2", "4")
+        await pilot.pause()
+        assert app.active_panel == "loss"
+        await pilot.press("escape")  # it said "Chapter 4 does not train", and stayed
+        await pilot.pause()
+        assert app.active_panel == "weights" and not app._notifications
 
 
 @pytest.mark.parametrize("size", [WIDE, SMALL])

@@ -916,14 +916,17 @@ class PlaygroundApp(App):
         self.render_panels()  # the chart's first frame: now, not after the wait for a refresh
         self.call_after_refresh(self.render_panels)
 
-    @guarded
     def action_close_view(self) -> None:
         """Esc closes what l and a open, as it closes help, the code and the dialogs."""
-        if self.loss_expanded or self.narrow and self.active_panel == "loss":
+        if self.narrow and self.active_panel == "loss":  # the small screen's Loss tab, in any chapter: as l does
+            self.bring(self.tab_before("loss", "about"))
+            self.request_snapshot()
+        elif self.loss_expanded:
             self.action_loss_chart()
         elif self.active_panel == "attention" if self.narrow else self.attention_on:
             self.action_attention()
 
+    @guarded
     def action_attention(self) -> None:
         if self.chapter_number < 11:
             self.notify("Attention arrives in chapter 11.")

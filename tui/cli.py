@@ -8,7 +8,6 @@ import importlib.metadata
 import json
 import math
 import os
-import re
 import shlex
 import signal
 import sys
@@ -37,13 +36,16 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse prints usage plus the message; we want one line
-        choice = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)$", message)
-        if choice:  # "argument {chapters,train,...}: invalid choice" reads as noise: name the command and the choices
-            typed, choices = choice[1], re.findall(r"'(.*?)'", choice[2])
-            what = "unknown command" if message.startswith("argument {") else message.split(":")[0].replace(
-                "argument ", "") + ": unknown value"
-            message = f"{what} {typed!r}{did_you_mean(typed, choices)}; choose from {', '.join(choices)}"
         raise UsageError(message)
+
+    def _check_value(self, action, value):
+        """argparse's "argument {chapters,train,...}: invalid choice" reads as noise: name the command or the option,
+        the choices, and the one the typo is close to."""
+        if action.choices is not None and value not in action.choices:
+            choices = list(action.choices)
+            what = f"{action.option_strings[0]}: unknown value" if action.option_strings else "unknown command"
+            raise argparse.ArgumentError(None, f"{what} {value!r}{did_you_mean(value, choices)}; choose from "
+                                               f"{', '.join(choices)}")
 
 
 def did_you_mean(typed: str, known) -> str:
@@ -131,6 +133,19 @@ def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -
         return f"{message} ({option} is an option of {' and '.join(owners)}, not of {command or 'the playground'})"
     known = parser.commands[command] if command else parser
     return message + did_you_mean(option, known._option_string_actions)
+
+
+def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
+    """An option of a command given before any command (to the playground), said as such."""
+    for word in argv:
+        if word in parser.commands:
+            return None
+        option = word.split("=")[0]
+        owners = [name for name, p in parser.commands.items() if option in p._option_string_actions]
+        if option.startswith("-") and option not in parser._option_string_actions and owners:
+            return (f"{option} is an option of {' and '.join(owners)}, not of the playground: give it after the command "
+                    f"(minigpt-tui {owners[0]} {option} ...)")
+    return None
 
 
 def installed_version() -> str:
@@ -480,7 +495,7 @@ def train_command(run: Run, **changes) -> str:
     """The command for a new run with the run's settings, some changed (e.g. lr=0.05): a session keeps its own."""
     c = replace(run.config, **changes)
     words = ["minigpt-tui", "train", "-c", str(c.chapter)]
-    source, chapter = session.data_source(run), run.chapter
+    source, chapter = datasets.source_of(run.dataset), run.chapter
     if source == "docs" and run.dataset.docs != chapter.docs:
         words += ["--docs", ",".join(run.dataset.docs)]
     elif source != "docs" and (source != chapter.data or chapter.docs):  # chapters 6-8 start on their docs
@@ -618,7 +633,10 @@ def main(argv: list[str] | None = None) -> int:
             setattr(sys, name, open(os.devnull, "w"))
     try:
         parser = build_parser()
-        args, unknown = parser.parse_known_args(argv, namespace=Options())
+        try:
+            args, unknown = parser.parse_known_args(argv, namespace=Options())
+        except UsageError as e:  # -c 6 --docs ann: argparse took ann for the command; the option is what is wrong
+            raise UsageError(misplaced_option(parser, sys.argv[1:] if argv is None else argv) or str(e)) from None
         if unknown:
             raise UsageError(unknown_arguments(parser, args.command, unknown))
         if args.data is not None and not args.data.strip():

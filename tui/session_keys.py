@@ -12,9 +12,9 @@ import os
 from dataclasses import replace
 
 from core import session as sessions
-from core.data import shown_path
+from core.data import shown_path, source_of
 from core.run import RunConfig, load_dataset
-from tui.trainer import PlaygroundRun, Refused, Session
+from tui.trainer import PlaygroundRun, Refused, Session, shared_dataset
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 
@@ -113,7 +113,8 @@ def open_session(app) -> None:
 
 
 def pick_data(app) -> None:
-    """d: the names, the toy set or a file of one's own. The chapter starts again from fresh weights on it."""
+    """d: the names, the toy set, names typed in the dialog or a file of one's own. The chapter starts again from
+    fresh weights on it."""
     if a_dialog_is_open(app):
         return
     session = app.session
@@ -142,14 +143,15 @@ def pick_data(app) -> None:
                         f"document{'s' if len(d.docs) != 1 else ''}, {len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
-    source = sessions.data_source(session.run) if session.built else "names"
+    source = source_of(session.run.dataset) if session.built else "names"
     docs = session.run.dataset.docs if source == "docs" else ()
-    open_dialog(app, DataPicker(current, build, note, source, docs), picked)
+    letters = shared_dataset(chapter.data).vocab.shown  # typed names are in the chapter's own vocabulary
+    open_dialog(app, DataPicker(current, build, note, source, docs, letters), picked)
 
 
 def data_label(dataset) -> str:
     """toy, names, a file's path, or the names typed (as many as read well in one line)."""
-    if dataset.name != "docs":
+    if source_of(dataset) != "docs":
         return dataset.name
     shown = ", ".join(dataset.docs)
     return f"names typed here ({shown if len(shown) <= 40 else shown[:39] + '…'})"

@@ -1,4 +1,4 @@
-"""Gradients (chapters 5-7): the finite-difference slope of the loss beside the exact one, for the selected weights."""
+"""Gradients (chapters 5-8): the finite-difference slope of the loss beside the exact one, for the selected weights."""
 from __future__ import annotations
 
 from rich.console import Group

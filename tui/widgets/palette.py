@@ -95,8 +95,11 @@ def short_percent(q: float) -> str:
 
 
 def percent(q: float) -> str:
-    """q in a sentence: one decimal, and two significant digits below 0.1% (0.05%, not a false 0.0%)."""
-    return f"{q * 100:.1f}%" if q >= 0.0005 or q == 0 else f"{q * 100:.2g}%"
+    """q in a sentence: one decimal, and two significant digits below 0.1% (0.05%, not a false 0.0%), down to
+    0.0001% (below it Python writes 1.1e-66)."""
+    if q >= 0.0005 or q == 0:
+        return f"{q * 100:.1f}%"
+    return f"{q * 100:.2g}%" if q >= 1e-6 else "under 0.0001%"
 
 
 def fixed_width(x: float, width: int, decimals: int) -> str:
