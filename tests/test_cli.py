@@ -604,7 +604,7 @@ def test_a_session_trained_past_its_plan_is_told_a_longer_run(tmp_path, capsys):
         run.train_step()
     path = session.save(tmp_path / "past.json", run)
     code, _, err = run_cli(capsys, "train", "--load", str(path), "--samples", "0")
-    assert code == 0 and "the session is at step 7 of 3" in err and "train -c 9 --steps 14 " in err
+    assert code == 0 and "the session is at step 7, past its 3 planned;" in err and "train -c 9 --steps 14 " in err
 
 
 def test_a_playground_session_continued_by_the_cli_keeps_its_typed_name(tmp_path, capsys):

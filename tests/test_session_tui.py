@@ -54,22 +54,24 @@ async def test_ctrl_s_saves_the_chapter_and_ctrl_o_opens_it_again(tmp_path):
         await settle(pilot, app)
         weights = app.session.run.model.weights()
         assert app.session.run.step == 7
+        await pilot.press("T")  # the temperature is saved too: sample --load drew at 1.0, whatever was shown
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, FilePrompt)
         await type_path(pilot, app, path)
         await pilot.pause()
         assert not isinstance(app.screen, FilePrompt)
         saved = session.load(path)
-        assert saved.run.step == 7 and saved.typed == "leia"
+        assert saved.run.step == 7 and saved.typed == "leia" and saved.run.config.temperature == 1.5
 
         await pilot.press("r", "r")  # start again (r twice: the first asks), then open the saved session
         await settle(pilot, app)
-        assert app.session.run.step == 0
+        assert app.session.run.step == 0 and app.session.temperature == 1.5  # a reset keeps it, as it keeps lr
+        await pilot.press("t")
         await pilot.press("ctrl+o")
         assert app.screen.query_one("#path").value == str(path)  # it offers the last file
         await type_path(pilot, app, path)
         await settle(pilot, app)
-        assert app.session.run.step == 7
+        assert app.session.run.step == 7 and app.session.temperature == 1.5
         assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
         assert app.snap.grads == {}  # a session file keeps no gradients: none are shown as if they were 0
         await pilot.press("full_stop")
@@ -301,7 +303,7 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
         await pilot.press("ctrl+o")
         await type_path(pilot, app, path)
         assert isinstance(app.screen, FilePrompt)
-        assert error_of(app) == "Chapter 6 has 5 trained steps not saved: Enter again replaces them, Esc keeps them."
+        assert error_of(app) == "Chapter 6 has 5 trained steps not saved: Enter again replaces the run, Esc keeps it."
         assert app.session.run is run and run.step == 5
         assert app.questions["ctrl+o"][1] == math.inf  # asked for as long as the dialog stays open, not 5 s
         await pilot.press("escape", "ctrl+o")  # a dialog opened anew asks anew

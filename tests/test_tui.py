@@ -372,6 +372,17 @@ async def test_weight_nudge_changes_the_loss_at_once():
         assert app.snap.loss == pytest.approx(before)
 
 
+async def test_nudges_down_to_zero_land_on_zero():
+    app = PlaygroundApp(chapter=5)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.session.cursor = (4,)  # n, 0.17: seventeen steps of 0.01 came to -3.5e-18, refused as below 0
+        for _ in range(17):
+            await pilot.press("minus")
+        await pilot.pause()
+        assert app.snap.weights["weights"][4] == 0.0 and not app._notifications
+
+
 async def test_chapter_5_nudges_by_its_epsilon_and_gives_the_posts_nudged_loss():
     app = PlaygroundApp(chapter=5)
     async with app.run_test(size=WIDE) as pilot:
@@ -1409,3 +1420,17 @@ async def test_chapter_8_checks_its_softmax_gradients_as_chapter_7_does():
         rows = app.snap.grad_check
         assert len(rows) == 6 and all(abs(numerical - backprop) < 1e-8 for _, numerical, backprop in rows)
         assert app.snap.grad_check[4][2] < 0  # n: ann's most frequent next token, whose weight should grow
+
+
+@pytest.mark.parametrize("key", ["d", "ctrl+s", "ctrl+o", "question_mark", "c"])
+async def test_every_dialog_shows_its_own_keys_not_the_playgrounds(key):
+    """The playground's footer stayed under a dialog, offering n, space, g... which did nothing there."""
+    from textual.widgets import Footer
+
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press(key)
+        await pilot.pause(0.2)
+        assert app.screen is not app.screen_stack[0] and app.screen.query_one(Footer).display
+        shown = [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
+        assert "escape" in shown and "n" not in shown

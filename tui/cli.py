@@ -377,7 +377,8 @@ def cmd_train(args) -> int:
         seen = file_signature(target)
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
-        warn(f"nothing left to train: the session is at step {run.step} of {run.steps}; to train longer, start a "
+        at = f"step {run.step} of {run.steps}" if run.step == run.steps else f"step {run.step}, past its {run.steps} planned"
+        warn(f"nothing left to train: the session is at {at}; to train longer, start a "
              f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())

@@ -130,8 +130,8 @@ def pick_data(app) -> None:
         dataset = load_dataset(RunConfig(chapter=chapter.number, data=None if docs else source, docs=docs), chapter)
         ask_before_replacing(app, session, "d", source)
         run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
-        if session.built:  # the learning rate set with [ and ] stays
-            run.config = replace(run.config, lr=session.run.config.lr)
+        if session.built:  # the learning rate set with [ and ] stays, and the temperature set with t and T
+            run.config = replace(run.config, lr=session.run.config.lr, temperature=session.temperature)
         return run
 
     def picked(run) -> None:
@@ -140,7 +140,7 @@ def pick_data(app) -> None:
         d = run.dataset
         notes = "".join(f"; {note}" for note in d.notes)
         adopt(app, run, f"Chapter {chapter.number} now learns from {data_label(d)}: {len(d.docs):,} "
-                        f"document{'s' if len(d.docs) != 1 else ''}, {len(run.vocab)} tokens, fresh weights{notes}")
+                        f"document{'s' if len(d.docs) != 1 else ''}, a vocabulary of {len(run.vocab)} tokens, fresh weights{notes}")
 
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
     source = source_of(session.run.dataset) if session.built else "names"
@@ -165,8 +165,8 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
     if lost and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
         paused = "; its training is paused" if session.training else ""
         session.stop_requested = True  # as r does: the count said stops growing behind the dialog
-        raise Refused(f"Chapter {session.chapter.number} has {lost} not saved{paused}: Enter again replaces them, Esc "
-                      "keeps them.")
+        raise Refused(f"Chapter {session.chapter.number} has {lost} not saved{paused}: Enter again replaces the run, "
+                      "Esc keeps it.")
 
 
 def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: str | None = None) -> None:

@@ -150,6 +150,7 @@ class Session:
         """Continue `run` (a saved session, or a chapter on another data set). A saved run gets its held-out loss
         at once: the file keeps none, and the chart would lack it until training resumed."""
         self.run, self.seed, self.engine, self.error = run, run.config.seed, run.config.engine, ""
+        self.temperature = run.config.temperature
         self.val, self._val_losses = [], []
         self.saved_step, self.nudged = run.step, False  # a run from a file is saved as it is
         self._select_first_matrix()
@@ -191,6 +192,7 @@ class Session:
             self.run = PlaygroundRun(config, dataset or (None if default.docs else shared_dataset(default.data)))
             if lr is not None:
                 self.run.config = replace(self.run.config, lr=lr)
+            self.run.config = replace(self.run.config, temperature=self.temperature)
             self.error = ""
         except (ChapterError, RunError, DataError, OSError) as e:
             self.run, self.error = None, str(e)
@@ -263,6 +265,8 @@ class Session:
         else:
             t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), TEMPERATURES[0])
         self.temperature = t
+        if self.run is not None:  # a session saves it: sample --load draws at the temperature shown
+            self.run.config = replace(self.run.config, temperature=t)
         return t
 
     @property
@@ -272,12 +276,13 @@ class Session:
 
     def nudge(self, name: str, index: tuple[int, ...], delta: float) -> float:
         before = float(self.model.weights()[name][index])
-        self.model.set_weight(name, index, before + delta)
+        after = before + delta if abs(before + delta) > abs(delta) * 1e-9 else 0.0  # 17 steps of 0.01 down from 0.17
+        self.model.set_weight(name, index, after)  # are 0, not -3.5e-18 (a "weight below 0", refused)
         if why := self.model.out_of_range():
             self.model.set_weight(name, index, before)
             raise Refused(f"Nudge taken back: {why} (chapter 8's softmax takes weights of any sign)")
         self.nudged = True
-        return before + delta
+        return after
 
     def validate(self, chunk: int | None = None) -> float | None:
         """Mean loss over (the first VALIDATION_DOCS of) the held-out documents, `chunk` documents per call.

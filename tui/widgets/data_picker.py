@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.widgets.file_prompt import AcceptScreen
@@ -36,7 +36,7 @@ class DataPicker(AcceptScreen):
     DataPicker > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
                             padding: 0 1; }
     DataPicker .hint { color: $text-muted; }
-    DataPicker OptionList { height: auto; max-height: 5; }
+    DataPicker OptionList { height: auto; max-height: 7; }  /* every choice in sight, one of them on two lines */
     DataPicker .error { color: $error; height: auto; }
     """
 
@@ -58,6 +58,7 @@ class DataPicker(AcceptScreen):
             yield TextBox(path, placeholder="path of a text file, one document per line", id="path")
             yield TextBox(", ".join(self.docs), placeholder="names separated by commas, e.g. ann, leia", id="typed")
             yield Static("", classes="error", id="error", markup=False)
+        yield Footer()  # its own keys, as every dialog shows them
 
     def on_mount(self) -> None:
         for box in self.query(TextBox):

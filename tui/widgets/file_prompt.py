@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from tui.widgets.text_box import TextBox
 
@@ -96,6 +96,7 @@ class FilePrompt(AcceptScreen):
                 yield Static(self.hint, classes="hint", markup=False)  # paths may hold [ and ]
             yield TextBox(value=self.value, placeholder="a file path", id="path")
             yield Static("", classes="error", id="error", markup=False)
+        yield Footer()  # its own keys: the playground's footer below would offer keys that do nothing here
 
     def on_mount(self) -> None:
         box = self.query_one("#path", Input)
