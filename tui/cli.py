@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
-import importlib.metadata
 import json
 import math
 import os
@@ -148,16 +147,26 @@ def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
     return None
 
 
-def installed_version() -> str:
-    try:
-        return importlib.metadata.version("minigpt-tui")
-    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
+class VersionAction(argparse.Action):
+    """--version: the installed version, looked up only when asked (importlib.metadata costs ~50 ms a start)."""
+
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit", **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import importlib.metadata
+
+        try:
+            version = importlib.metadata.version("minigpt-tui")
+        except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+            version = "(not installed)"
+        print(f"minigpt-tui {version}")
+        parser.exit()
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="minigpt-tui", description="Build a GPT step by step and watch it learn.")
-    parser.add_argument("--version", action="version", version=f"minigpt-tui {installed_version()}")
+    parser.add_argument("--version", action=VersionAction, default=argparse.SUPPRESS)
     parser.add_argument("--chapter", "-c", default=Default("1"), help="chapter to open the playground on (default 1)")
     parser.add_argument("--seed", type=seed_number, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
