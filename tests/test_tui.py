@@ -1434,3 +1434,40 @@ async def test_every_dialog_shows_its_own_keys_not_the_playgrounds(key):
         assert app.screen is not app.screen_stack[0] and app.screen.query_one(Footer).display
         shown = [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
         assert "escape" in shown and "n" not in shown
+
+
+async def test_t_and_lr_keys_never_go_backwards_from_a_sessions_own_value():
+    """A session saved at T 0.05 (or lr 1e-5), below the keys' ladder: "lower" raised it to the ladder's first step."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        session = app.session
+        session.temperature = 0.05
+        session.set_lr(1e-5)
+        await pilot.press("t", "left_square_bracket")
+        await pilot.pause()
+        assert session.temperature == 0.05 and session.run.config.lr == 1e-5
+        assert any("temperature is at its lowest here: 0.05" in n.message for n in app._notifications)
+        await pilot.press("T", "right_square_bracket")
+        assert session.temperature == 0.1 and session.run.config.lr == 0.0001
+
+
+async def test_d_opens_its_dialog_when_names_txt_cannot_be_read(monkeypatch, tmp_path):
+    """Reading names.txt for the typed choice's letters crashed d, the key that picks a file instead."""
+    from core.data import DataError
+    from tui import session_keys
+    from tui.widgets.data_picker import DataPicker
+
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+
+        def unreadable(source):
+            raise DataError("names.txt: no such file")
+
+        monkeypatch.setattr(session_keys, "shared_dataset", unreadable)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DataPicker)
+        choices = app.screen.query_one("#choices")
+        assert str(choices.get_option_at_index(2).prompt) == "names typed here, separated by commas…"

@@ -954,12 +954,15 @@ class PlaygroundApp(App):
             self.request_snapshot()
 
     # ---- sessions and data (tui/session_keys.py) --------------------------------------------------------------
+    @guarded  # files: whatever the disk does, one line, never a traceback
     def action_save_session(self) -> None:
         session_keys.save_session(self)
 
+    @guarded
     def action_open_session(self) -> None:
         session_keys.open_session(self)
 
+    @guarded
     def action_pick_data(self) -> None:
         session_keys.pick_data(self)
 

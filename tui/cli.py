@@ -137,7 +137,7 @@ def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -
 def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
     """An option of a command given before any command (to the playground), said as such."""
     for word in argv:
-        if word in parser.commands:
+        if word in parser.commands or word == "--":  # after a command, or "--", words are not the playground's
             return None
         option = word.split("=")[0]
         owners = [name for name, p in parser.commands.items() if option in p._option_string_actions]

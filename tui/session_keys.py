@@ -12,7 +12,7 @@ import os
 from dataclasses import replace
 
 from core import session as sessions
-from core.data import shown_path, source_of
+from core.data import DataError, shown_path, source_of
 from core.run import RunConfig, load_dataset
 from tui.trainer import PlaygroundRun, Refused, Session, shared_dataset
 from tui.widgets.data_picker import DataPicker
@@ -145,7 +145,10 @@ def pick_data(app) -> None:
     note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
     source = source_of(session.run.dataset) if session.built else "names"
     docs = session.run.dataset.docs if source == "docs" else ()
-    letters = shared_dataset(chapter.data).vocab.shown  # typed names are in the chapter's own vocabulary
+    try:  # typed names are in the chapter's own vocabulary; an unreadable names.txt must not keep d from a file
+        letters = shared_dataset(chapter.data).vocab.shown
+    except (DataError, OSError):
+        letters = ""
     open_dialog(app, DataPicker(current, build, note, source, docs, letters), picked)
 
 

@@ -251,19 +251,19 @@ class Session:
 
     def lr_step(self, direction: int) -> float:
         lr = self.run.config.lr
-        if direction > 0:
-            lr = next((x for x in LR_LADDER if x > lr * 1.0001), LR_LADDER[-1])
+        if direction > 0:  # past the ladder's end (a session's own rate may be), the rate stays: never backwards
+            lr = next((x for x in LR_LADDER if x > lr * 1.0001), max(lr, LR_LADDER[-1]))
         else:
-            lr = next((x for x in reversed(LR_LADDER) if x < lr * 0.9999), LR_LADDER[0])
+            lr = next((x for x in reversed(LR_LADDER) if x < lr * 0.9999), min(lr, LR_LADDER[0]))
         self.set_lr(lr)
         return lr
 
     def temperature_step(self, direction: int) -> float:
         t = self.temperature
-        if direction > 0:
-            t = next((x for x in TEMPERATURES if x > t * 1.0001), TEMPERATURES[-1])
+        if direction > 0:  # as lr_step: past the ladder's end, the temperature stays
+            t = next((x for x in TEMPERATURES if x > t * 1.0001), max(t, TEMPERATURES[-1]))
         else:
-            t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), TEMPERATURES[0])
+            t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), min(t, TEMPERATURES[0]))
         self.temperature = t
         if self.run is not None:  # a session saves it: sample --load draws at the temperature shown
             self.run.config = replace(self.run.config, temperature=t)

@@ -16,7 +16,7 @@ from tui.widgets.text_box import TextBox
 CHOICES = [
     ("names", "names: 32,178 US baby names of 2018 (names.txt)"),
     ("toy", "toy: eight short names, ann to nina, letters a i l e n"),
-    ("typed", "names typed here, separated by commas, of the letters {letters}…"),
+    ("typed", "names typed here, separated by commas{letters}…"),
     ("file", "a file of your own: one document per line…"),
 ]
 
@@ -52,8 +52,8 @@ class DataPicker(AcceptScreen):
             box.border_subtitle = "Enter: use it · Esc: keep the current data"
             now = f"Now: {self.current}. {self.note}".strip()
             yield Static(now, classes="hint", markup=False)  # a path may hold [ and ]: plain text, not markup
-            yield OptionList(*[Option(label.format(letters=self.letters), id=key) for key, label in CHOICES],
-                             id="choices")
+            letters = f", of the letters {self.letters}" if self.letters else ""
+            yield OptionList(*[Option(label.format(letters=letters), id=key) for key, label in CHOICES], id="choices")
             path = self.source if self.in_use() == "file" else ""
             yield TextBox(path, placeholder="path of a text file, one document per line", id="path")
             yield TextBox(", ".join(self.docs), placeholder="names separated by commas, e.g. ann, leia", id="typed")
