@@ -1471,3 +1471,27 @@ async def test_d_opens_its_dialog_when_names_txt_cannot_be_read(monkeypatch, tmp
         assert isinstance(app.screen, DataPicker)
         choices = app.screen.query_one("#choices")
         assert str(choices.get_option_at_index(2).prompt) == "names typed here, separated by commas…"
+
+
+async def test_wide_characters_in_the_data_keep_the_columns_in_place(tmp_path):
+    """A data file of Japanese names: 日 takes two cells, and padding by len() shifted every row holding it."""
+    from rich.cells import cell_len
+
+    from core.data import load
+    from core.run import RunConfig
+    from tui.session_keys import adopt
+    from tui.trainer import PlaygroundRun
+
+    words = tmp_path / "kanji.txt"
+    words.write_text("日奈\n奈々\n日向\n")
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        adopt(app, PlaygroundRun(RunConfig(chapter=9), load(str(words))), "the file")  # as d does
+        await settle(pilot, app)
+        app.query_one("#name", Input).value = "日向"
+        await pilot.pause(0.3)
+        rows = [line for line in text_of(app, "#probs-body").splitlines() if " → " in line and "context" not in line]
+        assert len(rows) == 3 and len({cell_len(row.split(" → ")[0]) for row in rows}) == 1
+        weights = [line for line in text_of(app, "#weights-body").splitlines() if line.strip().startswith(("日", "奈", "々"))]
+        assert len(weights) == 3 and len({cell_len(line) for line in weights}) == 1

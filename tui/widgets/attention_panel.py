@@ -9,14 +9,14 @@ from textual.widgets import Static
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth
-from tui.widgets.palette import DIM, heat, ink, short_percent, token_label
+from tui.widgets.palette import DIM, heat, ink, pad, short_percent, token_label
 
 def head_map(weights, tokens: list[str], title: str, cell: int = 3) -> Text:
     """Rows: the position reading; columns: the position read, in percent (in tens of percent when cells are 2
     wide). Each row sums to 100 (a softmax)."""
     t = len(weights)
     text = Text(title + "\n", style="bold")
-    text.append("   " + "".join(f"{tok:>{cell}}" for tok in tokens[:t]) + "\n", style=DIM)
+    text.append("   " + "".join(pad(tok, cell, right=True) for tok in tokens[:t]) + "\n", style=DIM)
     for i in range(t):
         text.append(f"{tokens[i]:>2} ", style=DIM)
         for j in range(t):

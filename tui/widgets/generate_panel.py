@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from core.sampling import SampleStep
-from tui.widgets.palette import DIM, SLICES, TARGET, token_label
+from tui.widgets.palette import DIM, SLICES, TARGET, pad, token_label
 
 SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1, "instant": 0.01}  # seconds per phase; three phases a token
 PHASES = 3  # 0: probabilities and strip, 1: the target lands, 2: the token is appended
@@ -23,7 +23,7 @@ def strip(step: SampleStep, tokens: list[str], width: int, show_target: bool) ->
         if w <= 0:
             continue
         colour = SLICES[i % len(SLICES)]
-        text = token_label(token)[:w].ljust(w)
+        text = pad(token_label(token), w)
         style = f"bold #000000 on {colour}"
         if show_target and i == step.index:
             style = f"bold #000000 on {TARGET}"

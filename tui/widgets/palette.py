@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 # a diverging scale with a dark middle: blue below zero, orange-red above, brighter the further from zero
@@ -82,6 +83,14 @@ def nice_step(scale: float) -> float:
         if raw <= m * power * 1.5:
             return m * power
     return 10 * power
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """text in exactly `width` terminal cells, cut or padded (on the left when right-aligned): a wide character such
+    as 日 or an emoji takes two cells, so padding by len() shifted a row's columns."""
+    text = set_cell_size(text, width) if cell_len(text) > width else text
+    room = " " * (width - cell_len(text))
+    return room + text if right else text + room
 
 
 def token_label(token: str) -> str:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
 
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines, wrap
 from tui.widgets.name_box import NameBox
-from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, percent, short_percent, surprise, token_label
+from tui.widgets.palette import DIM, TARGET, fixed_width, heat, ink, pad, percent, short_percent, surprise, token_label
 
 SMALL_VOCAB = 8  # up to this many tokens every one gets a column
 
@@ -23,9 +24,11 @@ def baseline(model, vocab_size: int) -> tuple[float, str]:
 
 def context_text(vocab, ids: list[int], pos: int, width: int = 8) -> str:
     shown = vocab.end_symbol + vocab.decode(ids[:pos])
-    if len(shown) > width:
-        shown = "…" + shown[-(width - 1):]
-    return shown.rjust(width)
+    if cell_len(shown) > width:  # its end, where the next token follows
+        while cell_len(shown) > width - 1:
+            shown = shown[1:]
+        shown = "…" + shown
+    return pad(shown, width, right=True)
 
 
 def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[Text]:
@@ -62,13 +65,13 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         cell = max(4, min(7, (width - 24) // V))
         header = Text(" context → next ", style=DIM)
         for t in vocab.tokens:
-            header.append(token_label(t).rjust(cell - 1) + " ", style="bold")
+            header.append(pad(token_label(t), cell - 1, right=True) + " ", style="bold")
         if has_loss:
             header.append("  loss", style=DIM)
         lines.append(header)
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
             line = Text(" " + context_text(vocab, snap.ids, pos, 7) + " → ")
-            line.append(token_label(vocab.tokens[target]).ljust(5), style=f"bold {TARGET}")
+            line.append(pad(token_label(vocab.tokens[target]), 5), style=f"bold {TARGET}")
             for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
                 pct = short_percent(q)
                 if i == target:
@@ -84,7 +87,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         lines.append(Text(" context  → next  p    loss  likeliest next tokens, %", style=DIM))
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
             line = Text(" " + context_text(vocab, snap.ids, pos, 8) + " → ")
-            line.append(token_label(vocab.tokens[target]).ljust(2), style=f"bold {TARGET}")
+            line.append(pad(token_label(vocab.tokens[target]), 2), style=f"bold {TARGET}")
             q = p[target]
             whole = 0.095 <= q < 0.995 or q >= 1  # a near-certain target is 99.9%, never "100%" next to its "99"
             shown = f"{q * 100:4.0f}% " if whole else f"{min(q * 100, 99.9):4.1f}% " if q >= 0.0005 else "<0.1% "

@@ -11,7 +11,7 @@ from textual.message import Message
 from core.chapters.c05_gradients import EPSILON
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines
-from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, token_label
+from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, pad, token_label
 
 
 def axis_labels(n: int, vocab) -> list[str]:
@@ -56,7 +56,7 @@ def render_vector(values: np.ndarray, labels: list[str], cursor: int, width: int
         selected = i == cursor
         line = Text()
         line.append("▶" if selected else " ", style=CURSOR)
-        line.append(f"{labels[i]:>3} ", style="reverse bold" if selected else "bold")
+        line.append(pad(labels[i], 3, right=True) + " ", style="reverse bold" if selected else "bold")
         colour = diverging(value, vmax)
         if signed:  # a centred axis: negative bars grow left, positive right
             half = bar_width // 2
@@ -96,7 +96,7 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     lines = [header]
     for i in range(n_rows):
         line = Text()
-        line.append(f"{rows[i]:>3} ", style="reverse bold" if i == r else DIM)
+        line.append(pad(rows[i], 3, right=True) + " ", style="reverse bold" if i == r else DIM)
         for j in range(first, first + shown):
             colour = diverging(float(values[i, j]), vmax)
             if (i, j) == (r, c):
