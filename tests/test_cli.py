@@ -103,6 +103,7 @@ def test_sample_prints_k_documents(capsys):
     (["sample", "--chapter", "12", "--steps", "5"], "(--steps is an option of train, not of sample)"),
     # argparse took "ann" for the command: "unknown command 'ann'" said nothing of the option
     (["--chapter", "6", "--docs", "ann"], "--docs is an option of train and sample, not of the playground"),
+    (["--chapter", "6", "--doc", "ann"], "--docs is an option of train and sample, not of the playground"),  # abbreviated
     # counts are checked against their whole range, not only against 0
     (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
     (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),

@@ -124,11 +124,22 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="a saved session: its chapter, data and settings (train continues it)")
 
 
+def option_owners(parser: Parser, word: str) -> tuple[str, list[str]]:
+    """The option a word names (--doc=x: --docs, as argparse takes abbreviations) and the commands that take it."""
+    option, owners = word.split("=")[0], {}
+    for name, command in parser.commands.items():
+        named = [o for o in command._option_string_actions
+                 if o == option or len(option) > 2 and option.startswith("--") and o.startswith(option)]
+        if len(named) == 1 and option.startswith("-"):
+            owners[name] = named[0]
+    return next(iter(owners.values()), option), list(owners)
+
+
 def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -> str:
     """argparse's message, with the option meant when a typo is close to one, or the command an option is for."""
-    message, option = f"unrecognized arguments: {' '.join(unknown)}", unknown[0].split("=")[0]
-    owners = [name for name, p in parser.commands.items() if option in p._option_string_actions]
-    if option.startswith("-") and owners:
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    option, owners = option_owners(parser, unknown[0])
+    if owners:
         return f"{message} ({option} is an option of {' and '.join(owners)}, not of {command or 'the playground'})"
     known = parser.commands[command] if command else parser
     return message + did_you_mean(option, known._option_string_actions)
@@ -139,9 +150,8 @@ def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
     for word in argv:
         if word in parser.commands or word == "--":  # after a command, or "--", words are not the playground's
             return None
-        option = word.split("=")[0]
-        owners = [name for name, p in parser.commands.items() if option in p._option_string_actions]
-        if option.startswith("-") and option not in parser._option_string_actions and owners:
+        option, owners = option_owners(parser, word)
+        if owners and word.split("=")[0] not in parser._option_string_actions:
             return (f"{option} is an option of {' and '.join(owners)}, not of the playground: give it after the command "
                     f"(minigpt-tui {owners[0]} {option} ...)")
     return None
