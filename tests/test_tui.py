@@ -1477,18 +1477,15 @@ async def test_wide_characters_in_the_data_keep_the_columns_in_place(tmp_path):
     """A data file of Japanese names: 日 takes two cells, and padding by len() shifted every row holding it."""
     from rich.cells import cell_len
 
-    from core.data import load
     from core.run import RunConfig
-    from tui.session_keys import adopt
+    from core.session import SavedSession
     from tui.trainer import PlaygroundRun
 
     words = tmp_path / "kanji.txt"
     words.write_text("日奈\n奈々\n日向\n")
-    app = PlaygroundApp(chapter=9)
+    app = PlaygroundApp(saved=SavedSession(PlaygroundRun(RunConfig(9, data=str(words)))))  # minigpt-tui --data
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        adopt(app, PlaygroundRun(RunConfig(chapter=9), load(str(words))), "the file")  # as d does
-        await settle(pilot, app)
         app.query_one("#name", Input).value = "日向"
         await pilot.pause(0.3)
         rows = [line for line in text_of(app, "#probs-body").splitlines() if " → " in line and "context" not in line]
