@@ -252,8 +252,9 @@ class Run:
         self.chapter = get(self.config.chapter)
         self.dataset = dataset or load_dataset(self.config, self.chapter)
         if dataset is not None:  # the config names the data the run learns from, not the chapter's own
-            typed = datasets.source_of(dataset) == "docs"
-            self.config = replace(self.config, data=self.chapter.data if typed else datasets.source_of(dataset),
+            source = datasets.source_of(dataset)
+            typed = source == "docs"
+            self.config = replace(self.config, data=self.chapter.data if typed else source,
                                   docs=dataset.docs if typed else None)
         self.rng = random.Random(self.config.seed)
         self.docs = list(self.dataset.docs)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -1442,7 +1443,7 @@ async def test_t_and_lr_keys_never_go_backwards_from_a_sessions_own_value():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         session = app.session
-        session.temperature = 0.05
+        session.run.config = replace(session.run.config, temperature=0.05)  # as a session file may hold
         session.set_lr(1e-5)
         await pilot.press("t", "left_square_bracket")
         await pilot.pause()

@@ -866,6 +866,9 @@ class PlaygroundApp(App):
         self.action_generate_ten()
 
     def action_temperature(self, direction: int) -> None:
+        if not self.session.built:  # nothing to sample from; the chapter's own error says why
+            self.notify(self.session.error, severity="warning")
+            return
         before = self.session.temperature
         if self.session.temperature_step(direction) == before:
             self.notify(f"The temperature is at its {'highest' if direction > 0 else 'lowest'} here: {before:g}.")
@@ -908,19 +911,26 @@ class PlaygroundApp(App):
                         "The chart starts with training, in chapter 6.")
             return
         if self.narrow:  # the loss tab is its chart: l opens it, and closes it back to the tab before
-            self.bring(self.tab_before("loss", "about") if self.active_panel == "loss" else "loss")
-            self.request_snapshot()  # as a panel key does: the tab shown gets its numbers
+            if self.active_panel == "loss":
+                self.leave_loss_tab()
+            else:
+                self.bring("loss")
+                self.request_snapshot()  # as a panel key does: the tab shown gets its numbers
             return
         self.loss_expanded = not self.loss_expanded
         self.arrange()
         self.render_panels()  # the chart's first frame: now, not after the wait for a refresh
         self.call_after_refresh(self.render_panels)
 
+    def leave_loss_tab(self) -> None:
+        """On a small screen, back from the Loss tab to the tab before, with its numbers (as a panel key does)."""
+        self.bring(self.tab_before("loss", "about"))
+        self.request_snapshot()
+
     def action_close_view(self) -> None:
         """Esc closes what l and a open, as it closes help, the code and the dialogs."""
-        if self.narrow and self.active_panel == "loss":  # the small screen's Loss tab, in any chapter: as l does
-            self.bring(self.tab_before("loss", "about"))
-            self.request_snapshot()
+        if self.narrow and self.active_panel == "loss":  # in every chapter (l refuses to open a chart it has not)
+            self.leave_loss_tab()
         elif self.loss_expanded:
             self.action_loss_chart()
         elif self.active_panel == "attention" if self.narrow else self.attention_on:

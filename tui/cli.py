@@ -127,10 +127,12 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 def option_owners(parser: Parser, word: str) -> tuple[str, list[str]]:
     """The option a word names (--doc=x: --docs, as argparse takes abbreviations) and the commands that take it."""
     option, owners = word.split("=")[0], {}
+    if not option.startswith("-"):
+        return option, []
     for name, command in parser.commands.items():
         named = [o for o in command._option_string_actions
                  if o == option or len(option) > 2 and option.startswith("--") and o.startswith(option)]
-        if len(named) == 1 and option.startswith("-"):
+        if len(named) == 1:
             owners[name] = named[0]
     return next(iter(owners.values()), option), list(owners)
 
@@ -396,7 +398,8 @@ def cmd_train(args) -> int:
         seen = file_signature(target)
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
-        at = f"step {run.step} of {run.steps}" if run.step == run.steps else f"step {run.step}, past its {run.steps} planned"
+        past = run.step > run.steps
+        at = f"step {run.step}, past its {run.steps} planned" if past else f"step {run.step} of {run.steps}"
         warn(f"nothing left to train: the session is at {at}; to train longer, start a "
              f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
     jsonl = args.format == "jsonl"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from dataclasses import replace
 
 from core import session as sessions
 from core.data import DataError, shown_path, source_of
@@ -129,10 +128,9 @@ def pick_data(app) -> None:
         docs = source if isinstance(source, tuple) else None  # names typed in the dialog
         dataset = load_dataset(RunConfig(chapter=chapter.number, data=None if docs else source, docs=docs), chapter)
         ask_before_replacing(app, session, "d", source)
-        run = PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine), dataset)
-        if session.built:  # the learning rate set with [ and ] stays, and the temperature set with t and T
-            run.config = replace(run.config, lr=session.run.config.lr, temperature=session.temperature)
-        return run
+        # the rate set with [ ] and the temperature set with t/T stay
+        kept = {"lr": session.run.config.lr, "temperature": session.temperature} if session.built else {}
+        return PlaygroundRun(RunConfig(chapter=chapter.number, seed=session.seed, engine=session.engine, **kept), dataset)
 
     def picked(run) -> None:
         if run is None:

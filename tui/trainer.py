@@ -129,7 +129,6 @@ class Session:
         self.file: str | None = None  # where ctrl+s last saved this chapter, or the file it was opened from
         self.nudged = False  # a weight moved by hand (+/-) since the run was last saved or opened
         self.error = ""
-        self.temperature = chapter.temperature
         self.matrix: str | None = None
         self.cursor: tuple[int, ...] = ()
         self.val: list[tuple[int, float]] = []
@@ -150,7 +149,6 @@ class Session:
         """Continue `run` (a saved session, or a chapter on another data set). A saved run gets its held-out loss
         at once: the file keeps none, and the chart would lack it until training resumed."""
         self.run, self.seed, self.engine, self.error = run, run.config.seed, run.config.engine, ""
-        self.temperature = run.config.temperature
         self.val, self._val_losses = [], []
         self.saved_step, self.nudged = run.step, False  # a run from a file is saved as it is
         self._select_first_matrix()
@@ -186,13 +184,11 @@ class Session:
         try:
             if not self.chapter.is_built():
                 raise ChapterError(f"chapter {self.chapter.number} ({self.chapter.name}) is not built yet")
-            config = RunConfig(chapter=self.chapter.number, seed=self.seed, engine=self.engine)
-            lr = self.run.config.lr if self.run is not None else None
+            # r starts again from fresh weights, keeping the rate set with [ ] and the temperature set with t/T
+            kept = {} if self.run is None else {"lr": self.run.config.lr, "temperature": self.temperature}
+            config = RunConfig(chapter=self.chapter.number, seed=self.seed, engine=self.engine, **kept)
             default = config.resolved()  # its documents (chapters 6-8 start on "ann"), else its data set
             self.run = PlaygroundRun(config, dataset or (None if default.docs else shared_dataset(default.data)))
-            if lr is not None:
-                self.run.config = replace(self.run.config, lr=lr)
-            self.run.config = replace(self.run.config, temperature=self.temperature)
             self.error = ""
         except (ChapterError, RunError, DataError, OSError) as e:
             self.run, self.error = None, str(e)
@@ -258,15 +254,18 @@ class Session:
         self.set_lr(lr)
         return lr
 
+    @property
+    def temperature(self) -> float:
+        """The sampling temperature, the run's own (a session saves it: sample --load draws at the one shown)."""
+        return self.run.config.temperature if self.run is not None else self.chapter.temperature
+
     def temperature_step(self, direction: int) -> float:
         t = self.temperature
         if direction > 0:  # as lr_step: past the ladder's end, the temperature stays
             t = next((x for x in TEMPERATURES if x > t * 1.0001), max(t, TEMPERATURES[-1]))
         else:
             t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), min(t, TEMPERATURES[0]))
-        self.temperature = t
-        if self.run is not None:  # a session saves it: sample --load draws at the temperature shown
-            self.run.config = replace(self.run.config, temperature=t)
+        self.run.config = replace(self.run.config, temperature=t)
         return t
 
     @property

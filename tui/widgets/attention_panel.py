@@ -18,7 +18,7 @@ def head_map(weights, tokens: list[str], title: str, cell: int = 3) -> Text:
     text = Text(title + "\n", style="bold")
     text.append("   " + "".join(pad(tok, cell, right=True) for tok in tokens[:t]) + "\n", style=DIM)
     for i in range(t):
-        text.append(f"{tokens[i]:>2} ", style=DIM)
+        text.append(pad(tokens[i], 2, right=True) + " ", style=DIM)  # by cells: a wide 日 takes two
         for j in range(t):
             if j > i:  # a position never reads the future
                 text.append("·".rjust(cell), style="#444444")

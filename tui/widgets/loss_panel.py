@@ -39,12 +39,17 @@ class LossPlot(PlotextPlot):
             return Text(f"(the chart cannot be drawn yet: {type(e).__name__})", style=DIM)
 
 
+def fair_die(base: float, base_text: str) -> str:
+    """The loss to beat, on a line of its own (never broken)."""
+    return f"{base_text} = {base:.3f} is a fair die"
+
+
 def typed_name_loss(snap: Snapshot, vocab, formula: str, base: float, base_text: str, note: str, width: int,
-               rows: int) -> Text:
+                    rows: int) -> Text:
     """A chapter that does not train: the typed name's loss, the per-position values it is the mean of, and the fair
     die, in `width` columns and at most `rows` lines (the values are cut, then the note dropped, before the die)."""
     if snap.loss is None or snap.losses is None:
-        return Text(f"{note}\n{base_text} = {base:.3f} is a fair die", style=DIM)
+        return Text(f"{note}\n{fair_die(base, base_text)}", style=DIM)
     loss = Text(f"loss of {snap.scored_label} {snap.loss:.4f}", style="bold " + surprise(snap.loss / base))
     mean_of = Text(f"the mean of {formula} at each position:", style=DIM)
     head = [loss + Text(", ", style=DIM) + mean_of] if len(loss) + 2 + len(mean_of) <= width else [loss, mean_of]
@@ -57,7 +62,7 @@ def typed_name_loss(snap: Snapshot, vocab, formula: str, base: float, base_text:
             line = Text()
         line = line + Text("  ") + pair if line else pair
     values.append(line)
-    tail = [Text(f"{base_text} = {base:.3f} is a fair die", style=DIM), Text(note, style=DIM)]
+    tail = [Text(fair_die(base, base_text), style=DIM), Text(note, style=DIM)]
     if len(head) + len(values) + len(tail) > rows > 0:
         tail = tail[:1]  # the number to beat stays: the note is also what `l` says
     room = rows - len(head) - len(tail)
@@ -115,10 +120,10 @@ class LossPanel(FittedToWidth, Vertical):
         if not model.trainable:
             note = "Training starts in chapter 6." if session.chapter.number < 6 else "This chapter does not train."
             text = typed_name_loss(snap, session.run.vocab, model.loss_formula, base, base_text, note,
-                              self.content_region.width or 60, self.content_region.height)
+                                   self.content_region.width or 60, self.content_region.height)
         elif not history:
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
-            text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
+            text.append(f"\n{fair_die(base, base_text)}", style=DIM)
         else:
             smooth, window = snap.recent_mean
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
@@ -129,7 +134,7 @@ class LossPanel(FittedToWidth, Vertical):
                 text.append(f"\nheld-out {snap.val[-1][1]:.4f}", style="bold")
                 text.append(f" · fair die {base:.3f}", style=DIM)
             else:
-                text.append(f"\n{base_text} = {base:.3f} is a fair die", style=DIM)
+                text.append(f"\n{fair_die(base, base_text)}", style=DIM)
         if text != self.summary.content:
             self.summary.update(text, layout=len(text.plain.splitlines()) != len(str(self.summary.content).splitlines()))
         self.sparkline.data = list(history) if history else []

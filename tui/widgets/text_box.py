@@ -8,8 +8,8 @@ from textual.widgets import Input
 class TextBox(Input):
     """Textual runs an Input's bindings (Backspace, ctrl+u, the arrows...) from the app, after the key has climbed
     there through each parent's queue, while the box takes letters at once: in keys that arrive together (a busy
-    screen, a slow ssh link) "ab", Backspace, "c" came out as "a" with the "c" lost, or "" after ctrl+u. Here the
-    box runs its own bindings as the keys reach it, in order. Enter still climbs: the screen decides what it means."""
+    screen, a slow ssh link) "ab", Backspace, "c" came out as "ab" (the c went in before Backspace ran), and ctrl+u
+    cleared the letters typed after it. Here the box runs its own bindings as the keys reach it, in order. Enter still climbs: the screen decides what it means."""
 
     def _on_paste(self, event: events.Paste) -> None:
         if len(event.text.splitlines()) > 1:  # Input keeps the first line: say so, rather than drop the rest unseen
