@@ -7,8 +7,9 @@ import colorsys
 import pytest
 from rich.color import ColorType
 from textual.geometry import Region
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
+from tests.test_session_tui import error_of, type_path
 from tests.test_tui import SMALL, WIDE, settle, text_of, type_name
 from tui.app import PlaygroundApp
 from tui.widgets.attention_panel import AttentionPanel
@@ -71,10 +72,7 @@ async def test_an_error_about_a_very_long_path_stays_short_and_shows_its_reason(
         await pilot.press(key)
         await pilot.pause()
         assert isinstance(app.screen, FilePrompt)
-        path = "/tmp/" + "b" * 2000 + ".json"
-        app.screen.query_one("#path", Input).value = path
-        await pilot.press("enter")
-        await pilot.pause()
+        await type_path(pilot, app, "/tmp/" + "b" * 2000 + ".json")
         error = app.screen.query_one("#error")
         shown = str(error.content)
         assert shown.startswith("/tmp/bbb") and "…" in shown and "bbb.json: cannot " in shown  # start and end kept
@@ -92,9 +90,7 @@ async def test_an_error_naming_a_long_folder_keeps_both_paths_short():
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("ctrl+s")
         await pilot.pause()
-        app.screen.query_one("#path", Input).value = "/nonexistent/dir/" + "c" * 300 + "/x.json"
-        await pilot.press("enter")
-        await pilot.pause()
+        await type_path(pilot, app, "/nonexistent/dir/" + "c" * 300 + "/x.json")
         error = app.screen.query_one("#error")
         assert "no folder /nonexistent/" in str(error.content) and error.size.height <= 2
 
@@ -106,10 +102,8 @@ async def test_a_path_that_fits_is_named_whole_in_its_error(tmp_path):
         await pilot.pause()
         missing = str(tmp_path / ("a-session-of-a-long-name-" * 2 + ".json"))
         assert len(missing) > 40  # as long as the paths cut in an error that would not fit
-        app.screen.query_one("#path", Input).value = missing
-        await pilot.press("enter")
-        await pilot.pause()
-        assert missing in str(app.screen.query_one("#error").content)
+        await type_path(pilot, app, missing)
+        assert missing in error_of(app)
 
 
 # 3. The loss chart draws its lines in the colours its caption names, and its label on the chart's background.
@@ -155,14 +149,19 @@ async def test_the_fair_die_line_is_drawn_in_the_blue_the_chart_names(size, key)
 
 # 4. The attention maps of a long name fit the panel: a row is one line.
 
+async def attention_map_lines(pilot, app, name: str) -> list[str]:
+    """The attention maps of a typed name (a), as the screen shows them."""
+    await type_name(pilot, app, name)
+    await pilot.press("a")
+    await pilot.pause()
+    return screen_lines(app.query_one("#attention-body"))
+
+
 async def test_the_attention_map_of_a_16_letter_name_fits_the_wide_panel():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=WIDE) as pilot:
-        await type_name(pilot, app, "emmaemmaemmaemma")
-        await pilot.press("a")
-        await pilot.pause()
+        lines = await attention_map_lines(pilot, app, "emmaemmaemmaemma")
         panel = app.query_one(AttentionPanel)
-        lines = screen_lines(app.query_one("#attention-body"))
         first, second = (next(i for i, line in enumerate(lines) if line.startswith(f"head {h} of 4")) for h in (1, 2))
         # 16 positions (the block size: the end token, then 15 letters): a title, the tokens, then a row each
         assert second - first == 1 + 1 + 16  # none wrapped in two
@@ -176,10 +175,7 @@ async def test_the_attention_map_of_a_16_letter_name_fits_the_wide_panel():
 async def test_a_short_names_attention_map_keeps_its_percent_cells():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=WIDE) as pilot:
-        await type_name(pilot, app, "emma")
-        await pilot.press("a")
-        await pilot.pause()
-        lines = screen_lines(app.query_one("#attention-body"))
+        lines = await attention_map_lines(pilot, app, "emma")
         assert lines[1].startswith("     .  e  m  m  a")  # 3 wide: a whole percent each
         assert lines[2].split()[:3] == [".", "99", "·"]  # position 0 can only read itself
         assert "99 means 99 or more" in "".join(lines)
@@ -194,9 +190,7 @@ async def test_the_data_dialogs_file_of_your_own_shortens_a_long_path_too():
         choices.highlighted = [option.id for option in choices.options].index("file")
         await pilot.press("enter")
         await pilot.pause()
-        app.screen.query_one("#path", Input).value = "/tmp/" + "b" * 2000 + ".txt"
-        await pilot.press("enter")
-        await pilot.pause()
+        await type_path(pilot, app, "/tmp/" + "b" * 2000 + ".txt")
         error = app.screen.query_one("#error")
         assert "…" in str(error.content) and "bbb.txt" in str(error.content) and 1 <= error.size.height <= 2
         await pilot.press("backspace")
