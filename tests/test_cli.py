@@ -104,6 +104,8 @@ def test_sample_prints_k_documents(capsys):
     # argparse took "ann" for the command: "unknown command 'ann'" said nothing of the option
     (["--chapter", "6", "--docs", "ann"], "--docs is an option of train and sample, not of the playground"),
     (["--chapter", "6", "--doc", "ann"], "--docs is an option of train and sample, not of the playground"),  # abbreviated
+    # with "=" argparse leaves the word over instead of refusing it: said as for "--lr 0.1"
+    (["--chapter", "6", "--lr=0.1"], "--lr is an option of train, not of the playground: give it after the command"),
     # counts are checked against their whole range, not only against 0
     (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
     (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),
@@ -118,6 +120,12 @@ def test_user_errors_are_one_line_and_exit_2(capsys, args, message):
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1 and message in err and err.startswith("minigpt-tui: ")
+
+
+def test_a_mistyped_option_is_not_matched_on_its_dashes(capsys):
+    # every option starts with "--": compared with them, --bogus was "close" to --docs
+    code, _, err = run_cli(capsys, "train", "--chapter", "6", "--bogus", "3")
+    assert code == 2 and err == "minigpt-tui: unrecognized arguments: --bogus 3\n"
 
 
 def test_version_prints_the_installed_version(capsys):

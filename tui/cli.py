@@ -48,8 +48,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def did_you_mean(typed: str, known) -> str:
-    close = difflib.get_close_matches(typed, known, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    # options compared without their dashes, which every one shares (--bogus is no near miss of --docs)
+    by_name = {word.lstrip("-"): word for word in known}
+    close = difflib.get_close_matches(typed.lstrip("-"), by_name, n=1)
+    return f" (did you mean {by_name[close[0]]}?)" if close else ""
 
 
 class Default(str):
@@ -656,12 +658,14 @@ def main(argv: list[str] | None = None) -> int:
             setattr(sys, name, open(os.devnull, "w"))
     try:
         parser = build_parser()
+        words = sys.argv[1:] if argv is None else argv
         try:
             args, unknown = parser.parse_known_args(argv, namespace=Options())
         except UsageError as e:  # -c 6 --docs ann: argparse took ann for the command; the option is what is wrong
-            raise UsageError(misplaced_option(parser, sys.argv[1:] if argv is None else argv) or str(e)) from None
-        if unknown:
-            raise UsageError(unknown_arguments(parser, args.command, unknown))
+            raise UsageError(misplaced_option(parser, words) or str(e)) from None
+        if unknown:  # --lr=0.1 before any command is left over rather than refused: said the same way as --lr 0.1
+            raise UsageError(args.command is None and misplaced_option(parser, words)
+                             or unknown_arguments(parser, args.command, unknown))
         if args.data is not None and not args.data.strip():
             raise UsageError("--data needs toy, names, or a file path")
         if args.load is not None and not args.load.strip():  # not a missing --load: --chapter is not what is wanted
