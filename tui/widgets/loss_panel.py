@@ -127,7 +127,7 @@ class LossPanel(FittedToWidth, Vertical):
         else:
             smooth, window = snap.recent_mean
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
-            text.append(f"loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
+            text.append(f"step loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
             if window > 1:
                 text.append(f" · {window}-step mean {smooth:.4f}", style=surprise(smooth / base))
             if snap.val:  # short enough for a narrow panel: the held-out loss matters more than the wording

@@ -33,10 +33,10 @@ class StatusBar(FittedToWidth, Static):
             return
         parts = []  # (text, style, key hint)
         past = session.model.trainable and snap.step > snap.steps  # trained on past the chapter's usual run
-        if session.model.trainable:
+        if session.model.trainable:  # the loss of the last step's documents, before its update: not the typed name's
             loss = snap.last_loss
             step = f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}"
-            parts += [(step, "", ""), (f"loss {loss:.4f}" if loss is not None else "loss –", "", ""),
+            parts += [(step, "", ""), (f"step loss {loss:.4f}" if loss is not None else "step loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " ([ ])")]
         elif snap.loss is not None:
             parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
