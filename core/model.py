@@ -6,6 +6,7 @@ last character.
 """
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -114,6 +115,11 @@ class Model:
         weights, optimizer_state = checkpoint
         self.load_weights(weights)
         self.load_optimizer_state(optimizer_state)
+
+    def fair_die_loss(self) -> float:
+        """The loss of a model that gives every token the same probability: the number to beat."""
+        n = len(self.vocab)
+        return 1 - 1 / n if self.loss_formula == "1 - p" else math.log(n)
 
     def out_of_range(self) -> str:
         """Why the parameters, though finite, no longer make a model ("" while they do)."""

@@ -40,17 +40,20 @@ class Diverged(RunError):
     """The loss or a parameter became NaN or infinite, a weight passed WEIGHT_LIMIT, or the parameters left the range
     where the model means anything (Model.out_of_range); the run was put back to its last good step.
 
-    `str(e)` says what happened, `e.advice` what to try; `e.step` is the step that failed (1-based),
+    `str(e)` says what happened, `e.advice` what to try; `e.lr` is the learning rate set (the one to change: a
+    decaying schedule's step had less); `e.step` is the step that failed (1-based),
     `e.restored` the step whose parameters (and optimizer state) the run now has again, `e.try_lr` the learning
     rate to try next (None when no rate would help).
     """
 
     def __init__(self, step: int, what: str, lr: float, restored: int, try_lr: float | None, is_default: bool,
-                 limit: bool = False):
+                 limit: bool = False, ran_away: bool = False):
         self.step, self.what, self.lr, self.restored = step, what, lr, restored
         self.try_lr, self.is_default = try_lr, is_default
         self.limit = limit  # the model's own limit was reached (Model.out_of_range), not a number blowing up
         back = f"the parameters after step {restored}" if restored else "the starting parameters"
+        if ran_away:  # the steps before the failing one had already wrecked the model: back past them
+            back += ", before the loss ran away"
         super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); back to {back}")
 
     def advise(self, flag: str = "") -> str:
@@ -128,6 +131,8 @@ def load_dataset(config: RunConfig, chapter: Chapter) -> Dataset:
 
 
 RECENT_STEPS = 50  # the loss panel's mean: long enough to smooth, short enough to follow the training
+SOUND_EVERY = 10  # steps between the checkpoints a run goes back to when its loss runs away
+RUNAWAY = 1.5  # a mean loss this many times a fair die's: the training has run away, not merely wandered
 
 
 class LossHistory:
@@ -159,6 +164,14 @@ class LossHistory:
             if len(self.points) >= self.capacity:
                 self.points = [(a + b) / 2 for a, b in zip(self.points[::2], self.points[1::2])]
                 self.span *= 2
+
+    def restore(self, state: dict) -> None:
+        """Back to a state() taken earlier, in place (the playground's panels hold this history)."""
+        self.capacity, self.span, self.points, self._pending = (state["capacity"], state["span"], list(state["points"]),
+                                                                list(state["pending"]))
+        self.last, self.count, self._undo = state["last"], state["count"], None
+        self.recent.clear()
+        self.recent.extend(state["recent"])
 
     def undo(self) -> None:
         """Take back the last append (once): the step is to be done again. Lists are rebound, never
@@ -266,6 +279,8 @@ class Run:
         self.step = 0  # steps done
         self.history = LossHistory()
         self._before_last_step = None  # the checkpoint taken before the last step, should its update go too far
+        # (step, checkpoint, history) to go back to when the loss runs away, and the one on trial to replace it
+        self._sound = self._candidate = None
 
     @property
     def steps(self) -> int:
@@ -301,18 +316,45 @@ class Run:
         if outside:
             self.model.restore(before)
             self._before_last_step = None
-            raise Diverged(self.step + 1, outside, lr, self.step, *self.learning_rate_to_try(limit=True), limit=True)
+            raise Diverged(self.step + 1, outside, self.config.lr, self.step, *self.learning_rate_to_try(limit=True),
+                           limit=True)
         if wrong:
             failed = self.step + 1
             self.model.restore(before)
             if too_far and self._before_last_step is not None:  # that update is undone too: it is to be redone
                 self.undo_last_step()
             self._before_last_step = None
-            raise Diverged(failed, wrong, lr, self.step, *self.learning_rate_to_try())
+            ran_away = self.back_to_sound()
+            raise Diverged(failed, wrong, self.config.lr, self.step, *self.learning_rate_to_try(), ran_away=ran_away)
         self._before_last_step = before
         self.step += 1
         self.history.append(loss)
+        if self.step % SOUND_EVERY == 0:
+            self.keep_sound_checkpoint()
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
+
+    def keep_sound_checkpoint(self) -> None:
+        """The checkpoint on trial becomes the one to go back to if the losses since, which read its parameters
+        and their next ones, stayed sound; the parameters now go on trial."""
+        if self._candidate is not None and not self.ran_away_since(self._candidate[0]):
+            self._sound = self._candidate
+        self._candidate = (self.step, self.model.checkpoint(), self.history.state())
+
+    def ran_away_since(self, step: int) -> bool:
+        """The mean loss of the steps after `step` (the last RECENT_STEPS at most) is far above a fair die's."""
+        recent = list(self.history.recent)[-min(self.step - step, len(self.history.recent)):] if self.step > step else []
+        return bool(recent) and math.fsum(recent) / len(recent) > RUNAWAY * self.model.fair_die_loss()
+
+    def back_to_sound(self) -> bool:
+        """After numbers went wrong: if the steps before had already run the loss away (finite, but far worse than a
+        fair die, so no smaller rate could go on from there), back to the last checkpoint whose losses were sound."""
+        if self._sound is None or not self.ran_away_since(self._sound[0]):
+            return False
+        step, checkpoint, history = self._sound
+        self.model.restore(checkpoint)
+        self.step, self._candidate = step, None
+        self.history.restore(history)
+        return True
 
     def check_last_update(self) -> None:
         """A step's guard reads the loss of the parameters before its update, so the last update of a run has no
@@ -320,14 +362,14 @@ class Run:
         weights near 1e300, finite but overflowing every forward pass) is undone, and Diverged raised."""
         if self._before_last_step is None or not self.model.has_loss:
             return
-        indices, lr = self.batch_indices(self.step - 1), self.lr_at(self.step - 1)
-        loss = mean_loss(self.model, [self.encoded[i] for i in indices])
+        loss = mean_loss(self.model, [self.encoded[i] for i in self.batch_indices(self.step - 1)])
         if math.isfinite(loss):
             return
         self.undo_last_step()
         self._before_last_step = None
-        raise Diverged(self.step + 1, f"the loss after its update became {loss}", lr, self.step,
-                       *self.learning_rate_to_try())
+        failed, ran_away = self.step + 1, self.back_to_sound()
+        raise Diverged(failed, f"the loss after its update became {loss}", self.config.lr, self.step,
+                       *self.learning_rate_to_try(), ran_away=ran_away)
 
     def undo_last_step(self) -> None:
         """Back to the parameters, optimizer state, step and loss history from before the last step."""

@@ -36,6 +36,46 @@ def test_cli_refuses_such_a_learning_rate(capsys, text):
     assert code == 2 and out == "" and "--lr must be a finite number" in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("engine", ["fast", "scalar"])
+def test_a_loss_that_ran_away_goes_back_past_the_steps_that_wrecked_the_model(engine):
+    # chapter 9 at lr 5: the loss climbs finite for a dozen steps (to ~100) before one goes inf, and the parameters
+    # of the step before already give some token p = 0. Going back one step left a model no rate could train on.
+    config = RunConfig(9, engine=engine, steps=2000)
+    run = Run(config)
+    for _ in range(300):
+        run.train_step()
+    run.config = replace(config, lr=5.0)
+    with pytest.raises(Diverged) as caught:
+        while True:
+            run.train_step()
+    e = caught.value
+    assert e.step > 310 and run.step == e.restored == 300  # the last checkpoint whose losses were sound
+    assert str(e).endswith("back to the parameters after step 300, before the loss ran away")
+    assert e.advice == "try a smaller learning rate, e.g. 0.5 (this chapter's default)"
+    good = Run(config)  # exactly the run as it was at step 300, loss history included
+    for _ in range(300):
+        good.train_step()
+    assert_same_state(run, good)
+    run.config = replace(config, lr=0.0)  # and training goes on from there, even at a rate of 0
+    for _ in range(30):
+        run.train_step()
+    assert run.step == 330
+
+
+def test_loss_history_restores_a_state_in_place():
+    run = Run(RunConfig(9, steps=50))
+    for _ in range(20):
+        run.train_step()
+    history, kept = run.history, run.history.state()
+    for _ in range(30):
+        run.train_step()
+    history.restore(kept)
+    assert run.history is history and history.state() == kept and history.recent_mean()[1] == 20
+    history.append(1.0)  # and it goes on as the one it came from
+    assert history.count == 21 and history.last == 1.0
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's overflow; the test checks what Run reports
 @pytest.mark.parametrize("chapter, engine", [(8, "fast"), (8, "scalar"), (9, "fast"), (10, "fast"), (11, "fast"),
                                              (12, "fast"), (12, "scalar")])

@@ -1,8 +1,6 @@
 """Probabilities of the typed name: at each position the context, the model's distribution, the target, the loss."""
 from __future__ import annotations
 
-import math
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
@@ -17,9 +15,7 @@ SMALL_VOCAB = 8  # up to this many tokens every one gets a column
 
 def baseline(model, vocab_size: int) -> tuple[float, str]:
     """What a fair die scores on this loss: the number to beat."""
-    if model.loss_formula == "1 - p":
-        return 1 - 1 / vocab_size, f"1 - 1/{vocab_size}"
-    return math.log(vocab_size), f"ln {vocab_size}"
+    return model.fair_die_loss(), f"1 - 1/{vocab_size}" if model.loss_formula == "1 - p" else f"ln {vocab_size}"
 
 
 def context_text(vocab, ids: list[int], pos: int, width: int = 8) -> str:
