@@ -119,6 +119,25 @@ async def test_ctrl_s_never_offers_a_file_that_holds_another_run(tmp_path, monke
         assert app.screen.query_one("#path").value == "minigpt-training-2.session.json"
 
 
+async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_path, monkeypatch):
+    """r starts a new run: its file was the old run's, and one Enter replaced the steps saved there."""
+    monkeypatch.chdir(tmp_path)
+    app = App(chapter=6, step_budget=3)
+    path = tmp_path / "six.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        await pilot.press("r", "r", "space")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one("#path").value == "minigpt-training.session.json"
+        await pilot.press("escape")
+        assert session.load(path).run.step == 3  # the saved run, as it was
+
+
 async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "minigpt-tui session", "version": 1, "config": {')

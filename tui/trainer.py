@@ -195,7 +195,7 @@ class Session:
             return
         self._select_first_matrix()
         self.val, self._val_losses = [], []
-        self.saved_step, self.nudged = 0, False
+        self.saved_step, self.nudged, self.file = 0, False, None  # a new run: the old one's file is not its own
 
     # ---- who runs model code ---------------------------------------------------------------------
     @property
