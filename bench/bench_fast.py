@@ -58,7 +58,7 @@ class TorchGPT:
     def rmsnorm(x):
         return x * (x.pow(2).mean(-1, keepdim=True) + 1e-5) ** -0.5
 
-    def loss(self, inputs, real, targets, weights):
+    def loss(self, inputs, real, targets, shares):
         torch, w = self.torch, self.w
         F = torch.nn.functional
         b, length = inputs.shape
@@ -75,17 +75,17 @@ class TorchGPT:
         x = F.relu(self.rmsnorm(x) @ w["mlp_fc1"].T) @ w["mlp_fc2"].T + r
         logits = x @ w["lm_head"].T
         losses = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets, reduction="none")
-        return (losses * weights).sum()
+        return (losses * shares).sum()
 
     def train_step(self, step):
         torch, run = self.torch, self.run
         batch = [run.encoded[i] for i in run.batch_indices(step)]
-        inputs, real, targets, weights = run.model.pack(batch)
-        inputs, targets, weights = (torch.from_numpy(a) for a in (inputs, targets, weights))
+        inputs, real, targets, shares = run.model.pack(batch)
+        inputs, targets, shares = (torch.from_numpy(a) for a in (inputs, targets, shares))
         real = None if real is None else torch.from_numpy(real)
         for group in self.opt.param_groups:
             group["lr"] = run.lr_at(step)
-        loss = self.loss(inputs, real, targets, weights)
+        loss = self.loss(inputs, real, targets, shares)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()

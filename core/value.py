@@ -33,7 +33,7 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # a plain number taken part in an operation is a constant: it gets no node of its own
+    # a plain number taking part in an operation is a constant: it gets no node of its own
     def __add__(self, other):
         if isinstance(other, Value):
             return Value(self.data + other.data, (self, other), (1.0, 1.0))
@@ -174,9 +174,6 @@ def flatten(values):
 class ValueWeights:
     """The Model contract's weights, gradients, optimizer state and checkpoints for a model whose parameters are
     Values in `self.params` (a Parameters) and whose optimizer keeps `moments()`: lists with a number per parameter."""
-
-    def parameters(self):
-        return self.params.flat
 
     def weights(self):
         return self.params.arrays("data")

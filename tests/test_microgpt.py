@@ -40,7 +40,7 @@ def test_documents_after_the_shuffle(run):
 
 def test_initial_parameters(run):
     w = run.model.weights()
-    assert sum(m.size for m in w.values()) == len(run.model.parameters()) == 4192
+    assert sum(m.size for m in w.values()) == len(run.model.params.flat) == 4192
     assert {k: v.shape for k, v in w.items()} == {
         "wte": (27, 16), "wpe": (16, 16), "lm_head": (27, 16), "attn_wq": (16, 16), "attn_wk": (16, 16),
         "attn_wv": (16, 16), "attn_wo": (16, 16), "mlp_fc1": (64, 16), "mlp_fc2": (16, 64)}
@@ -59,7 +59,7 @@ def test_losses_of_the_first_five_steps_are_bit_identical(run):
 
 def test_gradients_and_updates_are_bit_identical_to_the_reference(run):
     ref = reference_module().Reference(len(run.vocab), random.Random(0))
-    for p, q in zip(ref.params, run.model.parameters()):
+    for p, q in zip(ref.params, run.model.params.flat):
         p.data = q.data  # the same starting point as ours
     for step in range(3):
         ids = run.encoded[step + 5]  # nile, marycatherine (a long name: 14 positions), gariel
@@ -76,14 +76,14 @@ def test_gradients_and_updates_are_bit_identical_to_the_reference(run):
         with no_gc():
             assert run.model.train_step([ids], lr, run.step) == ref.train_step(ids, lr, run.step)
         run.step += 1
-        assert [p.data for p in run.model.parameters()] == [p.data for p in ref.params]
+        assert [p.data for p in run.model.params.flat] == [p.data for p in ref.params]
 
 
 def test_samples_match_the_reference_sampler(run):
     for _ in range(3):
         run.train_step()
     ref = reference_module().Reference(len(run.vocab), random.Random(0))
-    for p, q in zip(ref.params, run.model.parameters()):
+    for p, q in zip(ref.params, run.model.params.flat):
         p.data = q.data
     rng = random.Random(42)
     run.rng.seed(42)

@@ -8,7 +8,7 @@ WEIGHTS = [0.62, 0.45, 0.85, 0.67, 0.17, 0.53]  # fixed, so every number of chap
 
 
 def shares_out_of_range(model) -> str:
-    """w / sum(w) is a probability only while no weight is below 0 and one is above 0 (chapter 8's softmax
+    """w / sum(w) is a probability only while no weight is below 0 and at least one is above 0 (chapter 8's softmax
     lifts both limits)."""
     w = model.weights()["weights"]
     if (w < 0).any():
@@ -18,10 +18,14 @@ def shares_out_of_range(model) -> str:
     return "" if w.sum() > 0 else "every weight is 0, so w / sum(w) divides by 0"
 
 
+def initial_weights(vocab, rng):
+    return list(WEIGHTS) if vocab == TOY_VOCAB else [rng.random() for _ in vocab.tokens]
+
+
 class Weights(Logits):
     def __init__(self, vocab, rng):
         super().__init__(vocab, rng)
-        self.w = list(WEIGHTS) if vocab == TOY_VOCAB else [rng.random() for _ in vocab.tokens]
+        self.w = initial_weights(vocab, rng)
 
     def gpt(self, context):
         return self.w  # it ignores its context for now

@@ -8,7 +8,7 @@ class Loss(Weights):
     loss_formula = "1 - p"
 
     def token_loss(self, p):
-        return 1 - p  # 0 when the model was sure of the right token, near 1 when it gave it nothing
+        return 1 - p  # 0 when the model was sure of the right token, 1 when it gave it nothing
 
     def position_losses(self, ids):
         return [self.token_loss(probs[t]) for probs, t in zip(self.probs(ids), self.targets(ids))]

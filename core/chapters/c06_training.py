@@ -12,7 +12,7 @@ class Training(Gradients):
         super().__init__(vocab, rng)
         self.last_gradients = [0.0] * len(self.w)
 
-    def train_step(self, batch, lr, t):
+    def train_step(self, batch, lr, t):  # batch: this step's documents (one unless --batch); t matters from Adam on
         losses, total = [], [0.0] * len(self.w)
         for ids in batch:
             loss, gradients = self.numerical_gradients(ids)

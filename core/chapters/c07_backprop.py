@@ -1,18 +1,18 @@
 """Chapter 7: backprop. The weights become Values: the loss remembers how it was computed from them, and one
 backward pass gives every gradient exactly, instead of one extra loss per weight."""
 from core.chapters.c02_logits import logits_to_probs
-from core.chapters.c03_weights import Weights
+from core.chapters.c03_weights import initial_weights
 from core.chapters.c06_training import Training
 from core.model import Model
 from core.value import Parameters, ValueWeights, no_gc, total
 
 
 def init_weights(vocab, rng):
-    return {"weights": Weights(vocab, rng).w}  # chapter 3's weights, drawn the same way
+    return {"weights": initial_weights(vocab, rng)}  # chapter 3's weights, drawn the same way
 
 
 def average(values):
-    return total(values) * (1 / len(values))  # microgpt's mean: (1 / n) * sum
+    return total(values) * (1 / len(values))  # microgpt's mean: the sum times 1 / n, the same bits as its graph
 
 
 class Backprop(ValueWeights, Training):
@@ -35,49 +35,44 @@ class Backprop(ValueWeights, Training):
         return average(self.position_loss_values(ids))
 
     # gradients: one backward pass, then a step downhill ---------------------------------------------------
+    @no_gc()  # the graph is freed by reference counting when the method returns, before the collector is back
     def train_step(self, batch, lr, t):
         for p in self.params.flat:
             p.grad = 0.0
-        with no_gc():
-            losses = [self.loss_value(ids) for ids in batch]
-            loss = losses[0] if len(losses) == 1 else average(losses)
-            loss.backward()
-            self.update(lr, t)
-            result = loss.data
-            del loss, losses  # free the graph while the cycle collector is still off
-        return result
+        loss = average([self.loss_value(ids) for ids in batch])
+        loss.backward()
+        self.update(lr, t)
+        return loss.data
 
     def update(self, lr, t):
         for p in self.params.flat:
             p.data -= lr * p.grad  # plain gradient descent, as in chapter 6
 
+    @no_gc()
     def gradients(self, ids):
         kept = [p.grad for p in self.params.flat]  # grads() keeps showing the last training step
         for p in self.params.flat:
             p.grad = 0.0
-        with no_gc():
-            loss = self.loss_value(ids)
-            loss.backward()
-            result = loss.data
-            del loss
+        loss = self.loss_value(ids)
+        loss.backward()
         grads = self.grads()
         for p, g in zip(self.params.flat, kept):
             p.grad = g
-        return result, grads
+        return loss.data, grads
 
     # the same graph read as plain numbers -----------------------------------------------------------------
+    @no_gc()
     def probs(self, ids):
-        with no_gc():
-            return [[p.data for p in probs] for probs in self.prob_values(ids)]
+        return [[p.data for p in probs] for probs in self.prob_values(ids)]
 
     def next_probs(self, context):
         return self.probs(context)[-1]
 
+    @no_gc()
     def position_losses(self, ids):
-        with no_gc():
-            return [loss.data for loss in self.position_loss_values(ids)]
+        return [loss.data for loss in self.position_loss_values(ids)]
 
+    @no_gc()
     def loss(self, ids):
-        with no_gc():
-            return self.loss_value(ids).data
+        return self.loss_value(ids).data
 

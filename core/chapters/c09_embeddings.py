@@ -1,5 +1,5 @@
-"""Chapter 9: embeddings. The model finally reads its context: every token and every position owns a vector of
-16 numbers; their sum x goes through one matrix, lm_head, to become the next token's logits."""
+"""Chapter 9: embeddings. For the first time the model reads what comes before: the token before each position,
+and the position itself. Every token and every position owns a vector of 16 numbers; their sum x goes through one matrix, lm_head, to become the next token's logits."""
 from core.chapters.c08_softmax import Softmax
 from core.value import dot
 

@@ -4,7 +4,7 @@ from core.chapters.c09_embeddings import N_EMBD, Embeddings, gauss_matrix, linea
 from core.chapters.c09_embeddings import init_weights as embedding_weights
 
 
-def mlp_weights(rng):
+def mlp_weights(rng):  # fc: fully connected (microgpt's names); 4 times wider inside, as in GPT-2
     return {"mlp_fc1": gauss_matrix(rng, 4 * N_EMBD, N_EMBD), "mlp_fc2": gauss_matrix(rng, N_EMBD, 4 * N_EMBD)}
 
 

@@ -1,8 +1,9 @@
 """Chapter 11: attention. Each position makes a query, a key and a value from its x. Its query is compared with the
 keys of every position so far (its own included); softmax turns the scores into weights, and the weighted sum of
 the values is what it takes from its context. Keys and values are kept in a cache, so each position is computed
-once, also while sampling. Four matrices in a row shrink the starting signal: with plain gradient descent the loss
-sits near ln(vocab) for a few hundred steps before it falls (chapter 12's residual connections and Adam fix that)."""
+once, also while sampling. Five small matrices in a row (wv, wo, fc1, fc2, lm_head) shrink the starting signal:
+with plain gradient descent the loss sits near ln(vocab) for a few hundred steps before it falls, and 2,000 steps
+end behind chapters 9 and 10 (chapter 12's residual connections, RMSNorm and Adam fix that)."""
 from core.chapters.c08_softmax import softmax
 from core.chapters.c09_embeddings import N_EMBD, gauss_matrix, linear
 from core.chapters.c09_embeddings import init_weights as embedding_weights
@@ -37,10 +38,11 @@ class Attention(Hidden):
         q, k, v = linear(x, p["attn_wq"]), linear(x, p["attn_wk"]), linear(x, p["attn_wv"])
         keys.append(k)
         values.append(v)
-        size = len(x) // self.n_head
+        head_size = len(x) // self.n_head
         heads = []
-        for s in range(0, len(x), size):  # each head reads its own slice of q, k and v
-            heads += attend(q[s : s + size], [k[s : s + size] for k in keys], [v[s : s + size] for v in values])
+        for start in range(0, len(x), head_size):  # each head reads its own slice of q, k and v
+            end = start + head_size
+            heads += attend(q[start:end], [key[start:end] for key in keys], [value[start:end] for value in values])
         return linear(heads, p["attn_wo"])
 
     def forward(self, token, pos, cache):

@@ -24,8 +24,9 @@ class GPT(Attention):
 
     def forward(self, token, pos, cache):
         x = rmsnorm(self.embed(token, pos))
-        x = [a + r for a, r in zip(self.attention(rmsnorm(x), cache), x)]
-        x = [a + r for a, r in zip(self.mlp(rmsnorm(x)), x)]
+        # one block (microgpt's n_layer = 1); each part's output y is added to its input r
+        x = [y + r for y, r in zip(self.attention(rmsnorm(x), cache), x)]
+        x = [y + r for y, r in zip(self.mlp(rmsnorm(x)), x)]
         return linear(x, self.params["lm_head"])
 
     def update(self, lr, t):

@@ -1,5 +1,6 @@
 """Chapter 7, fast engine: the weights of chapter 3, with exact gradients written out by hand.
 
+No Value graph here: the chain rule for this model is worked out once, below, and backward() applies it.
 p = w / sum(w) at every position (the context is still ignored), the loss is 1 - p(target), and
 d(1 - w_t / S) / d w_j = (p_t - [j == t]) / S."""
 import numpy as np
@@ -10,14 +11,15 @@ from core.fast.ops import FastModel, row_indices
 from core.sampling import sharpen
 
 
-def ratio_loss(scores, targets, weights):
-    """Chapter 7's head: probabilities by dividing by the sum, loss 1 - p(target), and its gradient."""
+def ratio_loss(scores, targets, shares):
+    """Chapter 7's head: probabilities by dividing by the sum, loss 1 - p(target), and the gradient of
+    sum(shares * losses)."""
     rows = row_indices(len(targets))
-    totals = np.add.reduce(scores, axis=-1, keepdims=True)
+    totals = scores.sum(axis=-1, keepdims=True)
     probs = scores / totals
     p = probs[rows, targets]
-    dscores = np.repeat((p * weights)[:, None] / totals, scores.shape[1], axis=1)
-    dscores[rows, targets] -= weights / totals[:, 0]
+    dscores = np.repeat((p * shares)[:, None] / totals, scores.shape[1], axis=1)
+    dscores[rows, targets] -= shares / totals[:, 0]
     return probs, 1 - p, dscores
 
 
@@ -29,14 +31,14 @@ class Backprop(FastModel):
     def forward(self, inputs, real=None):
         # the same scores at every position: the model does not read its context yet
         n = inputs.size if real is None else len(real)
-        return np.broadcast_to(self.p["weights"], (n, len(self.vocab))), None
+        return np.broadcast_to(self.params["weights"], (n, len(self.vocab))), None
 
     def backward(self, dscores, saved):
-        np.add.reduce(dscores, axis=0, out=self.g["weights"])
+        np.add.reduce(dscores, axis=0, out=self.param_grads["weights"])
 
     def out_of_range(self):
         return shares_out_of_range(self)
 
     def sampler(self, temperature=1.0):
-        w = self.p["weights"]
+        w = self.params["weights"]
         return lambda token: sharpen((w / w.sum()).tolist(), temperature)  # no logits yet: sharpen p itself

@@ -9,11 +9,11 @@ class Embeddings(Softmax):
     block_size = BLOCK_SIZE
 
     def forward(self, inputs, real=None):
-        p = self.p
+        p = self.params
         x = embed(p["wte"], p["wpe"], inputs, real)  # the real positions only: each on its own from here
         return linear(x, p["lm_head"]), (inputs, real, x)
 
     def backward(self, dlogits, saved):
         inputs, real, x = saved
-        dx = linear_backward(dlogits, x, self.p["lm_head"], self.g["lm_head"])
-        embedding_backward(dx, inputs, real, self.g["wte"], self.g["wpe"])
+        dx = linear_backward(dlogits, x, self.params["lm_head"], self.param_grads["lm_head"])
+        embedding_backward(dx, inputs, real, self.param_grads["wte"], self.param_grads["wpe"])

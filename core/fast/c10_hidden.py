@@ -11,25 +11,25 @@ class Hidden(Embeddings):
 
     def mlp(self, x):
         """fc1, ReLU, fc2; and what mlp_backward needs."""
-        h = linear(x, self.p["mlp_fc1"])
-        r = np.maximum(h, 0.0)
-        return linear(r, self.p["mlp_fc2"]), (x, h, r)
+        pre = linear(x, self.params["mlp_fc1"])
+        h = np.maximum(pre, 0.0)  # ReLU
+        return linear(h, self.params["mlp_fc2"]), (x, pre, h)
 
     def mlp_backward(self, dy, saved):
         """Writes fc1's and fc2's gradients; returns the gradient of the MLP's input."""
-        p, g = self.p, self.g
-        x, h, r = saved
-        dr = linear_backward(dy, r, p["mlp_fc2"], g["mlp_fc2"])
-        return linear_backward(relu_backward(dr, h), x, p["mlp_fc1"], g["mlp_fc1"])
+        p, g = self.params, self.param_grads
+        x, pre, h = saved
+        dh = linear_backward(dy, h, p["mlp_fc2"], g["mlp_fc2"])
+        return linear_backward(relu_backward(dh, pre), x, p["mlp_fc1"], g["mlp_fc1"])
 
     def forward(self, inputs, real=None):
-        p = self.p
+        p = self.params
         x0 = embed(p["wte"], p["wpe"], inputs, real)  # the real positions only: each on its own from here
         x1, mlp_saved = self.mlp(x0)
         return linear(x1, p["lm_head"]), (inputs, real, x1, mlp_saved)
 
     def backward(self, dlogits, saved):
-        p, g = self.p, self.g
+        p, g = self.params, self.param_grads
         inputs, real, x1, mlp_saved = saved
         dx1 = linear_backward(dlogits, x1, p["lm_head"], g["lm_head"])
         dx0 = self.mlp_backward(dx1, mlp_saved)

@@ -19,13 +19,15 @@ class Attention(Hidden):
 
     def __init__(self, vocab, rng):
         super().__init__(vocab, rng)
-        d = N_EMBD
-        self.wqkv = self.span(self.data, "attn_wq", "attn_wv", 3 * d)  # wq, wk, wv stacked: one matmul
-        self.gqkv = self.span(self.grad, "attn_wq", "attn_wv", 3 * d)
+        # wq, wk and wv lie one after the other in the flat buffers: one (48, 16) matrix, one matmul for all three
+        first, last = self.offsets["attn_wq"][0], self.offsets["attn_wv"][1]
+        self.wqkv = self.data[first:last].reshape(3 * N_EMBD, N_EMBD)
+        self.gqkv = self.grad[first:last].reshape(3 * N_EMBD, N_EMBD)
 
-    def attend(self, x, shape, real, cache):
-        """q, k, v of every row of x (the real positions of a batch shaped (B, L)); each position attends to
-        itself and the positions before it. Attention needs whole (L, L) blocks: the padding joins as zero rows
+    def attention_heads(self, x, shape, real, cache):
+        """The heads' outputs side by side, for every row of x (the real positions of a batch shaped (B, L)): the
+        scalar attention() but for its attn_wo, which forward applies. Each position attends to itself and the
+        positions before it. Attention needs whole (L, L) blocks: the padding joins as zero rows
         here and goes again after."""
         batch, length = shape
         q, k, v = split_heads(padded_rows(linear(x, self.wqkv), real, batch * length), batch, self.n_head)
@@ -38,8 +40,8 @@ class Attention(Hidden):
         return real_rows(heads, real), (q, k, v, att)
 
     @staticmethod
-    def attend_backward(da, real, saved):
-        """From the gradient of attend's output to that of its q, k, v rows (real rows in, real rows out)."""
+    def attention_heads_backward(da, real, saved):
+        """From the gradient of the heads' outputs to that of its q, k, v rows (real rows in, real rows out)."""
         q, k, v, att = saved
         return real_rows(attention_backward(padded_rows(da, real, q.shape[0] * q.shape[2]), q, k, v, att), real)
 
@@ -50,20 +52,20 @@ class Attention(Hidden):
 
     def forward(self, inputs, real=None, start=0, cache=None):
         """With a KV cache (sampling), inputs are the newest positions, from position `start`."""
-        p = self.p
+        p = self.params
         x0 = embed(p["wte"], p["wpe"], inputs, real, start)
-        a, qkv_att = self.attend(x0, inputs.shape, real, cache)
+        a, qkv_att = self.attention_heads(x0, inputs.shape, real, cache)
         x1 = linear(a, p["attn_wo"])
         x2, mlp_saved = self.mlp(x1)
         return linear(x2, p["lm_head"]), (inputs, real, x0, qkv_att, a, mlp_saved, x2)
 
     def backward(self, dlogits, saved):
-        p, g = self.p, self.g
+        p, g = self.params, self.param_grads
         inputs, real, x0, qkv_att, a, mlp_saved, x2 = saved
         dx2 = linear_backward(dlogits, x2, p["lm_head"], g["lm_head"])
         dx1 = self.mlp_backward(dx2, mlp_saved)
         da = linear_backward(dx1, a, p["attn_wo"], g["attn_wo"])
-        dx0 = linear_backward(self.attend_backward(da, real, qkv_att), x0, self.wqkv, self.gqkv)
+        dx0 = linear_backward(self.attention_heads_backward(da, real, qkv_att), x0, self.wqkv, self.gqkv)
         embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])
 
     def sampler(self, temperature=1.0):
@@ -71,7 +73,7 @@ class Attention(Hidden):
         cache = KVCache()
 
         def next_token_probs(token):
-            logits, _ = self.forward(np.array([[token]]), None, cache.length, cache)
+            logits, _ = self.forward(np.array([[token]]), start=cache.length, cache=cache)
             return softmax(logits[0] / temperature).tolist()
 
         return next_token_probs

@@ -19,12 +19,12 @@ class GPT(Attention):
         self.scratch = np.empty((2, self.data.size))
 
     def forward(self, inputs, real=None, start=0, cache=None):
-        p = self.p
+        p = self.params
         x0 = embed(p["wte"], p["wpe"], inputs, real, start)  # the real positions only
         x1, s1 = rmsnorm(x0)
         # attention block
         x2, s2 = rmsnorm(x1)
-        a, qkv_att = self.attend(x2, inputs.shape, real, cache)
+        a, qkv_att = self.attention_heads(x2, inputs.shape, real, cache)
         x3 = linear(a, p["attn_wo"]) + x1
         # MLP block
         x4, s4 = rmsnorm(x3)
@@ -33,33 +33,33 @@ class GPT(Attention):
         return linear(x5, p["lm_head"]), (inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, mlp_saved, x5)
 
     def backward(self, dlogits, saved):
-        p, g = self.p, self.g
+        p, g = self.params, self.param_grads
         inputs, real, s1, x1, s2, x2, qkv_att, a, s4, x4, mlp_saved, x5 = saved
         dx5 = linear_backward(dlogits, x5, p["lm_head"], g["lm_head"])
         dx4 = self.mlp_backward(dx5, mlp_saved)
         dx3 = rmsnorm_backward(dx4, x4, s4) + dx5  # the residual passes the gradient straight through
         da = linear_backward(dx3, a, p["attn_wo"], g["attn_wo"])
-        dx2 = linear_backward(self.attend_backward(da, real, qkv_att), x2, self.wqkv, self.gqkv)
+        dx2 = linear_backward(self.attention_heads_backward(da, real, qkv_att), x2, self.wqkv, self.gqkv)
         dx1 = rmsnorm_backward(dx2, x2, s2) + dx3
         dx0 = rmsnorm_backward(dx1, x1, s1)
         embedding_backward(dx0, inputs, real, g["wte"], g["wpe"])
 
     def update(self, lr, t):
-        """Adam with microgpt's constants; every parameter moves every step. In place, through two scratch
-        buffers: these are the longest arrays of a step."""
-        m, v, g, a, b = self.m, self.v, self.grad, self.scratch[0], self.scratch[1]
+        """Adam with microgpt's constants, the scalar update's formulas in the same order; every parameter moves
+        every step. In place, through two scratch buffers, so a step makes no parameter-sized temporaries."""
+        m, v, g, denom, step = self.m, self.v, self.grad, self.scratch[0], self.scratch[1]
         m *= BETA1
-        m += np.multiply(g, 1 - BETA1, out=a)  # m = BETA1 * m + (1 - BETA1) * g
+        m += np.multiply(g, 1 - BETA1, out=denom)  # m = BETA1 * m + (1 - BETA1) * g
         v *= BETA2
-        np.square(g, out=a)
-        v += np.multiply(a, 1 - BETA2, out=a)  # v = BETA2 * v + (1 - BETA2) * g**2
-        np.divide(v, 1 - BETA2 ** (t + 1), out=a)
-        np.sqrt(a, out=a)
-        a += EPS  # (v_hat ** 0.5 + EPS)
-        np.divide(m, 1 - BETA1 ** (t + 1), out=b)
-        b *= lr
-        b /= a  # lr * m_hat / (v_hat ** 0.5 + EPS)
-        self.data -= b
+        np.square(g, out=denom)
+        v += np.multiply(denom, 1 - BETA2, out=denom)  # v = BETA2 * v + (1 - BETA2) * g**2
+        np.divide(v, 1 - BETA2 ** (t + 1), out=denom)
+        np.sqrt(denom, out=denom)
+        denom += EPS  # (v_hat ** 0.5 + EPS)
+        np.divide(m, 1 - BETA1 ** (t + 1), out=step)
+        step *= lr
+        step /= denom  # lr * m_hat / (v_hat ** 0.5 + EPS)
+        self.data -= step
 
     def state_buffers(self):
         return [self.data, self.m, self.v]

@@ -252,13 +252,13 @@ def row_indices(n):
     return _rows[n]
 
 
-def log_loss(logits, targets, weights):
-    """softmax, -log p(target) at each row, and the gradient of sum(weights * losses) wrt the logits."""
+def log_loss(logits, targets, shares):
+    """softmax, -log p(target) at each row, and the gradient of sum(shares * losses) wrt the logits."""
     rows = row_indices(len(targets))
     probs = softmax(logits)
     losses = -np.log(probs[rows, targets])
-    dlogits = probs * weights[:, None]
-    dlogits[rows, targets] -= weights
+    dlogits = probs * shares[:, None]
+    dlogits[rows, targets] -= shares
     return probs, losses, dlogits
 
 
@@ -299,15 +299,11 @@ class FastModel(Model):
         for name, w in initial.items():
             self.offsets[name] = (offset, offset + w.size, w.shape)
             offset += w.size
-        self.p = self.views(self.data)
-        self.g = self.views(self.grad)
+        self.params = self.views(self.data)
+        self.param_grads = self.views(self.grad)
 
     def views(self, flat):
         return {name: flat[a:b].reshape(shape) for name, (a, b, shape) in self.offsets.items()}
-
-    def span(self, flat, first, last, rows):
-        """The consecutive parameters first..last of a flat buffer as one matrix (e.g. wq, wk, wv stacked)."""
-        return flat[self.offsets[first][0] : self.offsets[last][1]].reshape(rows, -1)
 
     # what a chapter defines
     def forward(self, inputs, real=None):
@@ -315,13 +311,13 @@ class FastModel(Model):
         raise NotImplementedError
 
     def backward(self, dlogits, saved):
-        """Writes every parameter's gradient into self.g."""
+        """Writes every parameter's gradient into self.param_grads."""
         raise NotImplementedError
 
     # batches: documents padded to the longest; the padding is dropped as soon as positions stop mixing
     def pack(self, batch):
         """Inputs (B, L) padded with the end token; the flat indices of the real positions (None when nothing is
-        padded); their targets; their loss weights, 1 / (B * n): the mean over a document, then over the batch."""
+        padded); their targets; their shares of the loss, 1 / (B * n): the mean over a document, then over the batch."""
         end, size = self.vocab.end, len(batch)
         rows = [self.targets(ids) for ids in batch]
         if size == 1:  # the common case: nothing to pad; each position reads the token before its target
@@ -335,23 +331,23 @@ class FastModel(Model):
         inputs[real + 1] = targets  # each position reads the target before it...
         inputs = inputs[:-1].reshape(size, length)
         inputs[:, 0] = end  # ...and the first reads the end token (padding is never read: its value does not matter)
-        weights = np.repeat(1.0 / (size * counts), counts)
-        return inputs, real if len(real) < inputs.size else None, targets, weights
+        shares = np.repeat(1.0 / (size * counts), counts)
+        return inputs, real if len(real) < inputs.size else None, targets, shares
 
     def run(self, batch):
         """Forward, loss and backward on a batch; fills self.grad and returns the mean document loss."""
-        inputs, real, targets, weights = self.pack(batch)
+        inputs, real, targets, shares = self.pack(batch)
         logits, saved = self.forward(inputs, real)
-        _, losses, dlogits = self.loss_head(logits, targets, weights)
+        _, losses, dlogits = self.loss_head(logits, targets, shares)
         self.backward(dlogits, saved)
-        return float(losses @ weights)
+        return float(losses @ shares)
 
     def document(self, ids):
-        """probs, -log p (or 1 - p) at each position of one document, and their weights."""
-        inputs, _, targets, weights = self.pack([ids])
+        """probs, -log p (or 1 - p) at each position of one document, and their shares of its loss."""
+        inputs, _, targets, shares = self.pack([ids])
         logits, _ = self.forward(inputs)
-        probs, losses, _ = self.loss_head(logits, targets, weights)
-        return probs, losses, weights
+        probs, losses, _ = self.loss_head(logits, targets, shares)
+        return probs, losses, shares
 
     # the contract ---------------------------------------------------------------------------------------
     def probs(self, ids):
@@ -361,13 +357,13 @@ class FastModel(Model):
         return self.document(ids)[1].tolist()
 
     def loss(self, ids):
-        _, losses, weights = self.document(ids)
-        return float(losses @ weights)
+        _, losses, shares = self.document(ids)
+        return float(losses @ shares)
 
     def gradients(self, ids):
         kept = self.grad.copy()  # grads() keeps showing the last training step
         loss = self.run([ids])
-        result = {name: g.copy() for name, g in self.g.items()}
+        result = {name: g.copy() for name, g in self.param_grads.items()}
         self.grad[:] = kept
         return loss, result
 
@@ -381,16 +377,16 @@ class FastModel(Model):
         self.data -= lr * self.grad
 
     def weights(self):
-        return {name: w.copy() for name, w in self.p.items()}
+        return {name: w.copy() for name, w in self.params.items()}
 
     def set_weight(self, name, index, value):
-        self.p[name][tuple(index)] = float(value)
+        self.params[name][tuple(index)] = float(value)
 
     def load_weights(self, weights):
-        load_into(self.p, weights, "weights")
+        load_into(self.params, weights, "weights")
 
     def grads(self):
-        return {name: g.copy() for name, g in self.g.items()}
+        return {name: g.copy() for name, g in self.param_grads.items()}
 
     # Run keeps a checkpoint before every step: flat copies are far cheaper than weights()
     def state_buffers(self):
@@ -407,17 +403,15 @@ class FastModel(Model):
     def all_bounded(self):
         return bool(np.maximum.reduce(np.abs(self.data)) < WEIGHT_LIMIT)  # a NaN makes the max NaN: False
 
-    def next_logits(self, context):
-        logits, _ = self.forward(np.array([[self.vocab.end] + list(context)]))
-        return logits[-1]
-
     def sampler(self, temperature=1.0):
-        """Without a KV cache: the model reads the whole context again for every token (chapters 8-10)."""
-        context: list[int] = []
+        """Without a KV cache: the model reads the whole context again for every token (chapters 8-10; the scalar
+        twin steps one position at a time, with the same numbers, as each position reads only its own token)."""
+        tokens = [self.vocab.end]
 
         def next_token_probs(token):
             if token != self.vocab.end:
-                context.append(token)
-            return softmax(self.next_logits(context) / temperature).tolist()
+                tokens.append(token)
+            logits, _ = self.forward(np.array([tokens]))
+            return softmax(logits[-1] / temperature).tolist()
 
         return next_token_probs
