@@ -585,7 +585,7 @@ async def test_code_help_chart_and_attention_views():
         await pilot.press("c")
         assert isinstance(app.screen, CodeScreen)
         code = str(app.screen.query_one("#code").text)  # the engine that runs: fast
-        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, weights):" in code
+        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, shares):" in code
         assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
         await pilot.press("e")  # the scalar engine's code of the same chapter, the one the story reads
         code = str(app.screen.query_one("#code").text)
@@ -1105,6 +1105,21 @@ async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan
         text = str(bar.content)
         assert "step 5864 (past 2000)" in text and "343 steps/s" in text and text.rstrip().endswith("●")
         assert len(text) <= SMALL[0]
+
+
+async def test_the_status_bar_past_the_plan_fits_80_columns_when_paused_too():
+    # paused, nothing gave way: "step 2016 (2000 planned) │ step loss 114.2944 │ lr 0.1 │ T 1 │" was cut mid-field
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        session = app.session
+        session.run.step = 2016
+        session.run.history.append(114.2944)
+        bar = app.query_one(StatusBar)
+        bar.show(session, session.snapshot(), False)
+        text = str(bar.content)
+        assert len(text) <= SMALL[0] and "step loss 114.2944" in text and "lr 0.5" in text
+        assert text.rstrip().endswith(("T 1", "fast")) and "step 2016 (" in text  # whole fields only
 
 
 async def test_a_chapter_switch_forgets_r_s_question_with_its_toast():

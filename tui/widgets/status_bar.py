@@ -33,23 +33,28 @@ class StatusBar(FittedToWidth, Static):
             return
         parts = []  # (text, style, key hint)
         past = session.model.trainable and snap.step > snap.steps  # trained on past the chapter's usual run
+        step = short_step = None
         if session.model.trainable:  # the loss of the last step's documents, before its update: not the typed name's
             loss = snap.last_loss
-            step = f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}"
-            parts += [(step, "", ""), (f"step loss {loss:.4f}" if loss is not None else "step loss –", "", ""),
+            step = (f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}", "", "")
+            short_step = (f"step {snap.step} (past {snap.steps})", "", "") if past else step
+            parts += [step, (f"step loss {loss:.4f}" if loss is not None else "step loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " ([ ])")]
         elif snap.loss is not None:
             parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
-        parts += [(f"T {session.temperature:g}", "", " (t/T)"), (session.run.config.engine, "", "")]
+        temperature, engine = (f"T {session.temperature:g}", "", " (t/T)"), (session.run.config.engine, "", "")
+        parts += [temperature, engine]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
-        width, label = self.size.width, session.chapter.label
-        text = status_line(label, parts, width >= 100, training)
-        if len(text) > width:  # the key hints go first; while training, the engine's name gives way to its speed
-            text = status_line(label, parts, False, training)
-        if len(text) > width and training:
-            text = status_line(label, parts[:-2] + parts[-1:], False, training)
-        if len(text) > width and training and past:  # then the temperature, and the plan said in short
-            text = status_line(label, [(f"step {snap.step} (past {snap.steps})", "", "")] + parts[1:-3] + parts[-1:],
-                               False, training)
+        # what gives way when the line is too narrow, in turn: the key hints, the engine's name, the plan's wording,
+        # the temperature (the speed and the loss stay)
+        fewer = [p for p in parts if p is not engine]
+        shorter = [short_step if p is step else p for p in fewer]
+        candidates = [(parts, self.size.width >= 100), (parts, False), (fewer, False), (shorter, False),
+                      ([p for p in shorter if p is not temperature], False)]
+        label = session.chapter.label
+        for kept, roomy in candidates:
+            text = status_line(label, kept, roomy, training)
+            if len(text) <= self.size.width:
+                break
         self.update(text, layout=False)  # one line, always: no need to lay the screen out again
