@@ -29,6 +29,7 @@ class Chapter:
     lr_decay: bool = False  # learning rate falls linearly to 0 over the run (microgpt)
     shuffle: bool = False  # shuffle the documents with the run's generator first (microgpt)
     toy_only: bool = False  # its model is tied to the toy vocabulary
+    also_new: tuple[str, ...] = ()  # "module:qualname" of code outside the model that is new here (the sampling loop)
 
     @property
     def label(self) -> str:
@@ -88,14 +89,14 @@ CHAPTERS: list[Chapter] = [
         "A text model reads and writes tokens. Ours has six: five letters and '.', which ends a name. "
         "With nothing learned yet, writing a name is rolling a fair die until it lands on '.'.",
         "The start: a vocabulary, and a loop that picks one token after another until the end token.",
-        _scalar("c01_tokens", "Tokens"), toy_only=True,
+        _scalar("c01_tokens", "Tokens"), toy_only=True, also_new=("core.sampling:sample_steps",),
     ),
     Chapter(
         2, "logits", "Logits",
         "Before picking, the model gives every token a score, its logit. Dividing each score by their total "
         "makes probabilities; pick_index spins a wheel whose slices are those probabilities.",
         "Scores per token, probabilities from them, and pick_index to draw a token.",
-        _scalar("c02_logits", "Logits"), toy_only=True,
+        _scalar("c02_logits", "Logits"), toy_only=True, also_new=("core.sampling:pick_index",),
     ),
     Chapter(
         3, "weights", "Weights",
@@ -124,6 +125,7 @@ CHAPTERS: list[Chapter] = [
         "against its gradient (w -= LEARN_RATE * g), then on to the next document. First on one name: ann.",
         "Gradient descent, one document per step.",
         _scalar("c06_training", "Training"), steps=75, lr=0.1, docs=("ann",),
+        also_new=("core.run:Run.batch_indices",),
     ),
     Chapter(
         7, "backprop", "Backpropagation",
@@ -166,7 +168,7 @@ CHAPTERS: list[Chapter] = [
         "optimizer with a decaying learning rate: the shape of GPT-2, small enough to watch.",
         "Multi-head attention, RMSNorm, residual connections, the MLP block, Adam.",
         _both("c12_gpt", "GPT"), data="names", steps=1000, lr=0.01, samples=20, temperature=0.5,
-        lr_decay=True, shuffle=True,
+        lr_decay=True, shuffle=True, also_new=("core.run:Run.lr_at",),
     ),
 ]
 

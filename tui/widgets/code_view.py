@@ -1,16 +1,19 @@
 """`c`: the chapter's model code, the post's "watch the code change" in a terminal.
 
 A chapter's module holds only what is new (its class subclasses the previous chapter's), so the screen shows that
-module marked as new, the earlier code it replaces or retires (marked -), and, dimmed below, the earlier code that
-still runs: the methods it inherits and the functions they call. `e` switches between the scalar engine's code and
-the fast engine's.
+module marked as new, with what else is new in the chapter (its Chapter.also_new, such as the sampling loop; what it
+takes from another module by name; the groundwork it is the first to run), the earlier code it replaces or retires
+(marked -), and, dimmed below, the earlier code that still runs: the methods it inherits and the functions they call.
+`e` switches between the scalar engine's code and the fast engine's.
 """
 from __future__ import annotations
 
+import ast
 import dis
 import functools
 import importlib
 import inspect
+import textwrap
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -28,6 +31,9 @@ NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"
 CHAPTER_MODULES = ("core.chapters.c", "core.fast.c")
 GROUNDWORK = ("core.value", "core.fast.ops")  # what the chapters build on: the autograd, the numpy pieces
 HELPER_MODULES = CHAPTER_MODULES + GROUNDWORK + ("core.model", "core.sampling")  # whose functions the view follows
+# whose functions are new in the first chapter that runs them (the sampling code runs in every chapter, unseen, so
+# Chapter.also_new says when it is new)
+NEW_GROUNDWORK = GROUNDWORK + ("core.model",)
 ENGINE_NOTES = {
     "scalar": "scalar engine: one Python float at a time (numpy only hands the weights over)",
     "fast": "fast engine: the same model in numpy, backward written by hand",
@@ -102,6 +108,15 @@ def globals_read(code) -> dict[str, set[str]]:
     return names
 
 
+def decorators(function) -> list[str]:
+    """The names a function's decorators read (no_gc in @no_gc()): what they name runs whenever it does."""
+    source = inspect.getsource(function)
+    if not source.lstrip().startswith("@"):
+        return []
+    decorated = ast.parse(textwrap.dedent(source)).body[0]
+    return [node.id for d in decorated.decorator_list for node in ast.walk(d) if isinstance(node, ast.Name)]
+
+
 def home_class(function):
     """The class a method is defined in (None for a module-level function)."""
     if function.__qualname__ == function.__name__:
@@ -122,8 +137,11 @@ def helpers_called(running, shown) -> list:
             continue
         found.add(item)
         functions = [f for f in vars(item).values() if inspect.isfunction(f)] if inspect.isclass(item) else [item]
-        for function in functions:
-            for name, attributes in globals_read(function.__code__).items():
+        for function in map(inspect.unwrap, functions):
+            names = globals_read(function.__code__)
+            for name in decorators(function):
+                names.setdefault(name, set()).add("")
+            for name, attributes in names.items():
                 helper = function.__globals__.get(name)
                 if not (getattr(helper, "__module__", None) or "").startswith(HELPER_MODULES):  # a ufunc's is None
                     continue
@@ -135,7 +153,7 @@ def helpers_called(running, shown) -> list:
                     attributes = {a or "__init__" for a in attributes}  # building one runs its __init__
                     todo += [f for a in attributes if inspect.isfunction(f := vars(helper).get(a))
                              and f.__code__.co_filename.endswith(".py")]  # not a dataclass's generated __init__
-    found = [f for f in found if f not in shown and not (f in running and home_class(f))]  # methods: shown above
+    found -= {inspect.unwrap(f) for f in shown}  # a method under a decorator is shown as what it wraps
     return sorted(found, key=lambda f: (f.__module__, inspect.getsourcelines(f)[1]))
 
 
@@ -146,19 +164,85 @@ def calls(new, earlier) -> bool:
     return "super" in names or any(new.__globals__.get(name) is earlier for name in names)
 
 
+def named(name: str, function) -> str:
+    """A method as a label names it, with the function's own name when it was taken under another (ratio_loss)."""
+    return f"{name}()" if function.__name__ == name else f"{name} ({function.__name__})"
+
+
+def assignment(cls, name: str) -> str | None:
+    """What a class body assigns to a name, as written (FastModel.sampler, staticmethod(log_loss))."""
+    for line in inspect.getsource(cls).splitlines():
+        if line.strip().startswith(f"{name} = "):
+            return line.split("=", 1)[1].split("#")[0].strip()
+    return None
+
+
+def resolve(path: str):
+    """A "module:qualname" string (core.run:Run.lr_at) as the function it names."""
+    module_name, qualname = path.split(":")
+    item = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        item = getattr(item, part)
+    return item
+
+
 def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
     code = inspect.getsource(function).rstrip("\n")
     return Text("\n").join(gutter([Text(indent + line) for line in code.split("\n")], mark, colour, dim=True))
 
 
-@functools.cache  # a chapter's source does not change while the playground runs
+def listing(item, mark: str, colour: str) -> list[Text]:
+    """A function or class as Python reads it: one method of a class under its class line."""
+    owner = home_class(item) if inspect.isfunction(item) else None
+    head = []
+    if owner is not None:
+        line = next(line for line in inspect.getsource(owner).splitlines() if line.startswith("class "))
+        head = gutter([Text(line)], mark, colour, dim=True)
+    return [*head, code_block(item, mark, colour)]
+
+
+def listings(items, label: str, mark: str, colour: str, engine: str) -> list[Text]:
+    """Functions and classes grouped by module, each module under its label ("called from above, in {where}:")."""
+    parts: list[Text] = []
+    module_of_last = None
+    for item in items:
+        parts.append(Text(""))
+        if item.__module__ != module_of_last:
+            module_of_last = item.__module__
+            parts.append(Text(label.format(where=where(item.__module__, engine)), style=f"bold {colour}"))
+        parts += listing(item, mark, colour)
+    return parts
+
+
+def previous_view(number: int, engine: str) -> tuple[int, str] | None:
+    """The view a learner read before this one: the previous chapter's on the same engine (its scalar one when it
+    has no other: chapter 6's for chapter 7's fast engine)."""
+    if number == 1:
+        return None
+    return number - 1, engine if engine in CHAPTERS[number - 2].models else "scalar"
+
+
+def ran_before(number: int, engine: str) -> frozenset:
+    """The functions and classes the previous chapter's view ran: what this one's code uses and that did not run
+    there is new in this chapter."""
+    previous = previous_view(number, engine)
+    return chapter_code(*previous)[1] if previous else frozenset()
+
+
 def code_view(number: int, engine: str = "scalar") -> list[Text]:
     """Chapter `number`'s module on an engine (new), what it replaces or extends, what it still inherits and the
     functions that code calls from earlier modules, line by line (never wrapped)."""
+    return chapter_code(number, engine)[0]
+
+
+@functools.cache  # a chapter's source does not change while the playground runs
+def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], frozenset]:
+    """The code view's lines, and the functions and classes the code it shows runs."""
     chapter = CHAPTERS[number - 1]
     module_name = chapter.source_module(engine)
     module = importlib.import_module(module_name)
     cls = chapter.model_class(engine)
+    before = ran_before(number, engine)
     parts: list = []
     title = Text()
     title.append(f"{module_name.replace('.', '/')}.py", style="bold")
@@ -172,12 +256,24 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
     parts.append(Text(""))
     parts.append(Text("\n").join(gutter(highlighted(inspect.getsource(module)), "+", NEW)))
     shown = {f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == module_name}
-    running = [*shown, *own_functions(cls).values()]  # a static method may come from elsewhere (log_loss)
+    own = own_functions(cls)
+    running = [*shown, *own.values()]
+    # what the class takes from another module by name (sampler = FastModel.sampler): its source is elsewhere
+    for name, function in own.items():
+        if function.__module__ != module_name:
+            taken = assignment(cls, name) or function.__qualname__
+            mark, colour = ("+", NEW) if inspect.unwrap(function) not in before else (" ", KEPT)
+            parts.append(Text(""))
+            label = f"  {name} = {taken}, from {where(function.__module__, engine)}:"
+            parts.append(Text(label, style=f"bold {colour}"))
+            parts += listing(function, mark, colour)
+    shown.update(own.values())
+    new_section = len(parts)  # code new in this chapter from elsewhere goes here, once all that runs is known
     # methods this chapter overrides: the earlier version, marked - (or kept, when the new one calls it by super())
     ancestors = [c for c in cls.__mro__[1:] if c.__module__.startswith(CHAPTER_MODULES)]
     mro = cls.__mro__
-    for name in [*own_functions(cls), *retired(cls)]:
-        owner, new = cls, own_functions(cls).get(name)
+    for name in [*own, *retired(cls)]:
+        owner, new = cls, own.get(name)
         while True:  # up the chain for as long as each version runs the one before it
             parent = next((c for c in mro[mro.index(owner) + 1 :] if name in vars(c)), None)
             earlier = own_functions(parent).get(name) if parent else None
@@ -187,9 +283,10 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
             if new is not None and calls(new, earlier):
                 running.append(earlier)
                 shown.add(earlier)
-                label, mark, colour = f"  extends {name}() from {source}, which it still runs:", " ", KEPT
+                label, mark, colour = f"  extends {named(name, earlier)} from {source}, which it still runs:", " ", KEPT
             elif owner is cls and parent in ancestors:
-                label, mark, colour = f"  {'retires' if new is None else 'replaces'} {name}() from {source}:", "-", OLD
+                verb = "retires" if new is None else "replaces"
+                label, mark, colour = f"  {verb} {named(name, earlier)} from {source}:", "-", OLD
             else:  # what a replaced version ran, or the groundwork's placeholder (FastModel.forward): not shown
                 break
             parts.append(Text(""))
@@ -200,7 +297,7 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
             owner, new = parent, earlier
     # what it still uses from earlier chapters and what they build on: the code that runs, so a method a class
     # earlier in the MRO shadows is not shown
-    seen = {*own_functions(cls), *retired(cls)}
+    seen = {*own, *retired(cls)}
     for parent in cls.__mro__[1:]:
         functions = {n: f for n, f in own_functions(parent).items() if n not in seen}
         seen.update(own_functions(parent), retired(parent))
@@ -208,34 +305,37 @@ def code_view(number: int, engine: str = "scalar") -> list[Text]:
             continue
         parts.append(Text(""))
         source = where(parent.__module__, engine)
-        parts.append(Text(f"  inherited from {source}, class {parent.__name__}:", style="bold " + KEPT))
+        new = any(inspect.unwrap(f) not in before for f in functions.values())  # the groundwork: ValueWeights in 7
+        label = f"  inherited from {source}, class {parent.__name__}{', new in this chapter' if new else ''}:"
+        parts.append(Text(label, style=f"bold {NEW if new else KEPT}"))
         for i, (name, function) in enumerate(functions.items()):
+            mark, colour = ("+", NEW) if inspect.unwrap(function) not in before else (" ", KEPT)
             if i:
                 parts.append(Text(""))
             if function.__module__ != parent.__module__:  # a method it took from elsewhere (out_of_range = ...)
                 home = function.__module__.replace(".", "/") + ".py"
-                parts.append(Text(f"  # {parent.__name__}.{name} is {function.__qualname__}, from {home}", style=KEPT))
-            parts.append(code_block(function, " ", KEPT, "    " if function.__qualname__ == function.__name__ else ""))
+                note = f"  # {parent.__name__}.{name} is {function.__qualname__}, from {home}"
+                parts.append(Text(note, style=colour))
+            indent = "    " if function.__qualname__ == function.__name__ else ""
+            parts.append(code_block(function, mark, colour, indent))
         running += functions.values()
         shown.update(functions.values())
-    # the functions all that code calls, from earlier chapters' modules and the groundwork
-    module_of_last = None
-    for helper in helpers_called(running, shown):
-        if helper.__module__ != module_of_last:
-            module_of_last = helper.__module__
-            parts.append(Text(""))
-            parts.append(Text(f"  called from above, in {where(helper.__module__, engine)}:", style="bold " + KEPT))
-        else:
-            parts.append(Text(""))
-        owner = home_class(helper)
-        if owner is not None:  # one method of a class: under its class line, so it reads as Python
-            line = next(line for line in inspect.getsource(owner).splitlines() if line.startswith("class "))
-            parts.append(gutter([Text(line)], " ", KEPT, dim=True)[0])
-        parts.append(code_block(helper, " ", KEPT))
+    # the chapter's new code outside its model (the sampling loop; what it calls is not followed: the model's code,
+    # or a later chapter's, as pick_index is in chapter 1), then the functions all the model's code calls: new when
+    # the previous chapter's view did not run them (the groundwork it starts to use: Value in chapter 7), else kept
+    also_new = [f for f in map(resolve, chapter.also_new) if f not in shown]
+    shown.update(also_new)
+    helpers = helpers_called(running, shown)
+    new_helpers = [f for f in helpers if f not in before and f.__module__.startswith(NEW_GROUNDWORK)]
+    modules = list(dict.fromkeys(f.__module__ for f in [*also_new, *new_helpers]))
+    new_code = sorted([*also_new, *new_helpers], key=lambda f: modules.index(f.__module__))  # stable: also_new first
+    parts[new_section:new_section] = listings(new_code, "  new in this chapter, in {where}:", "+", NEW, engine)
+    parts += listings([f for f in helpers if f not in new_helpers], "  called from above, in {where}:", " ", KEPT,
+                      engine)
     lines: list[Text] = []
     for part in parts:
         lines.extend(part.split("\n", allow_blank=True))
-    return lines
+    return lines, frozenset([*map(inspect.unwrap, running), *helpers])
 
 
 class CodeScreen(ModalScreen):
