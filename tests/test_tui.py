@@ -668,11 +668,11 @@ def test_code_view_shows_the_classes_the_code_builds_on():
     from tui.widgets.code_view import code_view
 
     text = "\n".join(line.plain for line in code_view(7))
-    # chapter 7 is backprop: the Value class it builds on, whole, with the function its backward() calls
-    assert "called from above, in core/value.py:" in text
-    assert "  class Value:" in text and "      def backward(self):" in text
-    assert "  def topological_order(root: Value) -> list[Value]:" in text
-    assert "  class Parameters(dict):" in text
+    # chapter 7 is backprop: the Value class it builds on, whole, with the function its backward() calls (new here)
+    assert "new in this chapter, in core/value.py:" in text
+    assert "+ class Value:" in text and "+     def backward(self):" in text
+    assert "+ def topological_order(root: Value) -> list[Value]:" in text
+    assert "+ class Parameters(dict):" in text
     # a method reached through its class by name: that method alone, under its class line
     model = text.index("called from above, in core/model.py:")
     assert text[model:].split("\n")[1:4] == ["  class Model:", "      def __init__(self, vocab: Vocab, rng: random.Random):",
