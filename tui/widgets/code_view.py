@@ -108,9 +108,19 @@ def globals_read(code) -> dict[str, set[str]]:
     return names
 
 
+@functools.cache  # each view reads the previous chapter's, and most of a chapter's code is in the next one's too
+def source_of(item) -> str:
+    return inspect.getsource(item)
+
+
+@functools.cache
+def first_line(item) -> int:
+    return inspect.getsourcelines(item)[1]
+
+
 def decorators(function) -> list[str]:
     """The names a function's decorators read (no_gc in @no_gc()): what they name runs whenever it does."""
-    source = inspect.getsource(function)
+    source = source_of(function)
     if not source.lstrip().startswith("@"):
         return []
     decorated = ast.parse(textwrap.dedent(source)).body[0]
@@ -154,7 +164,7 @@ def helpers_called(running, shown) -> list:
                     todo += [f for a in attributes if inspect.isfunction(f := vars(helper).get(a))
                              and f.__code__.co_filename.endswith(".py")]  # not a dataclass's generated __init__
     found -= {inspect.unwrap(f) for f in shown}  # a method under a decorator is shown as what it wraps
-    return sorted(found, key=lambda f: (f.__module__, inspect.getsourcelines(f)[1]))
+    return sorted(found, key=lambda f: (f.__module__, first_line(f)))
 
 
 def calls(new, earlier) -> bool:
@@ -171,7 +181,7 @@ def named(name: str, function) -> str:
 
 def assignment(cls, name: str) -> str | None:
     """What a class body assigns to a name, as written (FastModel.sampler, staticmethod(log_loss))."""
-    for line in inspect.getsource(cls).splitlines():
+    for line in source_of(cls).splitlines():
         if line.strip().startswith(f"{name} = "):
             return line.split("=", 1)[1].split("#")[0].strip()
     return None
@@ -187,7 +197,7 @@ def resolve(path: str):
 
 
 def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
-    code = inspect.getsource(function).rstrip("\n")
+    code = source_of(function).rstrip("\n")
     return Text("\n").join(gutter([Text(indent + line) for line in code.split("\n")], mark, colour, dim=True))
 
 
@@ -196,7 +206,7 @@ def listing(item, mark: str, colour: str) -> list[Text]:
     owner = home_class(item) if inspect.isfunction(item) else None
     head = []
     if owner is not None:
-        line = next(line for line in inspect.getsource(owner).splitlines() if line.startswith("class "))
+        line = next(line for line in source_of(owner).splitlines() if line.startswith("class "))
         head = gutter([Text(line)], mark, colour, dim=True)
     return [*head, code_block(item, mark, colour)]
 
