@@ -17,8 +17,7 @@ TRY = {
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
-    11: "train, then a: where each position looks. It starts slowly and ends behind chapters 9 and 10: "
-        "five matrices in a row and nothing to carry the signal past them, until chapter 12.",
+    11: "train, then a: where each position looks. No residuals or Adam yet: it trails 9 and 10.",
     12: "train the 1000 steps, then G: microgpt's names (seed 42: anir, lanen, mamian first).",
 }
 
