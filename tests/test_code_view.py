@@ -129,3 +129,11 @@ def blocks(text: str) -> list[tuple[str, str]]:
 def test_no_function_is_shown_twice(number, engine):
     shown = blocks(view(number, engine))  # a replaced version and its new one differ by their mark
     assert not [code.split("\n")[0] for code in set(shown) if shown.count(code) > 1]
+
+
+def test_adam_is_shown_replacing_the_fast_engines_gradient_descent():
+    # FastModel.update is the groundwork's, not a chapter's: the view said nothing of what Adam replaced
+    text = view(12, "fast")
+    assert "  replaces update() from core/fast/ops.py:" in text and "-         self.data -= lr * self.grad" in text
+    # but groundwork the previous chapter never ran is no replaced code: fast 7's sampler replaces no log loss
+    assert "replaces loss_head (log_loss)" not in view(7, "fast") and "replaces sampler()" not in view(7, "fast")

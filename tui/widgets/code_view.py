@@ -167,6 +167,11 @@ def helpers_called(running, shown) -> list:
     return sorted(found, key=lambda f: (f.__module__, first_line(f)))
 
 
+def placeholder(function) -> bool:
+    """A method that only says a subclass defines it (FastModel.forward)."""
+    return "NotImplementedError" in function.__code__.co_names
+
+
 def calls(new, earlier) -> bool:
     """Whether a function runs the one it overrides: by super(), or by name (chapter 10's init_weights calls
     chapter 9's)."""
@@ -294,7 +299,8 @@ def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], froze
                 running.append(earlier)
                 shown.add(earlier)
                 label, mark, colour = f"  extends {named(name, earlier)} from {source}, which it still runs:", " ", KEPT
-            elif owner is cls and parent in ancestors:
+            elif owner is cls and (parent in ancestors or earlier in before and not placeholder(earlier)):
+                # the groundwork's version, when the previous chapter ran it: Adam's update() replaces descent
                 verb = "retires" if new is None else "replaces"
                 label, mark, colour = f"  {verb} {named(name, earlier)} from {source}:", "-", OLD
             else:  # what a replaced version ran, or the groundwork's placeholder (FastModel.forward): not shown
