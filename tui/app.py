@@ -264,9 +264,14 @@ class PlaygroundApp(App):
 
     @work(thread=True, exit_on_error=False)
     def warm_up_code_view(self) -> None:
-        """The first code view compiles Pygments' lexer and the tokenizer inspect reads source with (a few tenths of
-        a second): done here, in the background, the first c is quick."""
-        code_view(self.chapter_number)
+        """The first code view compiles Pygments' lexer and the tokenizer inspect reads source with, and a chapter's
+        view reads the earlier ones' (about a second for all of them): done here, in the background, this chapter's
+        first, every c is quick."""
+        first = CHAPTERS[self.chapter_number - 1]
+        for chapter in [first, *reversed(CHAPTERS)]:
+            for engine in chapter.models:
+                if chapter.is_built(engine):
+                    code_view(chapter.number, engine)
 
     def on_resize(self, event) -> None:
         self.check_size(event.size.width, event.size.height)
