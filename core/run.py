@@ -38,7 +38,9 @@ class RunError(ValueError):
 
 class Diverged(RunError):
     """The loss or a parameter became NaN or infinite, a weight passed WEIGHT_LIMIT, or the parameters left the range
-    where the model means anything (Model.out_of_range); the run was put back to its last good step.
+    where the model means anything (Model.out_of_range); the run was put back to its last good step: before the
+    failing update (and the one before it, when a loss is what failed), or, when the loss had run away before
+    (Run.back_to_sound), to the last checkpoint whose losses were sound (one every 10 steps).
 
     `str(e)` says what happened, `e.advice` what to try; `e.lr` is the learning rate set (the one to change: a
     decaying schedule's step had less); `e.step` is the step that failed (1-based),
@@ -281,6 +283,7 @@ class Run:
         self._before_last_step = None  # the checkpoint taken before the last step, should its update go too far
         # (step, checkpoint, history) to go back to when the loss runs away, and the one on trial to replace it
         self._sound = self._candidate = None
+        self.went_back_to: int | None = None  # the lowest step an undo went back to (the playground's unsaved count)
 
     @property
     def steps(self) -> int:
@@ -352,9 +355,16 @@ class Run:
             return False
         step, checkpoint, history = self._sound
         self.model.restore(checkpoint)
-        self.step, self._candidate = step, None
+        self.step = step
         self.history.restore(history)
+        self.went_back(step)
         return True
+
+    def went_back(self, step: int) -> None:
+        """The run is at `step` again: checkpoints of later steps are of parameters just undone, never sound."""
+        self.went_back_to = step if self.went_back_to is None else min(self.went_back_to, step)
+        self._sound, self._candidate = (kept if kept is not None and kept[0] <= step else None
+                                        for kept in (self._sound, self._candidate))
 
     def check_last_update(self) -> None:
         """A step's guard reads the loss of the parameters before its update, so the last update of a run has no
@@ -376,6 +386,7 @@ class Run:
         self.model.restore(self._before_last_step)
         self.step -= 1
         self.history.undo()
+        self.went_back(self.step)
 
     def learning_rate_to_try(self, limit: bool = False) -> tuple[float | None, bool]:
         """After a divergence: a smaller rate, and whether it is the chapter's default (None when lr is already 0).

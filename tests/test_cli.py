@@ -106,6 +106,7 @@ def test_sample_prints_k_documents(capsys):
     (["--chapter", "6", "--doc", "ann"], "--docs is an option of train and sample, not of the playground"),  # abbreviated
     # with "=" argparse leaves the word over instead of refusing it: said as for "--lr 0.1"
     (["--chapter", "6", "--lr=0.1"], "--lr is an option of train, not of the playground: give it after the command"),
+    (["--lr=0.1", "train", "--chapter", "6"], "--lr is an option of train, not of the playground: give it after"),
     # counts are checked against their whole range, not only against 0
     (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
     (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),

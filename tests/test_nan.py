@@ -63,6 +63,26 @@ def test_a_loss_that_ran_away_goes_back_past_the_steps_that_wrecked_the_model(en
     assert run.step == 330
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_checkpoint_of_an_undone_step_is_never_gone_back_to():
+    # step 10 at a wild rate wrecks the model, step 11 reads it (inf) and both go: the checkpoint taken at step 10
+    # was of the wrecked parameters, and became the one to go back to once step 10 was trained again
+    run = Run(RunConfig(9, steps=2000))
+    config = run.config
+    for _ in range(9):
+        run.train_step()
+    run.config = replace(config, lr=1e4)
+    run.train_step()
+    wrecked = run.model.checkpoint()
+    run.config = config
+    with pytest.raises(Diverged):
+        run.train_step()
+    assert run.step == 9
+    run.train_step()  # step 10 again, at the chapter's rate
+    kept = [c for c in (run._sound, run._candidate) if c is not None]
+    assert all(not np.array_equal(checkpoint[0], wrecked[0]) for _, checkpoint, _ in kept)
+
+
 def test_loss_history_restores_a_state_in_place():
     run = Run(RunConfig(9, steps=50))
     for _ in range(20):

@@ -5,6 +5,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from core import session
 from core.chapters import get
@@ -35,6 +36,14 @@ async def type_path(pilot, app, path: str) -> None:
     field.focus()
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def train_and_save(pilot, app, path) -> None:
+    """space (the app's step budget), then ctrl+s to path."""
+    await pilot.press("space")
+    await settle(pilot, app)
+    await pilot.press("ctrl+s")
+    await type_path(pilot, app, path)
 
 
 def error_of(app) -> str:
@@ -85,10 +94,7 @@ async def test_ctrl_s_offers_each_chapter_its_own_file(tmp_path):
     app = App(chapter=6, step_budget=3)
     path = tmp_path / "six.json"
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        await settle(pilot, app)
-        await pilot.press("ctrl+s")
-        await type_path(pilot, app, path)
+        await train_and_save(pilot, app, path)
         await pilot.press("n")
         await settle(pilot, app)
         assert app.chapter_number == 7
@@ -125,10 +131,7 @@ async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_pa
     app = App(chapter=6, step_budget=3)
     path = tmp_path / "six.json"
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        await settle(pilot, app)
-        await pilot.press("ctrl+s")
-        await type_path(pilot, app, path)
+        await train_and_save(pilot, app, path)
         await settle(pilot, app)
         await pilot.press("r", "r", "space")
         await settle(pilot, app)
@@ -136,6 +139,31 @@ async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_pa
         assert app.screen.query_one("#path").value == "minigpt-training.session.json"
         await pilot.press("escape")
         assert session.load(path).run.step == 3  # the saved run, as it was
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_going_back_below_the_last_save_counts_the_steps_trained_again_and_drops_their_held_out_points():
+    from core.run import Diverged
+
+    s = Session(get(9))
+    for _ in range(300):
+        s.run.train_step()
+    s.validate()
+    s.set_lr(5.0)
+    with pytest.raises(Diverged):
+        while True:
+            s.run.train_step()
+            if s.run.step == 310:
+                s.validate()  # a held-out point of the climb
+            if s.run.step == 312:
+                s.mark_saved(312, "nine.json")  # ctrl+s while the loss climbs
+    assert s.run.step == 300  # back before the climb, below the save
+    s.validate_whole()
+    assert [step for step, _ in s.val] == [300]  # not 300, 310, 300: the chart ran backwards
+    s.set_lr(0.5)
+    for _ in range(12):
+        s.run.train_step()
+    assert s.unsaved() == "12 steps"  # the file holds the climb's step 312, not these: q must ask
 
 
 async def test_a_bad_session_file_is_one_line_in_the_prompt_and_changes_nothing(tmp_path):

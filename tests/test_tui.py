@@ -642,7 +642,7 @@ def test_code_view_shows_the_code_that_runs():
     assert "replaces __init__()" not in text
     # the functions inherited code calls: the attention math, from chapter 11's module
     assert "called from above, in chapter 11 (attention):" in text and "def attend(q, keys, values):" in text
-    assert "def next_probs" not in text  # chapter 8 retired it: its sampler reads one position at a time
+    assert "def next_probs" not in text  # chapter 8 retired it: its sampler turns the logits into probabilities
     fast = "\n".join(line.plain for line in code_view(12, "fast"))
     assert "core/fast/c12_gpt.py" in fast and "called from above, in core/fast/ops.py:" in fast
     assert "def attention_backward(dout, q, k, v, att):" in fast

@@ -671,7 +671,8 @@ class PlaygroundApp(App):
                 since_val += now - started
                 session.steps_per_second = rate.tick(now)
                 validating = validating or bool(run.heldout) and (
-                    not session.val or (since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10))
+                    not session.val or session.val[-1][0] > run.step  # none yet, or of steps an undo took back
+                    or since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10)
                 if validating:  # a few held-out documents after each step until the pass is done
                     with session.model_lock:
                         finished = session.validate(chunk=VALIDATION_CHUNK) is not None

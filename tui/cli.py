@@ -663,9 +663,8 @@ def main(argv: list[str] | None = None) -> int:
             args, unknown = parser.parse_known_args(argv, namespace=Options())
         except UsageError as e:  # -c 6 --docs ann: argparse took ann for the command; the option is what is wrong
             raise UsageError(misplaced_option(parser, words) or str(e)) from None
-        if unknown:  # --lr=0.1 before any command is left over rather than refused: said the same way as --lr 0.1
-            raise UsageError(args.command is None and misplaced_option(parser, words)
-                             or unknown_arguments(parser, args.command, unknown))
+        if unknown:  # --lr=0.1 before the command is left over rather than refused: said the same way as --lr 0.1
+            raise UsageError(misplaced_option(parser, words) or unknown_arguments(parser, args.command, unknown))
         if args.data is not None and not args.data.strip():
             raise UsageError("--data needs toy, names, or a file path")
         if args.load is not None and not args.load.strip():  # not a missing --load: --chapter is not what is wanted

@@ -64,7 +64,9 @@ def save_session(app) -> None:
         typed = app.typed
 
         def job():
-            return sessions.save(path, session.run, typed=typed), session.run.step
+            saved = sessions.save(path, session.run, typed=typed)
+            session.run.went_back_to = None  # between two steps: every step so far is the file's now
+            return saved, session.run.step
 
         def done(result):
             saved, step = result

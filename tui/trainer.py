@@ -158,7 +158,10 @@ class Session:
     @property
     def unsaved_steps(self) -> int:
         """Training that quitting would lose: steps taken since the run was last saved or opened (0 when none)."""
-        return max(0, self.run.step - self.saved_step) if self.run is not None else 0
+        if self.run is None:
+            return 0
+        went_back_to = self.run.went_back_to  # below the save, the steps from there on are not the file's
+        return max(0, self.run.step - (self.saved_step if went_back_to is None else min(self.saved_step, went_back_to)))
 
     def unsaved(self, steps_word: str = "steps") -> str:
         """What quitting or replacing the run would lose, in words ("2 steps", "nudged weights", both), or ""."""
@@ -301,7 +304,8 @@ class Session:
         self._val_losses = []
         if not math.isfinite(loss):  # weights an undo is about to take back: no point for the chart
             return loss
-        self.val.append((self.run.step, loss))
+        # the points of steps an undo took back go: the run's steps from here on are new ones
+        self.val = [point for point in self.val if point[0] < self.run.step] + [(self.run.step, loss)]
         if len(self.val) > MAX_VAL_POINTS:  # long runs: keep every other point, so memory stays flat
             self.val = self.val[::2]
         return loss
@@ -310,8 +314,6 @@ class Session:
         """A held-out loss all at the current weights, in place of one at this step: a pass done in chunks between
         steps reads several steps' weights, and the number training stops at should be the model's own."""
         self._val_losses = []
-        if self.val and self.val[-1][0] == self.run.step:
-            self.val.pop()
         self.validate()
 
     def snapshot(self, view: View | None = None) -> Snapshot:

@@ -405,7 +405,7 @@ class FastModel(Model):
 
     def sampler(self, temperature=1.0):
         """Without a KV cache: the model reads the whole context again for every token (chapters 8-10; the scalar
-        twin steps one position at a time, with the same numbers, as each position reads only its own token)."""
+        twins of 9 and 10 step one position at a time, with the same numbers: each position reads its own token)."""
         tokens = [self.vocab.end]
 
         def next_token_probs(token):

@@ -299,7 +299,7 @@ def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], froze
                 running.append(earlier)
                 shown.add(earlier)
                 label, mark, colour = f"  extends {named(name, earlier)} from {source}, which it still runs:", " ", KEPT
-            elif owner is cls and (parent in ancestors or earlier in before and not placeholder(earlier)):
+            elif owner is cls and (parent in ancestors or inspect.unwrap(earlier) in before and not placeholder(earlier)):
                 # the groundwork's version, when the previous chapter ran it: Adam's update() replaces descent
                 verb = "retires" if new is None else "replaces"
                 label, mark, colour = f"  {verb} {named(name, earlier)} from {source}:", "-", OLD
