@@ -107,6 +107,10 @@ def test_sample_prints_k_documents(capsys):
     # with "=" argparse leaves the word over instead of refusing it: said as for "--lr 0.1"
     (["--chapter", "6", "--lr=0.1"], "--lr is an option of train, not of the playground: give it after the command"),
     (["--lr=0.1", "train", "--chapter", "6"], "--lr is an option of train, not of the playground: give it after"),
+    # argparse took the value after an option nobody has for the command: "unknown command '3'"
+    (["--bogus", "3"], "unrecognized arguments: --bogus"),
+    (["--chapter", "6", "--stepz", "3"], "unrecognized arguments: --stepz (did you mean --steps?)"),
+    (["--seed", "-5"], "'-5' is below 0: a seed is 0 or more"),  # a value, not an option
     # counts are checked against their whole range, not only against 0
     (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
     (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),

@@ -150,14 +150,26 @@ def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -
 
 
 def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
-    """An option of a command given before any command (to the playground), said as such."""
+    """An option of a command given before any command (to the playground), or one no command has, said as such:
+    argparse takes the value after an option it does not know for the command (--stepz 3: "unknown command '3'")."""
+    value_next = False
     for word in argv:
+        if value_next:  # --seed -5: a value, refused by argparse's own message
+            value_next = False
+            continue
         if word in parser.commands or word == "--":  # after a command, or "--", words are not the playground's
             return None
         option, owners = option_owners(parser, word)
-        if owners and word.split("=")[0] not in parser._option_string_actions:
+        if (known := parser._option_string_actions.get(option)) is not None:
+            value_next = known.nargs != 0 and "=" not in word
+            continue
+        if not option.startswith("-"):
+            continue
+        if owners:
             return (f"{option} is an option of {' and '.join(owners)}, not of the playground: give it after the command "
                     f"(minigpt-tui {owners[0]} {option} ...)")
+        every = {o for command in (parser, *parser.commands.values()) for o in command._option_string_actions}
+        return f"unrecognized arguments: {word}" + did_you_mean(option, every)
     return None
 
 
