@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -14,7 +15,7 @@ from textual.widgets.input import Selection
 from core.chapters import CHAPTERS, get
 from core.run import Run, RunConfig
 from core.session import SavedSession
-from tui.app import PlaygroundApp, PlaygroundCommands
+from tui.app import SLOW_STEPS_PER_SECOND, PlaygroundApp, PlaygroundCommands
 from tui.trainer import PlaygroundRun
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen
@@ -555,6 +556,22 @@ async def test_generate_finishes_a_name_in_every_chapter():
             assert all(s.token in vocab.tokens for s in panel.steps)
             assert "name  " + name in text_of(app, "#generate-body")
             await pilot.press("n")
+
+
+async def test_the_slow_speed_paces_training_to_watch_each_step():
+    # chapter 9 trains ~2000 steps a second here: its whole run went by in one second
+    app = PlaygroundApp(chapter=9, speed="slow")
+    async with app.run_test(size=WIDE) as pilot:
+        started = time.monotonic()
+        await pilot.press("space")
+        await pilot.pause(1.0)
+        slow, seconds = app.session.run.step, time.monotonic() - started
+        assert 1 <= slow <= seconds * SLOW_STEPS_PER_SECOND + 2  # a ceiling: a busy machine only goes slower
+        await pilot.press("s")  # normal: as fast as it goes
+        assert app.toast == "Speed normal."
+        await pilot.pause(0.5)
+        assert app.session.run.step > slow + SLOW_STEPS_PER_SECOND
+        await pilot.press("space")
 
 
 async def test_generate_skip_ten_names_temperature_and_speed():

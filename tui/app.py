@@ -54,6 +54,7 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
+SLOW_STEPS_PER_SECOND = 20  # the slow speed (s) paces training too: one step a frame, each change in sight
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
 VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
@@ -68,7 +69,7 @@ KEYS = [
     ("G", "generate_ten", "Generate ten names", ""),
     ("t", "temperature(-1)", "Lower the temperature", ""),
     ("T", "temperature(1)", "Raise the temperature", ""),
-    ("s", "speed", "Animation speed", ""),
+    ("s", "speed", "Speed: names' animation (slow paces training too)", ""),
     ("left_square_bracket", "learning_rate(-1)", "Lower the learning rate", ""),
     ("right_square_bracket", "learning_rate(1)", "Raise the learning rate", ""),
     ("w", "next_matrix", "Next weight matrix", ""),
@@ -614,6 +615,7 @@ class PlaygroundApp(App):
     def train_worker(self, session: Session, budget: int | None) -> None:
         """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
         rate, steps, note, checked = Rate(), 0, "", False  # checked: the last update, once training stops
+        next_step_at = 0.0  # at the slow speed, not before then
         last_post, post_every = 0.0, UPDATE_INTERVAL
         val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
         worker = get_current_worker()
@@ -646,6 +648,9 @@ class PlaygroundApp(App):
                 if time.monotonic() < self.ui_priority_until:
                     time.sleep(0.003)  # a key is being handled: the screen first, training after
                     continue
+                if self.speed == "slow" and (wait := next_step_at - time.monotonic()) > 0:
+                    time.sleep(min(wait, 0.01))  # short naps: a key's job still runs at once
+                    continue
                 run = session.run
                 if session.finished:
                     note = (f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. "
@@ -656,6 +661,7 @@ class PlaygroundApp(App):
                     session.stop_requested = True
                     continue
                 started = time.monotonic()
+                next_step_at = started + 1 / SLOW_STEPS_PER_SECOND
                 try:
                     with session.model_lock:
                         result = run.train_step()
@@ -892,6 +898,8 @@ class PlaygroundApp(App):
         if self.animation is not None:
             self.animation.stop()
             self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
+        paced = f": training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one" if self.speed == "slow" else ""
+        self.notify(f"Speed {self.speed}{paced}.")
 
     # ---- views ----------------------------------------------------------------------------------------------
     def action_code(self) -> None:
