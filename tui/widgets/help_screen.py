@@ -33,7 +33,7 @@ KEYS = [
         ("g", "write one name token by token (again: jump to the end)"),
         ("G", "write ten names at once"),
         ("t / T", "lower / raise the temperature"),
-        ("s", "speed: slow, normal, fast, instant (slow trains 20 steps a second too, to watch)"),
+        ("s", "speed: slow (training too: 20 steps/s), normal, fast, instant"),
     ]),
     ("Sessions and data", [
         ("ctrl+s", "save the chapter's session (weights, optimizer, step, history) to a file"),
