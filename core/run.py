@@ -49,10 +49,11 @@ class Diverged(RunError):
     """
 
     def __init__(self, step: int, what: str, lr: float, restored: int, try_lr: float | None, is_default: bool,
-                 limit: bool = False, ran_away: bool = False):
+                 limit: bool = False, ran_away: bool = False, by_hand: bool = False):
         self.step, self.what, self.lr, self.restored = step, what, lr, restored
         self.try_lr, self.is_default = try_lr, is_default
         self.limit = limit  # the model's own limit was reached (Model.out_of_range), not a number blowing up
+        self.by_hand = by_hand  # the parameters changed by hand (a nudge) gave it, before any update
         back = f"the parameters after step {restored}" if restored else "the starting parameters"
         if ran_away:  # the steps before the failing one had already wrecked the model: back past them
             back += ", before the loss ran away"
@@ -64,6 +65,8 @@ class Diverged(RunError):
             return f"try this chapter's default learning rate, {flag}{self.try_lr:g}: it goes further before the limit"
         if self.limit:
             return "this is as far as this model goes: a smaller learning rate only gets here later"
+        if self.by_hand:
+            return "the weights set by hand give it, not the learning rate: set them back"
         if self.try_lr is None:
             return "the parameters are extreme even without updates: start the run again"
         default = " (this chapter's default)" if self.is_default else ""
@@ -284,6 +287,7 @@ class Run:
         # (step, checkpoint, history) to go back to when the loss runs away, and the one on trial to replace it
         self._sound = self._candidate = None
         self.went_back_to: int | None = None  # the lowest step an undo went back to (the playground's unsaved count)
+        self.set_by_hand = False  # parameters changed by hand (a nudge) since the last step
 
     @property
     def steps(self) -> int:
@@ -324,12 +328,14 @@ class Run:
         if wrong:
             failed = self.step + 1
             self.model.restore(before)
-            if too_far and self._before_last_step is not None:  # that update is undone too: it is to be redone
+            by_hand = too_far and self.set_by_hand  # the loss read parameters no update made
+            if too_far and self._before_last_step is not None and not by_hand:  # that update goes too: to be redone
                 self.undo_last_step()
             self._before_last_step = None
-            ran_away = self.back_to_sound()
-            raise Diverged(failed, wrong, self.config.lr, self.step, *self.learning_rate_to_try(), ran_away=ran_away)
-        self._before_last_step = before
+            ran_away = not by_hand and self.back_to_sound()
+            raise Diverged(failed, wrong, self.config.lr, self.step, *self.learning_rate_to_try(), ran_away=ran_away,
+                           by_hand=by_hand)
+        self._before_last_step, self.set_by_hand = before, False
         self.step += 1
         self.history.append(loss)
         if self.step % SOUND_EVERY == 0:
@@ -370,8 +376,8 @@ class Run:
         """A step's guard reads the loss of the parameters before its update, so the last update of a run has no
         such check: it gets one here, the loss it gives on its own batch. An update that broke the numbers (e.g.
         weights near 1e300, finite but overflowing every forward pass) is undone, and Diverged raised."""
-        if self._before_last_step is None or not self.model.has_loss:
-            return
+        if self._before_last_step is None or self.set_by_hand or not self.model.has_loss:
+            return  # (after a nudge, the loss is of the weights set by hand, not of the last update)
         loss = mean_loss(self.model, [self.encoded[i] for i in self.batch_indices(self.step - 1)])
         if math.isfinite(loss):
             return

@@ -83,6 +83,26 @@ def test_a_checkpoint_of_an_undone_step_is_never_gone_back_to():
     assert all(not np.array_equal(checkpoint[0], wrecked[0]) for _, checkpoint, _ in kept)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_nudge_that_makes_the_loss_infinite_keeps_the_last_step_and_blames_the_nudge():
+    # the playground's Session.nudge: set_weight, then set_by_hand. The good step 300 was undone, and the advice
+    # was a smaller rate, which changes nothing about weights set by hand
+    run = Run(RunConfig(8, docs=("ann",)))
+    while not run.done:
+        run.train_step()
+    trained = run.model.weights()
+    run.model.set_weight("weights", (5,), 5000.0)  # '.' far above the rest: p(a) is 0 in float64
+    run.set_by_hand = True
+    run.check_last_update()  # the last update is not what the nudge broke: nothing undone
+    with pytest.raises(Diverged) as caught:
+        run.train_step()
+    e = caught.value
+    assert run.step == e.restored == 300 and e.by_hand and not e.limit
+    assert e.advice == "the weights set by hand give it, not the learning rate: set them back"
+    assert run.model.weights()["weights"][5] == 5000.0  # what the learner set is still there to set back
+    assert weights_equal({k: v for k, v in run.model.weights().items()}, {"weights": np.r_[trained["weights"][:5], 5000.0]})
+
+
 def test_loss_history_restores_a_state_in_place():
     run = Run(RunConfig(9, steps=50))
     for _ in range(20):

@@ -899,6 +899,30 @@ async def test_one_step_that_breaks_the_numbers_is_undone_and_said():
         assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+async def test_a_huge_chapter_8_weight_keeps_its_row_and_the_grads_say_why_there_is_no_slope():
+    app = PlaygroundApp(chapter=8, name="ann")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.session.model.set_weight("weights", (5,), 5166.5717)  # 80 presses of + on '.'
+        app.request_snapshot()
+        await pilot.pause(0.3)
+        assert text_of(app, "#weights-body").splitlines()[-1].endswith(" +5166.6")  # was cut: "+5166.571"
+        grads = str(app.query_one("#gradients-body").render())
+        assert "The loss of 'ann' is inf: a probability came out exactly 0" in grads and "nan" not in grads
+
+
+async def test_at_a_toy_models_limit_the_message_says_r_starts_again():
+    # chapter 6 at rate 5 reaches a weight below 0; back at 0.1 it went one step and stopped again: only r helps
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.session.set_lr(5.0)
+        await pilot.press("space")
+        await pilot.pause(0.5)
+        assert "training stopped at step" in app.toast and app.toast.endswith("; r twice starts the run again")
+
+
 def test_a_held_out_loss_that_is_not_a_number_makes_no_point_on_the_chart(monkeypatch):
     from tui.trainer import Session
 

@@ -91,6 +91,12 @@ PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for
 PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
 
 
+def divergence_note(e: Diverged) -> str:
+    """What stopped training and what to try, with the playground's keys: at a toy model's limit, no rate goes on
+    from where the run is, only from the start."""
+    return f"{e}; {e.advice}" + ("; r twice starts the run again" if e.limit else "")
+
+
 def guarded(method):
     """No traceback reaches the user: an error becomes a one-line notification."""
 
@@ -630,7 +636,7 @@ class PlaygroundApp(App):
                         with session.model_lock:
                             session.run.check_last_update()
                     except Diverged as e:
-                        note = f"{e}; {e.advice}"
+                        note = divergence_note(e)
                     with session.model_lock:
                         session.validate_whole()  # the held-out loss of the weights training stopped at
                 jobs, stop = session.take_jobs(session.stop_requested)
@@ -666,7 +672,7 @@ class PlaygroundApp(App):
                     with session.model_lock:
                         result = run.train_step()
                 except Diverged as e:  # the run restored its last good parameters
-                    note = f"{e}; {e.advice}"
+                    note = divergence_note(e)
                     session.stop_requested = True
                     continue
                 steps += 1
@@ -1040,7 +1046,7 @@ class PlaygroundApp(App):
     def report(self, error: Exception) -> None:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         if isinstance(error, Diverged):
-            message = f"{message}; {error.advice}"
+            message = divergence_note(error)
         self.notify(f"{type(error).__name__}: {message}" if not isinstance(error, ValueError) else message,
                     severity="error", timeout=6)
 

@@ -284,6 +284,7 @@ class Session:
             self.model.set_weight(name, index, before)
             raise Refused(f"Nudge taken back: {why} (chapter 8's softmax takes weights of any sign)")
         self.nudged = True
+        self.run.set_by_hand = True  # a loss that fails now is the nudge's doing, not the last update's
         return after
 
     def validate(self, chunk: int | None = None) -> float | None:

@@ -1,6 +1,8 @@
 """Gradients (chapters 5-8): the finite-difference slope of the loss beside the exact one, for the selected weights."""
 from __future__ import annotations
 
+import math
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +32,10 @@ class GradientsPanel(VerticalScroll):
             return
         if not snap.grad_check:
             self.body.update(Text("Type a name (/) to see its gradients.", style=DIM))
+            return
+        if snap.loss is not None and not math.isfinite(snap.loss):  # both slopes come out nan: say why instead
+            self.body.update(Text(f"The loss of {snap.scored_label} is {snap.loss}: a probability came out exactly 0 "
+                                  "in float64, so there is no slope to measure. Nudge the weights back (-).", style=DIM))
             return
         left, right = snap.grad_note.split(" | ")
         # one space between columns: with 27 rows a scrollbar takes two columns, and the gap column was cut

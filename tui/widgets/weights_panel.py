@@ -69,7 +69,8 @@ def render_vector(values: np.ndarray, labels: list[str], cursor: int, width: int
                 line.append(fill, style=colour)
         else:
             line.append(bar(value / vmax, bar_width), style=colour if value else DIM)
-        line.append(f" {value:+.4f}", style="bold " + CURSOR if selected else "")
+        shown = f"{value:+.4f}" if abs(value) < 100 else f"{value:+.5g}"  # +5166.6: a huge weight keeps its row
+        line.append(f" {shown}", style="bold " + CURSOR if selected else "")
         lines.append(line)
     return lines
 
