@@ -111,6 +111,7 @@ CHAPTERS: list[Chapter] = [
         "probability the model gave the right next token: 1 - p is its surprise, and the loss is the mean.",
         "A loss: the mean over a name's positions of 1 - p(target).",
         _scalar("c04_loss", "Loss"), toy_only=True,
+        also_new=("core.model:Model.targets", "core.model:Model.probs"),  # a name's positions: context and target
     ),
     Chapter(
         5, "gradients", "Gradients",

@@ -206,11 +206,12 @@ def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
     return Text("\n").join(gutter([Text(indent + line) for line in code.split("\n")], mark, colour, dim=True))
 
 
-def listing(item, mark: str, colour: str) -> list[Text]:
-    """A function or class as Python reads it: one method of a class under its class line."""
+def listing(item, mark: str, colour: str, under=None) -> list[Text]:
+    """A function or class as Python reads it: one method of a class under its class line (but the class `under`,
+    whose line the method before it already shows)."""
     owner = home_class(item) if inspect.isfunction(item) else None
     head = []
-    if owner is not None:
+    if owner is not None and owner is not under:
         line = next(line for line in source_of(owner).splitlines() if line.startswith("class "))
         head = gutter([Text(line)], mark, colour, dim=True)
     return [*head, code_block(item, mark, colour)]
@@ -219,13 +220,14 @@ def listing(item, mark: str, colour: str) -> list[Text]:
 def listings(items, label: str, mark: str, colour: str, engine: str) -> list[Text]:
     """Functions and classes grouped by module, each module under its label ("called from above, in {where}:")."""
     parts: list[Text] = []
-    module_of_last = None
+    module_of_last = owner_of_last = None
     for item in items:
         parts.append(Text(""))
         if item.__module__ != module_of_last:
-            module_of_last = item.__module__
+            module_of_last, owner_of_last = item.__module__, None
             parts.append(Text(label.format(where=where(item.__module__, engine)), style=f"bold {colour}"))
-        parts += listing(item, mark, colour)
+        parts += listing(item, mark, colour, under=owner_of_last)
+        owner_of_last = home_class(item) if inspect.isfunction(item) else None
     return parts
 
 
