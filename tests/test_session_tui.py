@@ -125,6 +125,17 @@ async def test_ctrl_s_never_offers_a_file_that_holds_another_run(tmp_path, monke
         assert app.screen.query_one("#path").value == "minigpt-training-2.session.json"
 
 
+async def test_the_save_and_open_prompts_say_where_a_bare_name_goes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the prompt offered minigpt-training.session.json with no word of the folder
+    app = App(chapter=6)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("ctrl+s", "ctrl+o"):
+            await pilot.press(key)
+            hint = str(app.screen.query_one(".hint").render())
+            assert hint.endswith(f"A path without a folder is in {tmp_path}.")
+            await pilot.press("escape")
+
+
 async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_path, monkeypatch):
     """r starts a new run: its file was the old run's, and one Enter replaced the steps saved there."""
     monkeypatch.chdir(tmp_path)

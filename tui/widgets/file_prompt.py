@@ -2,6 +2,8 @@
 line and the prompt stays open, so nothing is lost to a typo."""
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -10,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from core.data import shown_path
 from tui.widgets.text_box import TextBox
 
 LONGEST_WORD = 40  # a path longer than this is cut in the middle in an error too long for its lines
@@ -92,8 +95,9 @@ class FilePrompt(AcceptScreen):
         with Vertical() as box:
             box.border_title = self.title_text
             box.border_subtitle = "Enter: ok · Esc: cancel"
-            if self.hint:
-                yield Static(self.hint, classes="hint", markup=False)  # paths may hold [ and ]
+            # a bare name goes where the playground was started: say where that is
+            here = f"A path without a folder is in {shown_path(os.getcwd())}."
+            yield Static(f"{self.hint} {here}" if self.hint else here, classes="hint", markup=False)  # [ and ] in paths
             yield TextBox(value=self.value, placeholder="a file path", id="path")
             yield Static("", classes="error", id="error", markup=False)
         yield Footer()  # its own keys: the playground's footer below would offer keys that do nothing here
