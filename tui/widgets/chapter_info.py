@@ -9,7 +9,7 @@ from core.chapters import Chapter
 TRY = {
     1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
     2: "press g: the scores are new random numbers at every token, so no two dice are alike.",
-    3: "2, then tab: the weights. Pick one with the arrows, press + a few times: its token wins.",
+    3: "tab to the weights (at 80x24: 2 first), pick one with the arrows, + a few times: it wins.",
     4: "type a name with /, then nudge a weight with + or -: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space: on ann the loss falls from 0.887 to 0.741; d trains on the eight toy names instead.",
