@@ -39,8 +39,9 @@ class RunError(ValueError):
 class Diverged(RunError):
     """The loss or a parameter became NaN or infinite, a weight passed WEIGHT_LIMIT, or the parameters left the range
     where the model means anything (Model.out_of_range); the run was put back to its last good step: before the
-    failing update (and the one before it, when a loss is what failed), or, when the loss had run away before
-    (Run.back_to_sound), to the last checkpoint whose losses were sound (one every 10 steps).
+    failing update (and the one before it, when a loss is what failed and that update, not weights set by hand, is
+    to blame), or, when the loss had run away before (Run.back_to_sound), to the last checkpoint whose losses were
+    sound (one every 10 steps).
 
     `str(e)` says what happened, `e.advice` what to try; `e.lr` is the learning rate set (the one to change: a
     decaying schedule's step had less); `e.step` is the step that failed (1-based),
@@ -55,6 +56,8 @@ class Diverged(RunError):
         self.limit = limit  # the model's own limit was reached (Model.out_of_range), not a number blowing up
         self.by_hand = by_hand  # the parameters changed by hand (a nudge) gave it, before any update
         back = f"the parameters after step {restored}" if restored else "the starting parameters"
+        if by_hand:  # kept as they were: what the learner set is there to set back
+            back += ", with the weights set by hand"
         if ran_away:  # the steps before the failing one had already wrecked the model: back past them
             back += ", before the loss ran away"
         super().__init__(f"training stopped at step {step}: {what} (learning rate {lr:g}); back to {back}")
@@ -287,7 +290,8 @@ class Run:
         # (step, checkpoint, history) to go back to when the loss runs away, and the one on trial to replace it
         self._sound = self._candidate = None
         self.went_back_to: int | None = None  # the lowest step an undo went back to (the playground's unsaved count)
-        self.set_by_hand = False  # parameters changed by hand (a nudge) since the last step
+        self._before_hand = None  # the checkpoint before weights were first set by hand (a nudge) since the last step
+        self.ever_set_by_hand = False  # weights set by hand since the run began
 
     @property
     def steps(self) -> int:
@@ -328,19 +332,42 @@ class Run:
         if wrong:
             failed = self.step + 1
             self.model.restore(before)
-            by_hand = too_far and self.set_by_hand  # the loss read parameters no update made
-            if too_far and self._before_last_step is not None and not by_hand:  # that update goes too: to be redone
+            # a non-finite loss blames the last update (undone too, to be redone); with weights set by hand, only if
+            # the batch's loss was finite without the update (hand set before it) or without the hand (set after it)
+            blame_update = too_far and self._before_last_step is not None
+            if blame_update and self._before_hand is not None:
+                blame_update = not math.isfinite(self.loss_at(self._before_hand, indices))
+            elif blame_update and self.ever_set_by_hand:
+                blame_update = math.isfinite(self.loss_at(self._before_last_step, indices))
+            if blame_update:
                 self.undo_last_step()
+            by_hand = too_far and not blame_update and self.ever_set_by_hand
             self._before_last_step = None
             ran_away = not by_hand and self.back_to_sound()
             raise Diverged(failed, wrong, self.config.lr, self.step, *self.learning_rate_to_try(), ran_away=ran_away,
                            by_hand=by_hand)
-        self._before_last_step, self.set_by_hand = before, False
+        self._before_last_step, self._before_hand = before, None
         self.step += 1
         self.history.append(loss)
         if self.step % SOUND_EVERY == 0:
             self.keep_sound_checkpoint()
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
+
+    def weights_set_by_hand(self) -> None:
+        """Before a nudge: the parameters as the last update left them are kept, to tell whose doing a loss that
+        fails from now on is."""
+        if self._before_hand is None:
+            self._before_hand = self.model.checkpoint()
+        self.ever_set_by_hand = True
+
+    def loss_at(self, checkpoint, indices: list[int]) -> float:
+        """The mean loss of a batch at a checkpoint's parameters; the model keeps its own."""
+        kept = self.model.checkpoint()
+        self.model.restore(checkpoint)
+        try:
+            return mean_loss(self.model, [self.encoded[i] for i in indices])
+        finally:
+            self.model.restore(kept)
 
     def keep_sound_checkpoint(self) -> None:
         """The checkpoint on trial becomes the one to go back to if the losses since, which read its parameters
@@ -369,6 +396,7 @@ class Run:
     def went_back(self, step: int) -> None:
         """The run is at `step` again: checkpoints of later steps are of parameters just undone, never sound."""
         self.went_back_to = step if self.went_back_to is None else min(self.went_back_to, step)
+        self._before_hand = None  # the parameters it had by hand are gone with the rest
         self._sound, self._candidate = (kept if kept is not None and kept[0] <= step else None
                                         for kept in (self._sound, self._candidate))
 
@@ -376,9 +404,11 @@ class Run:
         """A step's guard reads the loss of the parameters before its update, so the last update of a run has no
         such check: it gets one here, the loss it gives on its own batch. An update that broke the numbers (e.g.
         weights near 1e300, finite but overflowing every forward pass) is undone, and Diverged raised."""
-        if self._before_last_step is None or self.set_by_hand or not self.model.has_loss:
-            return  # (after a nudge, the loss is of the weights set by hand, not of the last update)
-        loss = mean_loss(self.model, [self.encoded[i] for i in self.batch_indices(self.step - 1)])
+        if self._before_last_step is None or not self.model.has_loss:
+            return
+        batch = self.batch_indices(self.step - 1)  # (weights set by hand since: the update's own result is checked)
+        loss = mean_loss(self.model, [self.encoded[i] for i in batch]) if self._before_hand is None else \
+            self.loss_at(self._before_hand, batch)
         if math.isfinite(loss):
             return
         self.undo_last_step()

@@ -111,6 +111,8 @@ def test_sample_prints_k_documents(capsys):
     (["--bogus", "3"], "unrecognized arguments: --bogus"),
     (["--chapter", "6", "--stepz", "3"], "unrecognized arguments: --stepz (did you mean --steps?)"),
     (["--seed", "-5"], "'-5' is below 0: a seed is 0 or more"),  # a value, not an option
+    (["-c6", "--docs", "ann"], "--docs is an option of train and sample, not of the playground"),  # -c with its value
+    (["--d", "toy", "--stepz", "3"], "unrecognized arguments: --stepz (did you mean --steps?)"),  # --d: --data
     # counts are checked against their whole range, not only against 0
     (["train", "--chapter", "6", "--steps", "-1"], "--steps must be from 1 to 1,000,000,000 (got -1)"),
     (["train", "--chapter", "6", "--batch", "-3"], "--batch must be from 1 to 10,000 (got -3)"),

@@ -85,22 +85,49 @@ def test_a_checkpoint_of_an_undone_step_is_never_gone_back_to():
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_nudge_that_makes_the_loss_infinite_keeps_the_last_step_and_blames_the_nudge():
-    # the playground's Session.nudge: set_weight, then set_by_hand. The good step 300 was undone, and the advice
-    # was a smaller rate, which changes nothing about weights set by hand
+    # as the playground's Session.nudge does. The good step 300 was undone, and the advice was a smaller rate,
+    # which changes nothing about weights set by hand
     run = Run(RunConfig(8, docs=("ann",)))
     while not run.done:
         run.train_step()
     trained = run.model.weights()
+    run.weights_set_by_hand()
     run.model.set_weight("weights", (5,), 5000.0)  # '.' far above the rest: p(a) is 0 in float64
-    run.set_by_hand = True
     run.check_last_update()  # the last update is not what the nudge broke: nothing undone
     with pytest.raises(Diverged) as caught:
         run.train_step()
     e = caught.value
     assert run.step == e.restored == 300 and e.by_hand and not e.limit
+    assert str(e).endswith("back to the parameters after step 300, with the weights set by hand")
     assert e.advice == "the weights set by hand give it, not the learning rate: set them back"
     assert run.model.weights()["weights"][5] == 5000.0  # what the learner set is still there to set back
     assert weights_equal({k: v for k, v in run.model.weights().items()}, {"weights": np.r_[trained["weights"][:5], 5000.0]})
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_who_broke_the_loss_is_measured_the_nudge_or_the_update():
+    def trained(steps, lr=0.5):
+        run = Run(RunConfig(8, docs=("ann", "lee", "nil", "eli"), lr=lr))
+        for _ in range(steps):
+            run.train_step()
+        return run
+
+    # a nudge that breaks only names with an 'a': two good steps pass, the third ('ann') fails. It undid the good
+    # step before it and advised a smaller rate
+    run = trained(50)
+    run.weights_set_by_hand()
+    run.model.set_weight("weights", (0,), -5000.0)
+    run.train_step(), run.train_step()
+    with pytest.raises(Diverged) as caught:
+        run.train_step()
+    assert caught.value.by_hand and run.step == 52 and run.model.weights()["weights"][0] == -5000.0
+    # an update that broke the numbers, then a small nudge while paused: the update goes, the nudge is not blamed
+    run = trained(1, lr=1500.0)
+    run.weights_set_by_hand()
+    run.model.set_weight("weights", (1,), float(run.model.weights()["weights"][1]) + 0.1)
+    with pytest.raises(Diverged) as caught:
+        run.train_step()
+    assert not caught.value.by_hand and run.step == 0 and caught.value.advice.startswith("try a smaller learning rate")
 
 
 def test_loss_history_restores_a_state_in_place():

@@ -136,6 +136,17 @@ async def test_the_save_and_open_prompts_say_where_a_bare_name_goes(tmp_path, mo
             await pilot.press("escape")
 
 
+async def test_the_save_prompt_opens_when_the_starting_folder_is_gone(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # os.getcwd() raises now: the prompt died with a traceback
+    app = App(chapter=6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        assert str(app.screen.query_one(".hint").render()).endswith("is gone: give a full path.")
+
+
 async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_path, monkeypatch):
     """r starts a new run: its file was the old run's, and one Enter replaced the steps saved there."""
     monkeypatch.chdir(tmp_path)

@@ -920,7 +920,8 @@ async def test_at_a_toy_models_limit_the_message_says_r_starts_again():
         app.session.set_lr(5.0)
         await pilot.press("space")
         await pilot.pause(0.5)
-        assert "training stopped at step" in app.toast and app.toast.endswith("; r twice starts the run again")
+        assert "training stopped at step" in app.toast
+        assert app.toast.endswith("; r twice starts the run again: at this chapter's default rate, 0.1, it goes further")
 
 
 def test_a_held_out_loss_that_is_not_a_number_makes_no_point_on_the_chart(monkeypatch):

@@ -31,7 +31,7 @@ from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen, code_view
-from tui.widgets.generate_panel import SPEEDS, GeneratePanel
+from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND, SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.help_screen import HelpScreen
@@ -54,7 +54,6 @@ DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
-SLOW_STEPS_PER_SECOND = 20  # the slow speed (s) paces training too: one step a frame, each change in sight
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
 VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
@@ -93,8 +92,13 @@ PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
 
 def divergence_note(e: Diverged) -> str:
     """What stopped training and what to try, with the playground's keys: at a toy model's limit, no rate goes on
-    from where the run is, only from the start."""
-    return f"{e}; {e.advice}" + ("; r twice starts the run again" if e.limit else "")
+    from where the run is, only from the start (r)."""
+    if not e.limit:
+        return f"{e}; {e.advice}"
+    again = "r twice starts the run again" if e.restored else "r starts the run again"
+    then = (f": at this chapter's default rate, {e.try_lr:g}, it goes further" if e.try_lr is not None
+            else ": a smaller learning rate only gets here later")
+    return f"{e}; {again}{then}"
 
 
 def guarded(method):
@@ -429,7 +433,8 @@ class PlaygroundApp(App):
             widget = self.query_one(panel)
             if not widget.display:  # hidden panels are drawn when they are shown
                 continue
-            if panel is WeightsPanel and session.training and now - self.weights_drawn < HEATMAP_INTERVAL:
+            throttled = session.training and self.speed != "slow"  # slow: every step's weights, there is time
+            if panel is WeightsPanel and throttled and now - self.weights_drawn < HEATMAP_INTERVAL:
                 continue
             widget.show(session, snap)
             if panel is WeightsPanel:
@@ -691,7 +696,7 @@ class PlaygroundApp(App):
                     val_time += time.monotonic() - now
                     if finished:
                         validating, val_cost, val_time, since_val = False, val_time, 0.0, 0.0
-                if now - last_post >= post_every:
+                if now - last_post >= post_every or self.speed == "slow":  # slow: each step is on screen
                     with session.model_lock:
                         snap = session.snapshot()
                     cost = time.monotonic() - now

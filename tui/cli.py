@@ -149,6 +149,21 @@ def unknown_arguments(parser: Parser, command: str | None, unknown: list[str]) -
     return message + did_you_mean(option, known._option_string_actions)
 
 
+def playground_option(parser: Parser, word: str) -> tuple[argparse.Action | None, bool]:
+    """The playground's own option a word gives, in any form argparse takes (--data=x, -c6, --d for --data), and
+    whether its value is attached to it."""
+    name, actions = word.split("=")[0], parser._option_string_actions
+    if name in actions:
+        return actions[name], "=" in word
+    if not name.startswith("--") and len(name) > 2 and name[:2] in actions:  # -c6
+        return actions[name[:2]], True
+    if name.startswith("--") and len(name) > 2:
+        named = {actions[o] for o in actions if o.startswith(name)}
+        if len(named) == 1:  # an abbreviation argparse accepts
+            return named.pop(), "=" in word
+    return None, False
+
+
 def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
     """An option of a command given before any command (to the playground), or one no command has, said as such:
     argparse takes the value after an option it does not know for the command (--stepz 3: "unknown command '3'")."""
@@ -159,10 +174,11 @@ def misplaced_option(parser: Parser, argv: list[str]) -> str | None:
             continue
         if word in parser.commands or word == "--":  # after a command, or "--", words are not the playground's
             return None
-        option, owners = option_owners(parser, word)
-        if (known := parser._option_string_actions.get(option)) is not None:
-            value_next = known.nargs != 0 and "=" not in word
+        known, attached = playground_option(parser, word)
+        if known is not None:
+            value_next = known.nargs != 0 and not attached
             continue
+        option, owners = option_owners(parser, word)
         if not option.startswith("-"):
             continue
         if owners:

@@ -95,8 +95,11 @@ class FilePrompt(AcceptScreen):
         with Vertical() as box:
             box.border_title = self.title_text
             box.border_subtitle = "Enter: ok · Esc: cancel"
-            # a bare name goes where the playground was started: say where that is
-            here = f"A path without a folder is in {shown_path(os.getcwd())}."
+            # a bare name goes where the playground was started: say where that is (if it is still there)
+            try:
+                here = f"A path without a folder is in {shown_path(os.getcwd())}."
+            except OSError:
+                here = "The folder the playground started in is gone: give a full path."
             yield Static(f"{self.hint} {here}" if self.hint else here, classes="hint", markup=False)  # [ and ] in paths
             yield TextBox(value=self.value, placeholder="a file path", id="path")
             yield Static("", classes="error", id="error", markup=False)

@@ -10,6 +10,7 @@ from core.sampling import SampleStep
 from tui.widgets.palette import DIM, SLICES, TARGET, pad, token_label
 
 SPEEDS = {"slow": 0.9, "normal": 0.35, "fast": 0.1, "instant": 0.01}  # seconds per phase; three phases a token
+SLOW_STEPS_PER_SECOND = 20  # the slow speed paces training too: one step a frame, each change in sight
 PHASES = 3  # 0: probabilities and strip, 1: the target lands, 2: the token is appended
 
 

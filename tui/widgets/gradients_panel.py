@@ -34,8 +34,9 @@ class GradientsPanel(VerticalScroll):
             self.body.update(Text("Type a name (/) to see its gradients.", style=DIM))
             return
         if snap.loss is not None and not math.isfinite(snap.loss):  # both slopes come out nan: say why instead
-            self.body.update(Text(f"The loss of {snap.scored_label} is {snap.loss}: a probability came out exactly 0 "
-                                  "in float64, so there is no slope to measure. Nudge the weights back (-).", style=DIM))
+            why = ("a probability came out exactly 0 in float64" if math.isinf(snap.loss) else "the numbers broke")
+            self.body.update(Text(f"The loss of {snap.scored_label} is {snap.loss}: {why}, so there is no slope to "
+                                  "measure. Nudge the weights back (+ or -).", style=DIM))
             return
         left, right = snap.grad_note.split(" | ")
         # one space between columns: with 27 rows a scrollbar takes two columns, and the gap column was cut

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND
+
 KEYS = [
     ("Chapters", [
         ("n / p", "next / previous chapter"),
@@ -33,7 +35,7 @@ KEYS = [
         ("g", "write one name token by token (again: jump to the end)"),
         ("G", "write ten names at once"),
         ("t / T", "lower / raise the temperature"),
-        ("s", "speed: slow (training too: 20 steps/s), normal, fast, instant"),
+        ("s", f"speed: slow (training too: {SLOW_STEPS_PER_SECOND} steps/s), normal, fast, instant"),
     ]),
     ("Sessions and data", [
         ("ctrl+s", "save the chapter's session (weights, optimizer, step, history) to a file"),
