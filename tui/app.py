@@ -901,7 +901,7 @@ class PlaygroundApp(App):
         self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
 
     def action_speed(self) -> None:
-        names = list(SPEEDS)
+        names, before = list(SPEEDS), self.speed
         self.speed = names[(names.index(self.speed) + 1) % len(names)]
         panel = self.query_one(GeneratePanel)
         panel.speed = self.speed
@@ -909,8 +909,12 @@ class PlaygroundApp(App):
         if self.animation is not None:
             self.animation.stop()
             self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
-        paced = f": training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one" if self.speed == "slow" else ""
-        self.notify(f"Speed {self.speed}{paced}.")
+        # the Generate panel shows the speed; only the training pace, which it does not show, is said (s pressed a
+        # few times in a row piled up a toast each)
+        if self.speed == "slow":
+            self.notify(f"Speed slow: training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one.")
+        elif before == "slow":
+            self.notify(f"Speed {self.speed}: training goes at full speed again.")
 
     # ---- views ----------------------------------------------------------------------------------------------
     def action_code(self) -> None:
