@@ -139,7 +139,7 @@ def load_dataset(config: RunConfig, chapter: Chapter) -> Dataset:
 
 
 RECENT_STEPS = 50  # the loss panel's mean: long enough to smooth, short enough to follow the training
-SOUND_EVERY = 10  # steps between the checkpoints a run goes back to when its loss runs away
+SOUND_EVERY = 10  # steps between the checkpoints a run may go back to when its loss runs away
 RUNAWAY = 1.5  # a mean loss this many times a fair die's: the training has run away, not merely wandered
 
 
@@ -349,8 +349,12 @@ class Run:
         self._before_last_step, self._before_hand = before, None
         self.step += 1
         self.history.append(loss)
+        if self._candidate is not None and self._candidate[0] == self.step - 1:  # this step's loss read its parameters
+            if loss <= RUNAWAY * self.model.fair_die_loss():
+                self._sound = self._candidate
+            self._candidate = None
         if self.step % SOUND_EVERY == 0:
-            self.keep_sound_checkpoint()
+            self.put_on_trial()
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
 
     def weights_set_by_hand(self) -> None:
@@ -369,11 +373,9 @@ class Run:
         finally:
             self.model.restore(kept)
 
-    def keep_sound_checkpoint(self) -> None:
-        """The checkpoint on trial becomes the one to go back to if the losses since, which read its parameters
-        and their next ones, stayed sound; the parameters now go on trial."""
-        if self._candidate is not None and not self.ran_away_since(self._candidate[0]):
-            self._sound = self._candidate
+    def put_on_trial(self) -> None:
+        """The parameters now, every SOUND_EVERY steps and when training starts: the next step's loss, which reads
+        them, says whether they are the ones to go back to when the loss runs away."""
         self._candidate = (self.step, self.model.checkpoint(), self.history.state())
 
     def ran_away_since(self, step: int) -> bool:

@@ -164,6 +164,22 @@ async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_pa
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_runaway_goes_back_to_where_training_was_started():
+    # space at step 305, lr 5: it went back to step 300 (or 290), throwing away good steps the learner had
+    from core.run import Diverged
+
+    s = Session(get(9))
+    for _ in range(305):
+        s.run.train_step()
+    s.set_lr(5.0)
+    s.start_training()
+    with pytest.raises(Diverged) as caught:
+        while True:
+            s.run.train_step()
+    assert s.run.step == caught.value.restored == 305 and "before the loss ran away" in str(caught.value)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_going_back_below_the_last_save_counts_the_steps_trained_again_and_drops_their_held_out_points():
     from core.run import Diverged
 

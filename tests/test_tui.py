@@ -568,7 +568,7 @@ async def test_the_slow_speed_paces_training_to_watch_each_step():
         slow, seconds = app.session.run.step, time.monotonic() - started
         assert 1 <= slow <= seconds * SLOW_STEPS_PER_SECOND + 2  # a ceiling: a busy machine only goes slower
         await pilot.press("s")  # normal: as fast as it goes
-        assert app.toast == "Speed normal: training goes at full speed again."
+        assert app.toast == "Speed normal: the names' animation, and training at full speed again."
         await pilot.pause(0.5)
         assert app.session.run.step > slow + SLOW_STEPS_PER_SECOND
         await pilot.press("space")
@@ -908,6 +908,10 @@ async def test_a_huge_chapter_8_weight_keeps_its_row_and_the_grads_say_why_there
         app.request_snapshot()
         await pilot.pause(0.3)
         assert text_of(app, "#weights-body").splitlines()[-1].endswith(" +5166.6")  # was cut: "+5166.571"
+        app.session.model.set_weight("weights", (5,), 176666666.62)
+        app.request_snapshot()
+        await pilot.pause(0.3)
+        assert text_of(app, "#weights-body").splitlines()[-1].endswith(" +1.77e+08")  # was "+1.7667e+0"
         grads = str(app.query_one("#gradients-body").render())
         assert "The loss of 'ann' is inf: a probability came out exactly 0" in grads and "nan" not in grads
 
@@ -1136,16 +1140,18 @@ async def test_the_small_loss_chart_says_when_a_point_stands_for_several_steps()
         assert "gray per 4 steps, orange mean" in app.query_one("#loss-plot").plt.build()
 
 
-async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan():
+@pytest.mark.parametrize("step, shown", [(5864, "step 5864 "), (20830, "step 20830 ")])
+async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan(step, shown):
     app = PlaygroundApp(chapter=9)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
         session = app.session
-        session.run.step, session.steps_per_second = 5864, 343.0  # trained on far past the planned 2000
+        session.run.step, session.steps_per_second = step, 343.0  # trained on far past the planned 2000
+        session.run.history.append(2.147)
         bar = app.query_one(StatusBar)
         bar.show(session, session.snapshot(), True)
-        text = str(bar.content)
-        assert "step 5864 (past 2000)" in text and "343 steps/s" in text and text.rstrip().endswith("●")
+        text = str(bar.content)  # 5 digits: "... │ lr 0.5 │ 18" was cut in the speed, the one place it is shown
+        assert shown in text and "343 steps/s" in text and text.rstrip().endswith("●")
         assert len(text) <= SMALL[0]
 
 

@@ -909,12 +909,13 @@ class PlaygroundApp(App):
         if self.animation is not None:
             self.animation.stop()
             self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
-        # the Generate panel shows the speed; only the training pace, which it does not show, is said (s pressed a
-        # few times in a row piled up a toast each)
+        # every press says what it set (at 80x24 the Generate panel may be out of sight), briefly: a few presses in a
+        # row would pile up toasts
         if self.speed == "slow":
-            self.notify(f"Speed slow: training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one.")
-        elif before == "slow":
-            self.notify(f"Speed {self.speed}: training goes at full speed again.")
+            said = f"names animate slowly, training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one"
+        else:
+            said = "the names' animation" + (", and training at full speed again" if before == "slow" else "")
+        self.notify(f"Speed {self.speed}: {said}.", timeout=2)
 
     # ---- views ----------------------------------------------------------------------------------------------
     def action_code(self) -> None:

@@ -240,6 +240,7 @@ class Session:
         with self._state_lock:
             self.training = True
             self.stop_requested = False
+        self.run.put_on_trial()  # where training starts: where a runaway from here goes back to
 
     # ---- actions on the model (run by its owner) --------------------------------------------------
     def reset(self) -> None:

@@ -50,8 +50,10 @@ class StatusBar(FittedToWidth, Static):
         # the temperature (the speed and the loss stay)
         fewer = [p for p in parts if p is not engine]
         shorter = [short_step if p is step else p for p in fewer]
+        fewest = [p for p in shorter if p is not temperature]
+        plain_step = [(f"step {snap.step}", "", "") if p is short_step else p for p in fewest]  # past the plan: the count
         candidates = [(parts, self.size.width >= 100), (parts, False), (fewer, False), (shorter, False),
-                      ([p for p in shorter if p is not temperature], False)]
+                      (fewest, False), (plain_step, False)]
         label = session.chapter.label
         for kept, roomy in candidates:
             text = status_line(label, kept, roomy, training)

@@ -69,7 +69,8 @@ def render_vector(values: np.ndarray, labels: list[str], cursor: int, width: int
                 line.append(fill, style=colour)
         else:
             line.append(bar(value / vmax, bar_width), style=colour if value else DIM)
-        shown = f"{value:+.4f}" if abs(value) < 100 else f"{value:+.5g}"  # +5166.6: a huge weight keeps its row
+        # at most 10 characters, so a huge weight keeps its row: +5166.6, +1.77e+08
+        shown = f"{value:+.4f}" if abs(value) < 100 else f"{value:+.1f}" if abs(value) < 1e5 else f"{value:+.2e}"
         line.append(f" {shown}", style="bold " + CURSOR if selected else "")
         lines.append(line)
     return lines
