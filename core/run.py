@@ -40,8 +40,8 @@ class Diverged(RunError):
     """The loss or a parameter became NaN or infinite, a weight passed WEIGHT_LIMIT, or the parameters left the range
     where the model means anything (Model.out_of_range); the run was put back to its last good step: before the
     failing update (and the one before it, when a loss is what failed and that update, not weights set by hand, is
-    to blame), or, when the loss had run away before (Run.back_to_sound), to the last checkpoint whose losses were
-    sound (one every 10 steps).
+    to blame), or, when the loss had run away before (Run.back_to_sound), to the last checkpoint whose next loss was
+    sound (one every 10 steps, and one where the playground starts training).
 
     `str(e)` says what happened, `e.advice` what to try; `e.lr` is the learning rate set (the one to change: a
     decaying schedule's step had less); `e.step` is the step that failed (1-based),
