@@ -350,7 +350,7 @@ class Run:
         self.step += 1
         self.history.append(loss)
         if self._candidate is not None and self._candidate[0] == self.step - 1:  # this step's loss read its parameters
-            if loss <= RUNAWAY * self.model.fair_die_loss():
+            if not self.runaway(loss):
                 self._sound = self._candidate
             self._candidate = None
         if self.step % SOUND_EVERY == 0:
@@ -378,10 +378,14 @@ class Run:
         them, says whether they are the ones to go back to when the loss runs away."""
         self._candidate = (self.step, self.model.checkpoint(), self.history.state())
 
+    def runaway(self, loss: float) -> bool:
+        """A loss far above a fair die's: training that ran away, not one that merely wandered."""
+        return loss > RUNAWAY * self.model.fair_die_loss()
+
     def ran_away_since(self, step: int) -> bool:
         """The mean loss of the steps after `step` (the last RECENT_STEPS at most) is far above a fair die's."""
         recent = list(self.history.recent)[-min(self.step - step, len(self.history.recent)):] if self.step > step else []
-        return bool(recent) and math.fsum(recent) / len(recent) > RUNAWAY * self.model.fair_die_loss()
+        return bool(recent) and self.runaway(math.fsum(recent) / len(recent))
 
     def back_to_sound(self) -> bool:
         """After numbers went wrong: if the steps before had already run the loss away (finite, but far worse than a

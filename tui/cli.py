@@ -126,16 +126,24 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="a saved session: its chapter, data and settings (train continues it)")
 
 
+def option_named(command: Parser, option: str) -> str | None:
+    """The option string a word names in one parser: itself, or the one option it abbreviates (argparse takes --doc
+    for --docs)."""
+    actions = command._option_string_actions
+    if option in actions:
+        return option
+    named = [o for o in actions if len(option) > 2 and option.startswith("--") and o.startswith(option)]
+    return named[0] if len(named) == 1 else None
+
+
 def option_owners(parser: Parser, word: str) -> tuple[str, list[str]]:
-    """The option a word names (--doc=x: --docs, as argparse takes abbreviations) and the commands that take it."""
+    """The option a word names (--doc=x: --docs) and the commands that take it."""
     option, owners = word.split("=")[0], {}
     if not option.startswith("-"):
         return option, []
     for name, command in parser.commands.items():
-        named = [o for o in command._option_string_actions
-                 if o == option or len(option) > 2 and option.startswith("--") and o.startswith(option)]
-        if len(named) == 1:
-            owners[name] = named[0]
+        if (named := option_named(command, option)) is not None:
+            owners[name] = named
     return next(iter(owners.values()), option), list(owners)
 
 
@@ -153,14 +161,10 @@ def playground_option(parser: Parser, word: str) -> tuple[argparse.Action | None
     """The playground's own option a word gives, in any form argparse takes (--data=x, -c6, --d for --data), and
     whether its value is attached to it."""
     name, actions = word.split("=")[0], parser._option_string_actions
-    if name in actions:
-        return actions[name], "=" in word
+    if (option := option_named(parser, name)) is not None:
+        return actions[option], "=" in word
     if not name.startswith("--") and len(name) > 2 and name[:2] in actions:  # -c6
         return actions[name[:2]], True
-    if name.startswith("--") and len(name) > 2:
-        named = {actions[o] for o in actions if o.startswith(name)}
-        if len(named) == 1:  # an abbreviation argparse accepts
-            return named.pop(), "=" in word
     return None, False
 
 

@@ -250,11 +250,7 @@ class Session:
         self.run.config = replace(self.run.config, lr=lr)
 
     def lr_step(self, direction: int) -> float:
-        lr = self.run.config.lr
-        if direction > 0:  # past the ladder's end (a session's own rate may be), the rate stays: never backwards
-            lr = next((x for x in LR_LADDER if x > lr * 1.0001), max(lr, LR_LADDER[-1]))
-        else:
-            lr = next((x for x in reversed(LR_LADDER) if x < lr * 0.9999), min(lr, LR_LADDER[0]))
+        lr = step_on_ladder(self.run.config.lr, LR_LADDER, direction)
         self.set_lr(lr)
         return lr
 
@@ -264,11 +260,7 @@ class Session:
         return self.run.config.temperature if self.run is not None else self.chapter.temperature
 
     def temperature_step(self, direction: int) -> float:
-        t = self.temperature
-        if direction > 0:  # as lr_step: past the ladder's end, the temperature stays
-            t = next((x for x in TEMPERATURES if x > t * 1.0001), max(t, TEMPERATURES[-1]))
-        else:
-            t = next((x for x in reversed(TEMPERATURES) if x < t * 0.9999), min(t, TEMPERATURES[0]))
+        t = step_on_ladder(self.temperature, TEMPERATURES, direction)
         self.run.config = replace(self.run.config, temperature=t)
         return t
 
@@ -370,6 +362,14 @@ class Session:
             self._twin.load_weights(model.weights())
             model = self._twin
         return model.attention_maps(ids)
+
+
+def step_on_ladder(value: float, ladder, direction: int) -> float:
+    """The next rung up (direction > 0) or down from value; past the ladder's end (a session's own value may be), the
+    value stays: a key never moves it backwards."""
+    if direction > 0:
+        return next((x for x in ladder if x > value * 1.0001), max(value, ladder[-1]))
+    return next((x for x in reversed(ladder) if x < value * 0.9999), min(value, ladder[0]))
 
 
 def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[list, str]:
