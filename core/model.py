@@ -108,13 +108,18 @@ class Model:
     # numbers going wrong: Run keeps a checkpoint before every step and puts it back when a step gives NaN or inf.
     # The defaults go through weights(); an engine may override all three with something cheaper (flat copies).
     def checkpoint(self):
-        """Everything a training step changes, for restore()."""
-        return self.weights(), self.optimizer_state()
+        """Everything a training step changes, for restore(); its gradients too, which the playground shows as the
+        last step's."""
+        return self.weights(), self.optimizer_state(), self.grads()
 
     def restore(self, checkpoint) -> None:
-        weights, optimizer_state = checkpoint
+        weights, optimizer_state, grads = checkpoint
         self.load_weights(weights)
         self.load_optimizer_state(optimizer_state)
+        self.load_grads(grads)
+
+    def load_grads(self, grads: dict[str, np.ndarray]) -> None:
+        """Put back the gradients grads() gave (a model that keeps none has nothing to put back)."""
 
     def fair_die_loss(self) -> float:
         """The loss of a model that gives every token the same probability: the number to beat."""

@@ -203,12 +203,13 @@ class ValueWeights:
             numbers[:] = flat
 
     def checkpoint(self):  # a quick copy for Run to put back if a step goes wrong
-        return [p.data for p in self.params.flat], {k: list(v) for k, v in self.moments().items()}
+        flat = self.params.flat
+        return [p.data for p in flat], [p.grad for p in flat], {k: list(v) for k, v in self.moments().items()}
 
     def restore(self, checkpoint):
-        data, moments = checkpoint
-        for p, x in zip(self.params.flat, data):
-            p.data = x
+        data, grads, moments = checkpoint
+        for p, x, g in zip(self.params.flat, data, grads):
+            p.data, p.grad = x, g
         for key, numbers in self.moments().items():
             numbers[:] = moments[key]
 

@@ -14,12 +14,14 @@ def weights_equal(a: dict, b: dict) -> bool:
 
 
 def state(run: Run):
-    return run.model.weights(), run.model.optimizer_state(), run.step, run.history.state(), run.rng.getstate()
+    model = run.model
+    return model.weights(), model.optimizer_state(), model.grads(), run.step, run.history.state(), run.rng.getstate()
 
 
 def assert_same_state(a: Run, b: Run) -> None:
-    (wa, oa, sa, ha, ra), (wb, ob, sb, hb, rb) = state(a), state(b)
-    assert weights_equal(wa, wb) and sa == sb and ha == hb and ra == rb
+    """Everything the playground shows of a run, the last step's gradients included."""
+    (wa, oa, ga, sa, ha, ra), (wb, ob, gb, sb, hb, rb) = state(a), state(b)
+    assert weights_equal(wa, wb) and weights_equal(ga, gb) and sa == sb and ha == hb and ra == rb
     assert oa.keys() == ob.keys() and all(weights_equal(oa[k], ob[k]) for k in oa)
 
 
@@ -191,6 +193,10 @@ def test_a_toy_weight_pushed_below_0_stops_training(chapter, engine):
     # 1000 is far above the chapter's 0.1: "only gets here later" would hide the rate that trains
     assert e.advice == "try this chapter's default learning rate, 0.1: it goes further before the limit"
     assert (run.model.weights()["weights"] >= 0).all()
+    good = Run(RunConfig(chapter, engine=engine, lr=1000, steps=50))
+    for _ in range(e.restored):
+        good.train_step()
+    assert_same_state(run, good)  # the Weights panel's "gradient (last step)" is the last kept step's
 
 
 def test_chapter_6_at_its_own_rate_reaches_its_limit_too_and_the_cli_says_so(capsys):
@@ -226,7 +232,7 @@ def test_a_parameter_gone_bad_with_a_finite_loss_is_caught(monkeypatch):
         run.train_step()
     assert caught.value.what == "parameter wpe became infinite" and caught.value.restored == 3
     after = state(run)
-    assert weights_equal(before[0], after[0]) and before[2:] == after[2:]
+    assert weights_equal(before[0], after[0]) and weights_equal(before[2], after[2]) and before[3:] == after[3:]
 
 
 def test_scalar_arithmetic_errors_are_caught_too():

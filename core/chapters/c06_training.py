@@ -25,3 +25,6 @@ class Training(Gradients):
 
     def grads(self):
         return {"weights": np.array(self.last_gradients)}
+
+    def load_grads(self, grads):
+        self.last_gradients = [float(g) for g in grads["weights"]]

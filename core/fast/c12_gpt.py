@@ -62,7 +62,7 @@ class GPT(Attention):
         self.data -= step
 
     def state_buffers(self):
-        return [self.data, self.m, self.v]
+        return [self.data, self.grad, self.m, self.v]
 
     def optimizer_state(self):
         return {"m": self.views(self.m.copy()), "v": self.views(self.v.copy())}

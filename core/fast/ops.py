@@ -390,8 +390,9 @@ class FastModel(Model):
 
     # Run keeps a checkpoint before every step: flat copies are far cheaper than weights()
     def state_buffers(self):
-        """Every array a training step changes (chapter 12 adds Adam's moments)."""
-        return [self.data]
+        """Every array a training step changes (chapter 12 adds Adam's moments); the gradients too, which the
+        playground shows as the last step's."""
+        return [self.data, self.grad]
 
     def checkpoint(self):
         return [buffer.copy() for buffer in self.state_buffers()]
