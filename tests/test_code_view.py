@@ -89,6 +89,14 @@ def test_fast_groundwork_is_new_in_the_chapter_that_first_runs_it():
     assert "  inherited from core/fast/ops.py, class FastModel, new in this chapter:" in view(7, "fast")
 
 
+@pytest.mark.parametrize("number, helper", [(9, "gauss_matrix(rng, rows"), (10, "mlp_weights(rng)"),
+                                            (11, "attention_weights(rng)")])
+def test_the_scalar_chapters_helpers_a_fast_chapter_first_runs_are_new_there(number, helper):
+    # fast 9's init_weights is scalar 9's, and what it calls is as new in the fast view as in the scalar one
+    assert f"+ def {helper}" in view(number, "fast") and f"  def {helper}" not in view(number, "fast")
+    assert f"+ def {helper}" not in view(number + 1, "fast")  # the next chapter ran it before: grey
+
+
 def test_a_method_taken_from_another_module_is_shown_as_new():
     text = view(8, "fast")
     assert "  sampler = FastModel.sampler, from core/fast/ops.py:\n+ class FastModel(Model):\n" in text

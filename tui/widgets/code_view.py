@@ -344,7 +344,9 @@ def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], froze
     also_new = [f for f in map(resolve, chapter.also_new) if f not in shown]
     shown.update(also_new)
     helpers = helpers_called(running, shown)
-    new_helpers = [f for f in helpers if f not in before and f.__module__.startswith(NEW_GROUNDWORK)]
+    # (and the other engine's code of this chapter that this engine's calls: fast 9's init_weights calls gauss_matrix)
+    new_helpers = [f for f in helpers if f not in before
+                   and (f.__module__.startswith(NEW_GROUNDWORK) or chapter_of(f.__module__) is chapter)]
     modules = list(dict.fromkeys(f.__module__ for f in [*also_new, *new_helpers]))
     new_code = sorted([*also_new, *new_helpers], key=lambda f: modules.index(f.__module__))  # stable: also_new first
     parts[new_section:new_section] = listings(new_code, "  new in this chapter, in {where}:", "+", NEW, engine)
