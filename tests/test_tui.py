@@ -1556,3 +1556,21 @@ async def test_wide_characters_in_the_data_keep_the_columns_in_place(tmp_path):
         assert len(rows) == 3 and len({cell_len(row.split(" → ")[0]) for row in rows}) == 1
         weights = [line for line in text_of(app, "#weights-body").splitlines() if line.strip().startswith(("日", "奈", "々"))]
         assert len(weights) == 3 and len({cell_len(line) for line in weights}) == 1
+
+
+async def test_only_a_parameters_token_rows_are_labelled_with_tokens(tmp_path):
+    """With 16 tokens, as many as positions and as wte's columns: wpe's rows are still positions, wte's columns
+    still numbers (the panel once labelled every axis of 16 with tokens)."""
+    words = tmp_path / "sixteen.txt"
+    words.write_text("abcdefg\nhijklmno\n")  # 15 letters and the end token
+    app = PlaygroundApp(saved=SavedSession(PlaygroundRun(RunConfig(9, data=str(words)))))
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert len(app.session.run.vocab) == 16
+        app.query_one(WeightsPanel).focus()
+        await pilot.press("down", "right")
+        assert "wte[b][1] =" in text_of(app, "#weights-info")
+        await pilot.press("w", "down", "right")
+        assert "wpe[1][1] =" in text_of(app, "#weights-info")
+        rows = [line.split()[0] for line in text_of(app, "#weights-body").splitlines()[1:]]
+        assert rows == [str(i) for i in range(16)]

@@ -46,7 +46,7 @@ class GradientsPanel(VerticalScroll):
         table.add_column(right, justify="right", no_wrap=True)
         table.add_column("gap", justify="right", style=DIM, no_wrap=True)
         values = snap.weights[session.matrix]
-        labels = [axis_labels(n, session.run.vocab) for n in values.shape]
+        labels = axis_labels(session.matrix, values.shape, session.run.vocab)
         for index, a, b in snap.grad_check:
             style = f"bold {TARGET}" if tuple(index) == tuple(session.cursor) else ""
             name = "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index))

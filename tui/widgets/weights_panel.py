@@ -14,11 +14,14 @@ from tui.widgets.lines import FittedToWidth, Lines
 from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, pad, token_label
 
 
-def axis_labels(n: int, vocab) -> list[str]:
-    """Rows or columns that stand for tokens get the token; others their index."""
-    if vocab is not None and n == len(vocab):
-        return [token_label(t) for t in vocab.tokens]
-    return [str(i) for i in range(n)]
+TOKEN_ROWS = ("weights", "wte", "lm_head")  # a row (an entry) per token; every other axis counts positions or numbers
+
+
+def axis_labels(name: str, shape: tuple[int, ...], vocab) -> list[list[str]]:
+    """Each axis's labels: a parameter's rows that stand for tokens get the token; others their index (wpe's rows
+    are positions, even when there are as many as tokens)."""
+    return [[token_label(t) for t in vocab.tokens] if axis == 0 and name in TOKEN_ROWS else [str(i) for i in range(n)]
+            for axis, n in enumerate(shape)]
 
 
 def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[list[str]], step: float,
@@ -171,7 +174,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         self.refresh_subtitle()
         vocab = session.run.vocab
         width = max(20, self.scroll.scrollable_content_region.width or 40)
-        labels = [axis_labels(n, vocab) for n in values.shape]
+        labels = axis_labels(name, values.shape, vocab)
         if values.ndim == 1:
             lines = render_vector(values, labels[0], cursor[0], width)
             self.cursor_line = cursor[0]
