@@ -574,6 +574,16 @@ async def test_the_slow_speed_paces_training_to_watch_each_step():
         await pilot.press("space")
 
 
+def test_the_slow_pace_keeps_the_clocks_beat():
+    from tui.trainer import next_beat
+
+    beat = 1 / SLOW_STEPS_PER_SECOND
+    assert next_beat(0.0, 100.0, beat) == 100.0 + beat  # the first step starts the beat
+    # a step that started late (its frame took long to draw) keeps the beat: the next is due one beat after the last
+    assert next_beat(100.05, 100.07, beat) == 100.05 + beat
+    assert next_beat(100.05, 103.0, beat) == 103.0 + beat  # after a pause: no rush of steps to catch up
+
+
 async def test_generate_skip_ten_names_temperature_and_speed():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=WIDE) as pilot:

@@ -26,7 +26,7 @@ from core.data import shown_path
 from core.run import DEFAULT_SEED, Diverged
 from core.sampling import sample, sample_steps
 from tui import session_keys
-from tui.trainer import Rate, Session, Snapshot, View
+from tui.trainer import Rate, Session, Snapshot, View, next_beat
 from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
@@ -672,7 +672,7 @@ class PlaygroundApp(App):
                     session.stop_requested = True
                     continue
                 started = time.monotonic()
-                next_step_at = started + 1 / SLOW_STEPS_PER_SECOND
+                next_step_at = next_beat(next_step_at, started, 1 / SLOW_STEPS_PER_SECOND)
                 try:
                     with session.model_lock:
                         result = run.train_step()

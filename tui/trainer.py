@@ -389,6 +389,13 @@ def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[l
     return rows, "numerical | backprop"
 
 
+def next_beat(beat_at: float, started: float, beat: float) -> float:
+    """When the next paced step may start, for a step that started at `started` on the beat due at `beat_at`: on
+    the clock's beat, so the time a step takes to draw does not slow the pace; a step more than a beat late (the
+    first, or after a pause) starts the beat again rather than rushing to catch up."""
+    return (started if started - beat_at > beat else beat_at) + beat
+
+
 class Rate:
     """Steps per second over the last couple of seconds."""
 
