@@ -1584,3 +1584,29 @@ async def test_only_a_parameters_token_rows_are_labelled_with_tokens(tmp_path):
         assert "wpe[1][1] =" in text_of(app, "#weights-info")
         rows = [line.split()[0] for line in text_of(app, "#weights-body").splitlines()[1:]]
         assert rows == [str(i) for i in range(16)]
+
+
+async def test_the_loss_summary_keeps_one_line_when_losses_reach_tens():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        session = app.session
+        for loss in [23.3125] * 49 + [17.6559]:  # a run that went wrong, as at lr 5
+            session.run.history.append(loss)
+        app.apply_snapshot(session, session.snapshot())
+        await pilot.pause()
+        summary = text_of(app, "#loss-summary").splitlines()
+        assert summary[0].startswith("step loss 17.6559 · ") and summary[0].endswith(" 23.1994")
+        assert len(summary[0]) <= app.query_one("#loss-summary").content_region.width  # not wrapped
+        assert summary[1].startswith("fair die") or summary[1].startswith("ln 27")
+
+
+async def test_the_chart_says_how_many_documents_the_held_out_loss_reads():
+    app = PlaygroundApp(saved=SavedSession(PlaygroundRun(RunConfig(9, steps=30))))
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.snap.val  # the held-out loss of the 100 first held-out names, not of all 3,218 (10% of the data)
+        assert "held-out (100 docs it never trains on)" in app.query_one("#loss-plot").plt.build()

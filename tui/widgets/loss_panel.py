@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from tui.trainer import Session, Snapshot
+from tui.trainer import VALIDATION_DOCS, Session, Snapshot
 from tui.widgets.lines import FittedToWidth
 from tui.widgets.palette import DIM, TARGET, surprise, token_label
 from tui.widgets.probs_panel import baseline
@@ -128,8 +128,12 @@ class LossPanel(FittedToWidth, Vertical):
             smooth, window = snap.recent_mean
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
             text.append(f"step loss {snap.last_loss:.4f}", style="bold " + surprise(snap.last_loss / base))
-            if window > 1:
-                text.append(f" · {window}-step mean {smooth:.4f}", style=surprise(smooth / base))
+            if window > 1:  # on one line: losses of 10 or more make it longer than a narrow panel
+                width = self.content_region.width or 60
+                means = [f" · {window}-step mean {smooth:.4f}", f" · mean of {window} {smooth:.4f}",
+                         f" · mean {smooth:.4f}"]
+                text.append(next((m for m in means if len(text) + len(m) <= width), means[-1]),
+                            style=surprise(smooth / base))
             if snap.val:  # short enough for a narrow panel: the held-out loss matters more than the wording
                 text.append(f"\nheld-out {snap.val[-1][1]:.4f}", style="bold")
                 text.append(f" · fair die {base:.3f}", style=DIM)
@@ -160,7 +164,8 @@ class LossPanel(FittedToWidth, Vertical):
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
             window = max(2, len(history) // 20)
             each = "loss of each step" if span == 1 else f"loss, a point per {span} steps"
-            labels = [each, f"running mean ({window * span} steps)", "held-out (10% of data)"]
+            held_out = min(len(session.run.heldout), VALIDATION_DOCS[session.run.config.engine])
+            labels = [each, f"running mean ({window * span} steps)", f"held-out ({held_out} docs it never trains on)"]
             labels = labels if legend else [None] * 3
             plt.plot(xs, history, label=labels[0], color="gray", marker="braille")
             plt.plot(xs, running_mean(history, window), label=labels[1], color="orange", marker="braille")
