@@ -242,6 +242,19 @@ async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp
         assert app.session.val == [(4, heldout_loss(path))]  # the chart has its held-out loss before training resumes
 
 
+async def test_a_session_saved_by_the_cli_keeps_the_typed_name(tmp_path):
+    run = Run(RunConfig(12, engine="fast", steps=50))
+    run.train_step()
+    path = session.save(tmp_path / "cli.json", run)  # `train --save`: no name was typed
+    app = App(chapter=12)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        assert app.session.run.step == 1 and app.typed == "ann" and app.query_one("#name").value == "ann"
+        assert not any("typed name" in n.message for n in app._notifications)
+
+
 def heldout_loss(path) -> float:
     """The playground's held-out loss of a saved run, worked out here: the mean over its first held-out names."""
     run = session.load(path, PlaygroundRun).run

@@ -1610,3 +1610,13 @@ async def test_the_chart_says_how_many_documents_the_held_out_loss_reads():
         await pilot.pause()
         assert app.snap.val  # the held-out loss of the 100 first held-out names, not of all 3,218 (10% of the data)
         assert "held-out (100 docs it never trains on)" in app.query_one("#loss-plot").plt.build()
+
+
+async def test_an_empty_name_says_what_its_loss_is_of():
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.query_one("#name", Input).value = ""
+        await pilot.pause(0.3)
+        first = text_of(app, "#probs-body").splitlines()[0]
+        assert first.startswith("(no name: the end token alone; / types one)  loss "), first

@@ -189,7 +189,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
     def done(snap) -> None:
         nonlocal note
         app.apply_snapshot(target, snap)
-        if typed is not None and typed != app.typed:
+        if typed and typed != app.typed:  # a file with no typed name (the CLI's) keeps the learner's
             note += f"; the typed name is the session's, {typed!r} (was {app.typed!r})"  # never replaced unsaid
             app.typed = typed
             app.query_one("#name").value = typed

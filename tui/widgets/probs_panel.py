@@ -37,7 +37,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
     for i, ch in enumerate(snap.name):
         head.append(ch, style="bold reverse red" if i in snap.unknown else "bold")
     if not snap.name:
-        head.append("(type a name)", style=DIM)
+        head.append("(no name: the end token alone; / types one)", style=DIM)
     def with_loss(line: Text) -> Text:
         """The line, then the loss and the number to beat (in short, or not at all, rather than cut off)."""
         if snap.loss is None:
