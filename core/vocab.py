@@ -3,11 +3,20 @@ from __future__ import annotations
 
 
 class UnknownCharacter(ValueError):
-    """A character the vocabulary has no token for."""
+    """Characters of a text the vocabulary has no token for, all named in one line; `char` and `position` are the
+    first's."""
 
-    def __init__(self, char: str, position: int, vocab: "Vocab"):
-        self.char, self.position = char, position
-        super().__init__(f"{char!r} (position {position + 1}) is not in the vocabulary {vocab.shown}")
+    def __init__(self, text: str, positions: list[int], vocab: "Vocab"):
+        self.char, self.position = text[positions[0]], positions[0]
+        named = [f"{text[i]!r} (position {i + 1})" for i in positions[:2]]
+        subject = " and ".join(named) if len(positions) <= 2 else f"{', '.join(named)} and {len(positions) - 2} more"
+        if self.char == vocab.end_symbol:  # the six tokens of chapter 1 include '.', but only to end a name
+            super().__init__(f"{named[0]} is the end token: it ends a name and has no place inside one")
+            return
+        verb = "is" if len(positions) == 1 else "are"
+        other_case = list(dict.fromkeys(c for c in (text[i].swapcase() for i in positions) if c in vocab.chars))
+        has = f" (it has {' and '.join(map(repr, other_case))})" if other_case else ""
+        super().__init__(f"{subject} {verb} not in the vocabulary {vocab.shown}{has}")
 
 
 class Vocab:
@@ -44,8 +53,7 @@ class Vocab:
         try:
             return [self._ids[char] for char in text]  # the hot path: training encodes a batch every step
         except KeyError:
-            position = self.unknown(text)[0]
-            raise UnknownCharacter(text[position], position, self) from None
+            raise UnknownCharacter(text, self.unknown(text), self) from None
 
     def unknown(self, text: str) -> list[int]:
         """Positions of the characters of `text` that have no token."""

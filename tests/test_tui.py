@@ -75,15 +75,16 @@ async def test_unknown_character_is_marked_not_a_crash():
         await type_name(pilot, app, "an!x")
         assert app.snap.unknown == [2, 3]
         shown = text_of(app, "#probs-body")
-        assert "'!' (position 3) is not in the vocabulary" in shown
-        assert "showing the name up to it: 'an'" in shown
+        assert "'!' (position 3) and 'x' (position 4) are not in the vocabulary 'ailen'" in " ".join(shown.split())
+        assert "showing the name up to the first: 'an'" in shown
         assert app.snap.ids == [0, 4]
         first_line = shown.splitlines()[0]
         assert first_line.strip() == "an!x" and "loss" not in first_line  # the loss is of 'an', said there
-        assert "showing the name up to it: 'an'  loss " in shown
+        assert "showing the name up to the first: 'an'  loss " in shown
         await type_name(pilot, app, "Elaine")  # nothing before the unknown 'E': no loss at all
         shown = text_of(app, "#probs-body")
-        assert "'E' (position 1) is not in the vocabulary" in shown and "loss" not in shown
+        assert "'E' (position 1) is not in the vocabulary 'ailen' (it has 'e')" in " ".join(shown.split())
+        assert "loss" not in shown
         await type_name(pilot, app, "ann")  # and it recovers
         assert app.snap.unknown == [] and app.snap.loss == pytest.approx(0.8867781155015197)
         assert "Most surprised at position 2: the model gave 'n'" in text_of(app, "#probs-body")  # from 1, as above

@@ -28,7 +28,20 @@ def test_unknown_character_message_is_one_clean_line():
 def test_a_space_in_the_vocabulary_shows_as_a_visible_mark():
     with pytest.raises(UnknownCharacter) as e:
         Vocab.from_docs(["Carl Jr", "Anna"]).encode("isabella")
-    assert str(e.value) == "'i' (position 1) is not in the vocabulary '␣ACJalnr'"
+    assert str(e.value) == "'i' (position 1), 's' (position 2) and 2 more are not in the vocabulary '␣ACJalnr'"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("anx", "'x' (position 3) is not in the vocabulary 'ailen'"),
+    ("Zoë", "'Z' (position 1) and 'ë' (position 3) are not in the vocabulary 'abcdefghijklmnopqrstuvwxyz' (it has 'z')"),
+    ("ANN", "'A' (position 1), 'N' (position 2) and 1 more are not in the vocabulary 'ailen' (it has 'a' and 'n')"),
+    ("a.n", "'.' (position 2) is the end token: it ends a name and has no place inside one"),
+])
+def test_the_message_names_every_unknown_character_and_the_letter_the_vocabulary_has(text, message):
+    vocab = TOY_VOCAB if text != "Zoë" else Vocab.from_docs(["abcdefghijklmnopqrstuvwxyz"])
+    with pytest.raises(UnknownCharacter) as e:
+        vocab.encode(text)
+    assert str(e.value) == message and e.value.position == vocab.unknown(text)[0]
 
 
 def test_encoded_docs_encode_on_demand():

@@ -336,7 +336,7 @@ class Session:
         s.unknown = vocab.unknown(s.name)
         known = s.name[: s.unknown[0]] if s.unknown else s.name
         if s.unknown:
-            s.unknown_message = str(UnknownCharacter(s.name[s.unknown[0]], s.unknown[0], vocab))
+            s.unknown_message = str(UnknownCharacter(s.name, s.unknown, vocab))
         s.ids = vocab.encode(known)
         s.targets = model.targets(s.ids)
         s.probs = model.probs(s.ids)

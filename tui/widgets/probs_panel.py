@@ -55,7 +55,8 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
         if not snap.ids:
             return lines
-        lines.append(with_loss(Text(f"showing the name up to it: {vocab.decode(snap.ids)!r}", style=DIM)))
+        up_to = "it" if len(snap.unknown) == 1 else "the first"
+        lines.append(with_loss(Text(f"showing the name up to {up_to}: {vocab.decode(snap.ids)!r}", style=DIM)))
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
         cell = max(4, min(7, (width - 24) // V))
