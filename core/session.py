@@ -107,6 +107,15 @@ def is_session_file(path: Path) -> bool:
     return path.stat().st_size == 0 or saved_document(path) is not None
 
 
+def file_signature(path) -> tuple | None:
+    """A file's identity and last change (None when there is none): whether another process wrote it since."""
+    try:
+        st = os.stat(os.path.expanduser(path))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def held_run(path: Path) -> str:
     """What the session file at `path` holds, in words ("chapter 12 at step 1000"); "" when there is no such file or
     it is empty. Only for a file save_target took: any other is no session."""

@@ -425,7 +425,8 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
 def test_the_save_prompt_says_what_the_chapter_saves():
     assert save_hint(Session(get(1))).startswith("The chapter's data and typed name.")  # no weights to save
     assert save_hint(Session(get(3))).startswith("The chapter's weights, data and typed name.")
-    assert save_hint(Session(get(6))).startswith("The chapter's weights, optimizer, step, loss history, data and typed")
+    assert save_hint(Session(get(6))).startswith("The chapter's weights, step, loss history, data and typed name.")
+    assert save_hint(Session(get(12))).startswith("The chapter's weights, Adam's moments, step, loss history, data")
 
 
 async def test_a_chapter_without_steps_saves_and_opens_without_speaking_of_steps(tmp_path):
@@ -509,3 +510,41 @@ def test_a_data_file_named_docs_is_a_file_not_names_typed(tmp_path, monkeypatch)
     (tmp_path / "docs").write_text("zed\nzoe\n")
     assert data_label(data.load("docs")) == "docs"
     assert data_label(data.from_docs(["zed", "zoe"], data.load("names").vocab)) == "names typed here (zed, zoe)"
+
+
+async def test_ctrl_s_replaces_another_runs_file_only_at_a_second_enter(tmp_path):
+    other = Run(RunConfig(12, engine="fast", steps=50))
+    for _ in range(3):
+        other.train_step()
+    path = session.save(tmp_path / "gpt.json", other)  # e.g. `train -c 12 --save gpt.json`
+    app = App(chapter=6, step_budget=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await train_and_save(pilot, app, path)
+        assert isinstance(app.screen, FilePrompt)  # asked, and the file is as it was
+        assert error_of(app) == f"{path} holds a chapter 12 run at step 3: Enter again replaces it, Esc keeps it."
+        assert session.load(path).run.chapter.number == 12
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FilePrompt) and session.load(path).run.chapter.number == 6
+        await pilot.press("space")  # its own file now: saved again without a question
+        await settle(pilot, app)
+        await pilot.press("ctrl+s", "enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FilePrompt) and session.load(path).run.step == 4
+
+
+async def test_ctrl_s_asks_when_another_process_saved_over_the_runs_own_file(tmp_path):
+    path = tmp_path / "six.json"
+    app = App(chapter=6, step_budget=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await train_and_save(pilot, app, path)
+        await settle(pilot, app)
+        assert session.load(path).run.step == 2
+        later = session.load(path).run  # another process trains the file on: `train --load six.json --save six.json`
+        for _ in range(5):
+            later.train_step()
+        session.save(path, later)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt) and "holds a chapter 6 run at step 7" in error_of(app)
+        assert session.load(path).run.step == 7

@@ -200,7 +200,7 @@ class PlaygroundApp(App):
             run = saved.run
             self.chapter_number = run.chapter.number
             self.sessions[run.chapter.number] = Session(run.chapter, run.config.seed, run.config.engine, run=run)
-            self.sessions[run.chapter.number].file = saved_file
+            self.sessions[run.chapter.number].keep_file(saved_file)
             self.typed = saved.typed or name
         self.session_file = saved_file  # the last file saved or opened: ctrl+o offers it
         self.snaps: dict[int, Snapshot] = {}

@@ -429,7 +429,7 @@ def cmd_train(args) -> int:
             raise UsageError("--save needs a file name")
         target = session.check_save_path(args.save)  # a path that cannot be saved to fails now, not after training
         refuse_replacing_another_run(args, target)
-        seen = file_signature(target)
+        seen = session.file_signature(target)
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         past = run.step > run.steps
@@ -506,15 +506,6 @@ def refuse_replacing_another_run(args, target) -> None:
     raise UsageError(f"--save {shown_path(args.save)}: it holds {held}; give another name, or remove it first")
 
 
-def file_signature(path) -> tuple | None:
-    """A file's identity and last change (None when there is none)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
 def save_run(path: str, run: Run, typed: str, seen: tuple | None):
     """session.save, unless another run saved there since `seen` (two runs given one --save). When it cannot save
     there (that, a full disk, a folder removed meanwhile), a second try in the temporary folder: the steps trained
@@ -522,7 +513,7 @@ def save_run(path: str, run: Run, typed: str, seen: tuple | None):
     target = Path(path).expanduser()
     try:
         with contextlib.suppress(OSError):  # a path that cannot even be looked at: save says why
-            if file_signature(target) != seen and target.is_file() and session.held_run(target):
+            if session.file_signature(target) != seen and target.is_file() and session.held_run(target):
                 raise SessionError(f"{shown_path(path)}: another run saved there meanwhile; it is kept")
         return session.save(path, run, typed)
     except SessionError as e:

@@ -78,16 +78,22 @@ def save_session(app) -> None:
         app.call_model(session, job, done)
 
     def checked(path: str) -> str:
-        sessions.check_save_path(path)  # no such folder, or a file that is not a session: one line in the prompt
+        target = sessions.check_save_path(path)  # no such folder, or a file that is not a session: one line here
+        held = sessions.held_run(target)
+        # another run's file, or this run's saved over by another process since, is replaced only at a second Enter
+        if held and not session.owns(target) and not app.asked_before("ctrl+s", (str(target), app.screen),
+                                                                         seconds=math.inf):
+            raise Refused(f"{shown_path(path)} holds {held}: Enter again replaces it, Esc keeps it.")
         return path
 
     open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked), save_to)
 
 
 def save_hint(session: Session) -> str:
-    kept = ("weights, optimizer, step, loss history, " if session.model.trainable else
+    adam = "Adam's moments, " if session.model.optimizer_state() else ""  # plain gradient descent keeps no state
+    kept = (f"weights, {adam}step, loss history, " if session.model.trainable else
             "weights, " if session.has_weights else "")
-    return f"The chapter's {kept}data and typed name. An existing file is replaced only if it is a session."
+    return f"The chapter's {kept}data and typed name. A file holding another run is replaced only at a second Enter."
 
 
 def open_session(app) -> None:
@@ -183,7 +189,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
     def job():
         if target.run is not run:  # a chapter not visited yet was built on it already
             target.adopt(run)
-        target.file = file  # a run on other data belongs in a file of its own
+        target.keep_file(file)  # a run on other data belongs in a file of its own
         return target.snapshot()
 
     def done(snap) -> None:

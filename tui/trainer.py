@@ -6,7 +6,9 @@ between two steps. When it is stopped, the UI thread runs them at once. Either w
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import random
 import threading
 import time
@@ -17,6 +19,7 @@ import numpy as np
 
 from core.chapters import Chapter, ChapterError
 from core import data as datasets
+from core import session as sessions
 from core.data import DataError, Dataset
 from core.model import central_difference
 from core.run import DEFAULT_SEED, Run, RunConfig, RunError
@@ -127,6 +130,7 @@ class Session:
         self.run: PlaygroundRun | None = None
         self.saved_step = 0  # the step of the last save (or of the file it came from)
         self.file: str | None = None  # where ctrl+s last saved this chapter, or the file it was opened from
+        self.file_seen: tuple | None = None  # that file's signature then (core.session.file_signature)
         self.nudged = False  # a weight moved by hand (+/-) since the run was last saved or opened
         self.error = ""
         self.matrix: str | None = None
@@ -173,7 +177,19 @@ class Session:
         return " and ".join(parts)
 
     def mark_saved(self, step: int, file: str) -> None:
-        self.saved_step, self.nudged, self.file = step, False, file
+        self.saved_step, self.nudged = step, False
+        self.keep_file(file)
+
+    def keep_file(self, file: str | None) -> None:
+        """The file the run was opened from or saved to, as it is now (None: a run of no file)."""
+        self.file, self.file_seen = file, sessions.file_signature(file) if file else None
+
+    def owns(self, path) -> bool:
+        """Whether `path` is the run's own file, and no one wrote it since: ctrl+s replaces it without a question."""
+        with contextlib.suppress(OSError):
+            return self.file is not None and os.path.samefile(os.path.expanduser(self.file), os.path.expanduser(path)) \
+                and sessions.file_signature(path) == self.file_seen
+        return False
 
     def _select_first_matrix(self) -> None:
         """The first matrix, unless the selected one is still there with the cursor inside it."""
@@ -198,7 +214,8 @@ class Session:
             return
         self._select_first_matrix()
         self.val, self._val_losses = [], []
-        self.saved_step, self.nudged, self.file = 0, False, None  # a new run: the old one's file is not its own
+        self.saved_step, self.nudged = 0, False
+        self.keep_file(None)  # a new run: the old one's file is not its own
 
     # ---- who runs model code ---------------------------------------------------------------------
     @property

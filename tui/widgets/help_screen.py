@@ -38,7 +38,7 @@ KEYS = [
         ("s", f"speed: slow (training too: {SLOW_STEPS_PER_SECOND} steps/s), normal, fast, instant"),
     ]),
     ("Sessions and data", [
-        ("ctrl+s", "save the chapter's session (weights, optimizer, step, history) to a file"),
+        ("ctrl+s", "save the chapter's session (its weights, step and history) to a file"),
         ("ctrl+o", "open a saved session"),
         ("d", "pick the data: the bundled names, the toy names, names typed there, or a file of your own"),
     ]),
