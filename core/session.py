@@ -107,6 +107,12 @@ def is_session_file(path: Path) -> bool:
     return path.stat().st_size == 0 or saved_document(path) is not None
 
 
+def rescue_path(run: Run) -> Path:
+    """Where a run goes that could not be saved where asked, or was stopped before anyone could ask: a new file in
+    the temporary folder, never over another."""
+    return Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
+
+
 def file_signature(path) -> tuple | None:
     """A file's identity and last change (None when there is none): whether another process wrote it since."""
     try:

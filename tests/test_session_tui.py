@@ -548,3 +548,29 @@ async def test_ctrl_s_asks_when_another_process_saved_over_the_runs_own_file(tmp
         await pilot.pause()
         assert isinstance(app.screen, FilePrompt) and "holds a chapter 6 run at step 7" in error_of(app)
         assert session.load(path).run.step == 7
+
+
+async def test_stopped_from_outside_the_playground_saves_what_was_not_saved(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    app = App(chapter=6, step_budget=3, name="leia")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        app.stopped_by_signal("SIGTERM")  # what kill, or ssh hanging up (SIGHUP), runs
+        await pilot.pause()
+    rescued = list(tmp_path.glob("minigpt-training-step3-*.session.json"))
+    assert len(rescued) == 1 and session.load(rescued[0]).run.step == 3 and session.load(rescued[0]).typed == "leia"
+    assert app.return_code == 128 + 15
+
+
+async def test_ctrl_c_quits_as_q_does():
+    app = App(chapter=6, step_budget=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("ctrl+c")
+        assert app.is_running and app._notifications  # steps not saved: it asks, as q does
+        assert "q again quits; not saved: chapter 6 (3 steps)" in list(app._notifications)[-1].message
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0

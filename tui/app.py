@@ -6,7 +6,10 @@ the job's result is a Snapshot, and every panel redraws from the newest one.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import signal
 import sys
 import time
 from pathlib import Path
@@ -260,6 +263,21 @@ class PlaygroundApp(App):
         self.warm_up_code_view()
         self.screen_change_signal.subscribe(self, self.on_screen_change)
         self.check_size(self.size.width, self.size.height)
+        if not self.is_headless:  # (tests run headless, in pytest's own process: its signals stay its own)
+            self.catch_signals()
+
+    def catch_signals(self) -> None:
+        """kill, a closed ssh connection or a Ctrl-C from outside end the playground as q does, the terminal given
+        back whole (it was left in the alternate screen, with the mouse captured), the steps not saved saved first."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+            with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(getattr(signal, name), self.stopped_by_signal, name)
+
+    def stopped_by_signal(self, name: str) -> None:
+        saved = session_keys.rescue_unsaved(self)
+        said = f"; steps not saved before: {'; '.join(saved)}" if saved else ""
+        self.exit(return_code=128 + getattr(signal, name), message=f"minigpt-tui: stopped by {name}{said}")
 
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
@@ -581,6 +599,10 @@ class PlaygroundApp(App):
             self.notify(f"q again quits; not saved: {lost}. ctrl+s saves the chapter on screen.")
             return
         self.exit()
+
+    async def action_help_quit(self) -> None:
+        """ctrl+c: as q (Textual's own says "press ctrl+q", a key this playground does not show)."""
+        await self.action_quit()
 
     def asked_before(self, key: str, subject, seconds: float = CONFIRM_SECONDS) -> bool:
         """True when `key` was pressed about the same `subject` within `seconds` (the question is then spent);

@@ -10,7 +10,6 @@ import os
 import shlex
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -517,7 +516,7 @@ def save_run(path: str, run: Run, typed: str, seen: tuple | None):
                 raise SessionError(f"{shown_path(path)}: another run saved there meanwhile; it is kept")
         return session.save(path, run, typed)
     except SessionError as e:
-        rescue = Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
+        rescue = session.rescue_path(run)
         try:
             saved = session.save(rescue, run, typed)
         except SessionError:
@@ -647,8 +646,9 @@ def cmd_playground(args) -> int:
                          "sample commands")
     from tui.app import PlaygroundApp
 
-    PlaygroundApp(chapter=chapter.number, seed=seed, **options).run()
-    return 0
+    app = PlaygroundApp(chapter=chapter.number, seed=seed, **options)
+    app.run()
+    return app.return_code or 0  # 128 + the signal's number when one stopped it
 
 
 def cmd_serve(args) -> int:

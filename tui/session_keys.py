@@ -89,6 +89,23 @@ def save_session(app) -> None:
     open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked), save_to)
 
 
+def rescue_unsaved(app) -> list[str]:
+    """Every chapter's steps or nudges not saved, each into a new file in the temporary folder (the playground is
+    being stopped from outside: no one is there to ask); what was saved where, or why not."""
+    said = []
+    for number, session in sorted(app.sessions.items()):
+        if not session.built or not session.unsaved():
+            continue
+        session.stop_requested = True
+        with session.model_lock:  # between two of its training steps
+            try:
+                saved = sessions.save(sessions.rescue_path(session.run), session.run, app.typed)
+                said.append(f"chapter {number} saved to {shown_path(saved)}")
+            except sessions.SessionError as e:
+                said.append(f"chapter {number} not saved: {e}")
+    return said
+
+
 def save_hint(session: Session) -> str:
     adam = "Adam's moments, " if session.model.optimizer_state() else ""  # plain gradient descent keeps no state
     kept = (f"weights, {adam}step, loss history, " if session.model.trainable else
@@ -215,4 +232,4 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
         done(snap)
 
 
-__all__ = ["save_session", "open_session", "pick_data", "adopt"]
+__all__ = ["save_session", "open_session", "pick_data", "adopt", "rescue_unsaved"]

@@ -49,7 +49,7 @@ KEYS = [
         ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
-        ("q", "quit (steps or nudges not saved: q twice)"),
+        ("q", "quit (ctrl+c too; steps or nudges not saved: q twice)"),
     ]),
 ]
 
