@@ -131,14 +131,14 @@ CHAPTERS: list[Chapter] = [
     Chapter(
         7, "backprop", "Backpropagation",
         "Nudging every weight costs one loss per weight. A Value remembers how it was computed, so one "
-        "backward pass through the graph gives every gradient at once, and exactly.",
+        "backward pass through the graph gives every gradient at once, and exactly. Still on one name: ann.",
         "Gradients from a scalar autograd Value instead of finite differences.",
         _both("c07_backprop", "Backprop"), steps=75, lr=0.1, docs=("ann",),
     ),
     Chapter(
         8, "softmax", "Softmax and log loss",
         "Dividing by the sum only works for positive scores. Softmax exponentiates first, so any real "
-        "logit works; the log loss -log p punishes a confident mistake without limit.",
+        "logit works; the log loss -log p punishes a confident mistake without limit. Trained on ann.",
         "Softmax instead of dividing by the sum; -log p instead of 1 - p.",
         _both("c08_softmax", "Softmax"), steps=300, lr=0.5, docs=("ann",),
     ),
