@@ -569,7 +569,7 @@ async def test_the_slow_speed_paces_training_to_watch_each_step():
         slow, seconds = app.session.run.step, time.monotonic() - started
         assert 1 <= slow <= seconds * SLOW_STEPS_PER_SECOND + 2  # a ceiling: a busy machine only goes slower
         await pilot.press("s")  # normal: as fast as it goes
-        assert app.toast == "Speed normal: the names' animation, and training at full speed again."
+        assert app.toast == "Speed normal: names are written at normal speed, and training goes at full speed again."
         await pilot.pause(0.5)
         assert app.session.run.step > slow + SLOW_STEPS_PER_SECOND
         await pilot.press("space")

@@ -934,9 +934,10 @@ class PlaygroundApp(App):
         # every press says what it set (at 80x24 the Generate panel may be out of sight), briefly: a few presses in a
         # row would pile up toasts
         if self.speed == "slow":
-            said = f"names animate slowly, training goes {SLOW_STEPS_PER_SECOND} steps a second, to watch each one"
+            said = f"names are written slowly, training goes {SLOW_STEPS_PER_SECOND} steps a second: each in sight"
         else:
-            said = "the names' animation" + (", and training at full speed again" if before == "slow" else "")
+            said = (f"names are written at {self.speed} speed" if self.speed != "instant" else "names appear at once") \
+                + (", and training goes at full speed again" if before == "slow" else "")
         self.notify(f"Speed {self.speed}: {said}.", timeout=2)
 
     # ---- views ----------------------------------------------------------------------------------------------
