@@ -489,6 +489,18 @@ def test_the_playground_without_a_terminal_says_so(terminal_in):
                           "train and sample commands\n")
 
 
+def test_the_playground_on_a_dumb_terminal_says_so():
+    import pty
+
+    _, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"} | {"TERM": "dumb"}
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "-c", "2"], stdin=terminal, stdout=terminal,
+                         stderr=subprocess.PIPE, text=True, timeout=30, env=env)
+    assert out.returncode == 2
+    assert out.stderr == ("minigpt-tui: the playground cannot draw on TERM=dumb: set TERM to your terminal's kind "
+                          "(e.g. TERM=xterm-256color), or use the train and sample commands\n")
+
+
 def test_after_a_divergence_a_loaded_session_is_told_a_command_that_works(tmp_path, capsys):
     """--lr cannot change a session's learning rate: the advice "--lr 0.5" was refused when tried with --load."""
     saved = tmp_path / "t9.json"

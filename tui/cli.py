@@ -644,6 +644,9 @@ def cmd_playground(args) -> int:
     if not has_terminal():  # it would wait for keys that never come, and write escape codes into a file
         raise UsageError("the playground needs a terminal (with ssh, use ssh -t); without one, use the train and "
                          "sample commands")
+    if os.environ.get("TERM") == "dumb" and "TEXTUAL_DRIVER" not in os.environ:  # no cursor moves, no colours
+        raise UsageError("the playground cannot draw on TERM=dumb: set TERM to your terminal's kind (e.g. "
+                         "TERM=xterm-256color), or use the train and sample commands")
     from tui.app import PlaygroundApp
 
     app = PlaygroundApp(chapter=chapter.number, seed=seed, **options)
