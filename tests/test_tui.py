@@ -788,15 +788,15 @@ async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_no
 
 
 async def test_textuals_own_messages_keep_their_markup():
-    """Ours are plain text (a path may hold [ and ]); ctrl+c's hint is Textual's, written in markup."""
+    """Ours are plain text (a path may hold [ and ]); Textual's own come with a title, written in markup (a
+    screenshot delivered to a browser)."""
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("ctrl+c")
-        await pilot.pause()
+        app.notify("Saved [b]screen.svg[/b]", title="Screenshot saved")
         app.notify("[/] is a fine name for a file")
         await pilot.pause()
         shown = {n.message: n for n in app._notifications}
-        hint = next(n for n in shown.values() if n.title == "Do you want to quit?")
+        hint = next(n for n in shown.values() if n.title == "Screenshot saved")
         assert hint.markup and "[b]" in hint.message
         assert not shown["[/] is a fine name for a file"].markup
 
@@ -1034,6 +1034,37 @@ async def test_below_80x24_a_screen_says_so_until_the_terminal_grows():
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_below_80x24_keys_do_nothing_out_of_sight_and_q_asks_on_the_screen_itself():
+    app = PlaygroundApp(chapter=6, step_budget=3)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        await pilot.press("s", "s", "n", "space")  # speed, next chapter, train: none of it runs out of sight
+        await pilot.pause()
+        assert app.speed == "normal" and app.chapter_number == 6 and app.session.run.step == 3
+        assert not app._notifications
+        await pilot.press("q")  # 3 steps not saved: the question is on the screen, in lines that fit
+        await pilot.pause()
+        note = str(app.screen.query_one("#too-small-note").content)
+        assert isinstance(app.screen, TooSmallScreen) and "q again quits; not saved: chapter 6 (3 steps)" in note
+        assert not app._notifications
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_help_opens_clear_of_toasts():
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")  # "Chapter 1 does not train..."
+        assert app._notifications
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app._notifications
 
 
 def burst(app, keys: list[str]) -> None:

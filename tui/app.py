@@ -950,6 +950,7 @@ class PlaygroundApp(App):
         self.push_screen(CodeScreen(chapter, engine))  # the code that runs; e shows the other engine's
 
     def action_help(self) -> None:
+        self.clear_notifications()  # a toast would cover the keys' list
         self.push_screen(HelpScreen())
 
     def tab_before(self, leaving: str, default: str) -> str:
@@ -1038,16 +1039,19 @@ class PlaygroundApp(App):
     def notify(self, message: str, **kw) -> None:
         """Textual's, less a second copy of the message on screen (a key pressed again). Ours are plain text: a path
         or a name may hold [ and ], which markup would read as tags (it ate "[ and ]", and "[/]" crashed the app).
-        Textual's own (ctrl+c's hint, a screenshot delivered to a browser) come with a title, and keep their markup."""
+        Textual's own (a screenshot delivered to a browser) come with a title, and keep their markup."""
         now = time.monotonic()
         if message == self.toast and now < self.toast_until:
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
+        if isinstance(self.screen, TooSmallScreen):  # a toast would cover its text, and be cut at its size
+            self.screen.say(message)
+            return
         super().notify(message, **(kw if kw.get("title") else {"markup": False} | kw))
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even from the command palette."""
-        return not (action == "command_palette" and isinstance(self.screen, TooSmallScreen))
+        """Nothing runs behind the too-small screen, not even from the command palette: only quitting."""
+        return not isinstance(self.screen, TooSmallScreen) or action in ("quit", "help_quit")
 
     def get_system_commands(self, screen):
         """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key), its

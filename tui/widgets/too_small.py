@@ -22,6 +22,11 @@ class TooSmallScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="too-small")
+        yield Static("", id="too-small-note")
+
+    def say(self, message: str) -> None:
+        """A message the playground would toast (q's question): here, in lines that wrap, not over this text."""
+        self.query_one("#too-small-note", Static).update("\n" + message)
 
     def on_mount(self) -> None:
         self.show_size(self.app.size.width, self.app.size.height)
