@@ -62,7 +62,7 @@ def cut_notes(docs: list[str], what: str, block_size: int = 16) -> tuple[str, ..
     long = sum(1 for d in docs if len(d) >= block_size)
     if not long:
         return ()
-    return (f"{long} {what}{'s' if long != 1 else ''} of {block_size} or more characters "
+    return (f"{long:,} {what}{'s' if long != 1 else ''} of {block_size} or more characters "
             f"{'are' if long != 1 else 'is'} cut to the model's context of {block_size} tokens",)
 
 

@@ -574,3 +574,17 @@ async def test_ctrl_c_quits_as_q_does():
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_opening_a_session_trained_past_its_plan_says_so(tmp_path):
+    run = Run(RunConfig(9, engine="fast", steps=5))
+    for _ in range(7):  # the playground trains on past the plan ("space trains on")
+        run.train_step()
+    path = session.save(tmp_path / "past.json", run)
+    app = App(chapter=9)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        await settle(pilot, app)
+        assert any(n.message.startswith(f"Opened {path}: chapter 9 at step 7, past its 5 planned")
+                   for n in app._notifications)

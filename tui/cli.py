@@ -432,7 +432,7 @@ def cmd_train(args) -> int:
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
         past = run.step > run.steps
-        at = f"step {run.step}, past its {run.steps} planned" if past else f"step {run.step} of {run.steps}"
+        at = f"step {run.step:,}, past its {run.steps:,} planned" if past else f"step {run.step:,} of {run.steps:,}"
         warn(f"nothing left to train: the session is at {at}; to train longer, start a "
              f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
     jsonl = args.format == "jsonl"

@@ -171,7 +171,7 @@ class Session:
         """What quitting or replacing the run would lose, in words ("2 steps", "nudged weights", both), or ""."""
         parts = []
         if steps := self.unsaved_steps:
-            parts.append(f"{steps} {steps_word if steps != 1 else steps_word[:-1]}")
+            parts.append(f"{steps:,} {steps_word if steps != 1 else steps_word[:-1]}")
         if self.nudged:
             parts.append("nudged weights")
         return " and ".join(parts)
