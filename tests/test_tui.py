@@ -1652,3 +1652,16 @@ async def test_an_empty_name_says_what_its_loss_is_of():
         await pilot.pause(0.3)
         first = text_of(app, "#probs-body").splitlines()[0]
         assert first.startswith("(no name: the end token alone; / types one)  loss "), first
+
+
+async def test_a_generated_name_cut_at_the_block_size_is_marked_and_long_contexts_fit(monkeypatch):
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=SMALL) as pilot:
+        panel = app.query_one(GeneratePanel)
+        panel.set_names(["ann", "alaieaieeienannl"], None, 1.0, 16)  # chapter 1's dice: 16 tokens without a '.'
+        await pilot.pause()
+        text = text_of(app, "#generate-body")
+        assert "ten names at T 1 (… cut at 16 tokens):" in text and "alaieaieeienannl…" in text and "ann…" not in text
+        await pilot.press("5", "G")  # and the real thing: G's names, marked where cut
+        await pilot.pause(0.5)
+        assert all(n.endswith("…") == (len(n) > 16) for n in panel.names)

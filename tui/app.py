@@ -900,7 +900,7 @@ class PlaygroundApp(App):
             step = session.run.step if session.model.trainable else None  # as g says it: no step where none are
             return [sample(session.model, session.run.rng, temperature) for _ in range(10)], step
 
-        self.call_model(session, job, lambda result: panel.set_names(*result, temperature))
+        self.call_model(session, job, lambda result: panel.set_names(*result, temperature, session.model.block_size))
 
     @on(Button.Pressed, "#generate-one")
     def generate_pressed(self) -> None:

@@ -67,6 +67,7 @@ class GeneratePanel(Vertical):
         self.phase = PHASES - 1
         self.names: list[str] = []
         self.names_temperature, self.names_step = 1.0, None  # what the ten names were written at (None: chapters 1-5)
+        self.names_cut_at = 16  # the model's block size: a name that long was cut, not ended
         self.tokens: list[str] = []
         self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
         self.steps_step: int | None = None  # the step of the model that drew it
@@ -120,8 +121,10 @@ class GeneratePanel(Vertical):
             self.at, self.phase = len(self.steps) - 1, PHASES - 1
             self.refresh_body()
 
-    def set_names(self, names: list[str], step: int | None, temperature: float) -> None:
-        self.names, self.names_step, self.names_temperature = names, step, temperature
+    def set_names(self, names: list[str], step: int | None, temperature: float, block_size: int) -> None:
+        """Ten names; one as long as the model's context (block_size) was cut there, not ended: it gets a …"""
+        self.names = [name + "…" if len(name) >= block_size else name for name in names]
+        self.names_step, self.names_temperature, self.names_cut_at = step, temperature, block_size
         self.refresh_body()
 
     def show_message(self, message: str) -> None:
@@ -150,13 +153,15 @@ class GeneratePanel(Vertical):
                 if step.token == end:
                     name.append("  finished: the end token was picked", style=DIM)
                 elif self.at == len(self.steps) - 1:
-                    name.append("  (block size reached)", style=DIM)
+                    name.append(f"  cut: {len(self.steps)} tokens are all a name gets", style=DIM)
             else:
                 name.append("▁", style=DIM)
             lines.append(name)
             by = "" if self.steps_step is None else f", step {self.steps_step}"
-            lines.append(Text(f"token {step.position + 1}: after {end + step.context!r} the model says "
-                              f"(T {self.steps_temperature:g}{by})", style=DIM))
+            says = (f"token {step.position + 1}: after {end + step.context!r} the model says "
+                    f"(T {self.steps_temperature:g}{by})")
+            lines.append(Text(says if len(says) <= width else says.replace(" the model says", "\nthe model says"),
+                              style=DIM))  # a long name's context would cut it
             lines.append(distribution(step, self.tokens, width))
             lines.append(Text("cumulative sums, one slice per token:", style=DIM))
             lines.extend(strip(step, self.tokens, width, show_target=self.phase >= 1))
@@ -164,6 +169,7 @@ class GeneratePanel(Vertical):
             lines.append(Text("g writes one name, token by token; G writes ten at once.", style=DIM))
         if self.names:
             at = "" if self.names_step is None else f", by the model at step {self.names_step}"
-            lines.append(Text(f"ten names at T {self.names_temperature:g}{at}:", style=DIM))
+            cut = f" (… cut at {self.names_cut_at} tokens)" if any(n.endswith("…") for n in self.names) else ""
+            lines.append(Text(f"ten names at T {self.names_temperature:g}{at}{cut}:", style=DIM))
             lines.append(Text("  ".join(n or "(empty)" for n in self.names), style="bold"))
         self.body.update(Text("\n").join(lines))
