@@ -1665,3 +1665,15 @@ async def test_a_generated_name_cut_at_the_block_size_is_marked_and_long_context
         await pilot.press("5", "G")  # and the real thing: G's names, marked where cut
         await pilot.pause(0.5)
         assert all(n.endswith("…") == (len(n) > 16) for n in panel.names)
+
+
+async def test_a_nudge_on_a_small_screen_keeps_the_grads_panel_in_sight():
+    """Chapter 5's hint: nudge a weight and compare the two slopes in Grads; at 80x24 + jumped to Weights."""
+    app = PlaygroundApp(chapter=5)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        before = text_of(app, "#gradients-body")
+        await pilot.press("plus")
+        await pilot.pause(0.3)
+        assert app.active_panel == "gradients" and text_of(app, "#gradients-body") != before

@@ -790,7 +790,8 @@ class PlaygroundApp(App):
         if not session.built or not snap.weights or session.matrix not in snap.weights:
             self.notify("No weights to nudge in this chapter: weights arrive in chapter 3.")
             return
-        self.show_weights()
+        if not (self.narrow and self.active_panel == "gradients"):  # it shows the nudged weight's slopes too
+            self.show_weights()
         delta = direction * nudge_step(snap.weights[session.matrix], self.chapter_number)
         name, index = session.matrix, session.cursor
 
