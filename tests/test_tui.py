@@ -1677,3 +1677,19 @@ async def test_a_nudge_on_a_small_screen_keeps_the_grads_panel_in_sight():
         await pilot.press("plus")
         await pilot.pause(0.3)
         assert app.active_panel == "gradients" and text_of(app, "#gradients-body") != before
+
+
+def test_the_status_bar_names_the_data_in_a_few_characters(tmp_path):
+    from core.data import TOY_VOCAB, load
+    from core.data import from_docs as typed
+    from tui.widgets.status_bar import data_word
+
+    def from_docs(docs):
+        return typed(docs, TOY_VOCAB)
+
+    words = tmp_path / "my-names.txt"
+    words.write_text("ann\nbob\n")
+    assert data_word(load("names")) == "names" and data_word(load("toy")) == "toy"
+    assert data_word(load(str(words))) == "my-names.txt"
+    assert data_word(from_docs(["ann"])) == "ann" and data_word(from_docs(["ann", "leia"])) == "ann,leia"
+    assert data_word(from_docs(["annalena", "leia", "nina", "elaine"])) == "4 typed names"

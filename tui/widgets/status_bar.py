@@ -4,8 +4,20 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from pathlib import Path
+
+from core.data import source_of
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth
+
+
+def data_word(dataset) -> str:
+    """The data a chapter trains on, in a few characters: names, toy, the names typed (ann), or a file's name."""
+    source = source_of(dataset)
+    if source != "docs":
+        return source if source in ("names", "toy") else Path(source).name
+    typed = ",".join(dataset.docs)
+    return typed if len(typed) <= 16 else f"{len(dataset.docs):,} typed names"
 
 
 def status_line(label: str, parts: list[tuple[str, str, str]], roomy: bool, training: bool) -> Text:
@@ -33,27 +45,29 @@ class StatusBar(FittedToWidth, Static):
             return
         parts = []  # (text, style, key hint)
         past = session.model.trainable and snap.step > snap.steps  # trained on past the chapter's usual run
-        step = short_step = None
+        step = short_step = data = None
         if session.model.trainable:  # the loss of the last step's documents, before its update: not the typed name's
             loss = snap.last_loss
             step = (f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}", "", "")
             short_step = (f"step {snap.step} (past {snap.steps})", "", "") if past else step
+            data = (f"on {data_word(session.run.dataset)}", "", " (d)")
             parts += [step, (f"step loss {loss:.4f}" if loss is not None else "step loss –", "", ""),
-                      (f"lr {snap.lr:g}", "", " ([ ])")]
+                      (f"lr {snap.lr:g}", "", " ([ ])"), data]
         elif snap.loss is not None:
             parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
         temperature, engine = (f"T {session.temperature:g}", "", " (t/T)"), (session.run.config.engine, "", "")
         parts += [temperature, engine]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
-        # what gives way when the line is too narrow, in turn: the key hints, the engine's name, the plan's wording,
-        # the temperature (the speed and the loss stay)
-        fewer = [p for p in parts if p is not engine]
+        # what gives way when the line is too narrow, in turn: the key hints, the data, the engine's name, the plan's
+        # wording, the temperature (the speed and the loss stay)
+        fewer = [p for p in parts if p is not engine and p is not data]
         shorter = [short_step if p is step else p for p in fewer]
         fewest = [p for p in shorter if p is not temperature]
         plain_step = [(f"step {snap.step}", "", "") if p is short_step else p for p in fewest]  # past the plan: the count
-        candidates = [(parts, self.size.width >= 100), (parts, False), (fewer, False), (shorter, False),
-                      (fewest, False), (plain_step, False)]
+        without_data = [p for p in parts if p is not data]
+        candidates = [(parts, self.size.width >= 100), (parts, False), (without_data, False), (fewer, False),
+                      (shorter, False), (fewest, False), (plain_step, False)]
         label = session.chapter.label
         for kept, roomy in candidates:
             text = status_line(label, kept, roomy, training)
