@@ -712,3 +712,14 @@ def test_a_loaded_session_at_its_limit_gets_no_fresh_run_command(tmp_path, capsy
     code, _, err = run_cli(capsys, "train", "--load", str(tmp_path / "s.json"))
     assert code == 3 and err.splitlines()[1] == ("minigpt-tui: this is as far as this model goes: a smaller learning "
                                                  "rate only gets here later")
+
+
+def test_a_finished_toy_session_is_not_told_a_longer_run_that_fails(tmp_path, capsys):
+    """`train -c 6 --steps 150` stops at step 80, where a weight reaches 0: it was the advice for a finished run."""
+    saved = tmp_path / "six.json"
+    assert run_cli(capsys, "train", "-c", "6", "--save", str(saved), "--samples", "0")[0] == 0
+    code, _, err = run_cli(capsys, "train", "--load", str(saved), "--samples", "0")
+    assert code == 0 and err == ("minigpt-tui: nothing left to train: the session is at step 75 of 75; this toy model "
+                                 "is near its limit: a longer run soon stops where a weight falls to 0 (chapter 8's "
+                                 "softmax has no such limit)\n")
+    assert run_cli(capsys, "train", "-c", "6", "--steps", "150", "--samples", "0")[0] == 3  # as said

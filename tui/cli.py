@@ -19,6 +19,7 @@ import numpy as np
 from core import data as datasets, session
 from core.chapters import CHAPTERS, ChapterError, get
 from core.data import DataError, shown_path
+from core.model import Model
 from core.run import DEFAULT_SEED, Diverged, Run, RunConfig, RunError
 from core.sampling import SamplingError
 from core.session import SessionError
@@ -433,8 +434,12 @@ def cmd_train(args) -> int:
     if run.done:  # a session loaded at its end: only its samples are left
         past = run.step > run.steps
         at = f"step {run.step:,}, past its {run.steps:,} planned" if past else f"step {run.step:,} of {run.steps:,}"
-        warn(f"nothing left to train: the session is at {at}; to train longer, start a "
-             f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
+        if type(run.model).out_of_range is not Model.out_of_range:  # chapters 6-7: w / sum(w) needs every w > 0
+            warn(f"nothing left to train: the session is at {at}; this toy model is near its limit: a longer run "
+                 "soon stops where a weight falls to 0 (chapter 8's softmax has no such limit)")
+        else:
+            warn(f"nothing left to train: the session is at {at}; to train longer, start a "
+                 f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     first_step = run.step
