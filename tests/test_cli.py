@@ -719,7 +719,11 @@ def test_a_finished_toy_session_is_not_told_a_longer_run_that_fails(tmp_path, ca
     saved = tmp_path / "six.json"
     assert run_cli(capsys, "train", "-c", "6", "--save", str(saved), "--samples", "0")[0] == 0
     code, _, err = run_cli(capsys, "train", "--load", str(saved), "--samples", "0")
-    assert code == 0 and err == ("minigpt-tui: nothing left to train: the session is at step 75 of 75; this toy model "
-                                 "is near its limit: a longer run soon stops where a weight falls to 0 (chapter 8's "
-                                 "softmax has no such limit)\n")
-    assert run_cli(capsys, "train", "-c", "6", "--steps", "150", "--samples", "0")[0] == 3  # as said
+    assert code == 0 and err == ("minigpt-tui: nothing left to train: the session is at step 75 of 75; to train longer, "
+                                 "start a new run with more steps, e.g. minigpt-tui train -c 6 --steps 79 --lr 0.1\n")
+    assert run_cli(capsys, "train", "-c", "6", "--steps", "80", "--samples", "0")[0] == 3  # one more stops
+    limit = tmp_path / "limit.json"
+    assert run_cli(capsys, "train", "-c", "6", "--steps", "79", "--samples", "0", "--save", str(limit))[0] == 0
+    code, _, err = run_cli(capsys, "train", "--load", str(limit), "--samples", "0")  # the advice taken: at the limit
+    assert err.endswith("at step 79 of 79; this toy model is at its limit: one more step takes a weight below 0 "
+                        "(chapter 8's softmax has none)\n")

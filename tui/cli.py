@@ -434,12 +434,7 @@ def cmd_train(args) -> int:
     if run.done:  # a session loaded at its end: only its samples are left
         past = run.step > run.steps
         at = f"step {run.step:,}, past its {run.steps:,} planned" if past else f"step {run.step:,} of {run.steps:,}"
-        if type(run.model).out_of_range is not Model.out_of_range:  # chapters 6-7: w / sum(w) needs every w > 0
-            warn(f"nothing left to train: the session is at {at}; this toy model is near its limit: a longer run "
-                 "soon stops where a weight falls to 0 (chapter 8's softmax has no such limit)")
-        else:
-            warn(f"nothing left to train: the session is at {at}; to train longer, start a "
-                 f"new run with more steps, e.g. {train_command(run, steps=2 * max(run.step, run.steps))}")
+        warn(f"nothing left to train: the session is at {at}; {longer_run(run)}")
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     first_step = run.step
@@ -541,6 +536,22 @@ def stopped_and_saved(run: Run, path: str, typed: str, seen: tuple | None) -> st
 def command_word(text) -> str:
     """A word of a shell command, quoted for pasting; a line break in it is shown escaped, keeping one line."""
     return shown_path(shlex.quote(str(text)))
+
+
+def longer_run(run: Run) -> str:
+    """How to train longer: a new run with twice the steps, or, for a toy model with a limit (chapters 6-7: w / sum(w)
+    needs every weight above 0), as many as that run takes before it stops there (a toy run takes milliseconds)."""
+    steps = 2 * max(run.step, run.steps)
+    if type(run.model).out_of_range is not Model.out_of_range:
+        trial = Run(replace(run.config, steps=steps), run.dataset)
+        try:
+            while not trial.done:
+                trial.train_step()
+        except Diverged as e:
+            steps = e.step - 1
+        if steps <= run.step:
+            return "this toy model is at its limit: one more step takes a weight below 0 (chapter 8's softmax has none)"
+    return f"to train longer, start a new run with more steps, e.g. {train_command(run, steps=steps)}"
 
 
 def train_command(run: Run, **changes) -> str:
