@@ -416,7 +416,7 @@ def test_a_save_that_fails_at_its_place_goes_to_the_temporary_folder(tmp_path, c
     monkeypatch.setattr(tempfile, "tempdir", str(rescue))
     code, _, err = run_cli(capsys, "train", "-c", "8", "--steps", "3", "--samples", "0", "--save", str(saved))
     kept = rescue / f"minigpt-softmax-step3-{os.getpid()}.session.json"
-    assert code == 0 and err.splitlines() == [
+    assert code == 2 and err.splitlines() == [  # not where --save said: a script must not take s.json for the run
         f"minigpt-tui: {saved}: cannot save (No space left on device); saving in the temporary folder instead",
         f"minigpt-tui: saved to {kept}"]
     assert session.load(kept).run.step == 3
@@ -670,7 +670,7 @@ def test_a_run_saved_meanwhile_at_the_same_place_is_kept(tmp_path, capsys, monke
     monkeypatch.setattr(Run, "train_step", other_run_saves_first)
     code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(saved))
     kept = rescue / f"minigpt-training-step3-{os.getpid()}.session.json"
-    assert code == 0 and err.splitlines() == [
+    assert code == 2 and err.splitlines() == [
         f"minigpt-tui: {saved}: another run saved there meanwhile; it is kept; saving in the temporary folder instead",
         f"minigpt-tui: saved to {kept}"]
     assert session.load(saved).run.chapter.number == 12 and session.load(kept).run.step == 3
@@ -686,7 +686,7 @@ def test_a_folder_made_at_the_save_path_meanwhile_sends_the_save_to_the_temporar
     train_step = Run.train_step
     monkeypatch.setattr(Run, "train_step", lambda self: (saved.mkdir(exist_ok=True), train_step(self))[1])
     code, _, err = run_cli(capsys, "train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(saved))
-    assert code == 0 and err.splitlines()[0].startswith(f"minigpt-tui: {saved}: is a folder")
+    assert code == 2 and err.splitlines()[0].startswith(f"minigpt-tui: {saved}: is a folder")
     assert err.splitlines()[1].startswith(f"minigpt-tui: saved to {rescue}")
 
 

@@ -423,7 +423,7 @@ def cmd_train(args) -> int:
         source = f"--load {command_word(args.load)}" if args.load else f"--chapter {run.chapter.number}"
         raise RunError(f"chapter {run.chapter.number} ({run.chapter.name}) does not train; "
                        f"try `minigpt-tui sample {source}`")
-    seen = None  # what the save may replace, as it is before the training
+    seen, rescued = None, False  # what the save may replace, as it is before the training; saved elsewhere
     if args.save is not None:
         if not args.save.strip():
             raise UsageError("--save needs a file name")
@@ -485,12 +485,14 @@ def cmd_train(args) -> int:
                 flush_stdout()
                 warn(f"interrupted {stopped_and_saved(run, args.save, typed, seen)}")
                 return 130
-            warn(f"saved to {shown_path(save_run(args.save, run, typed, seen))}")
+            kept = save_run(args.save, run, typed, seen)
+            warn(f"saved to {shown_path(kept)}")
+            rescued = Path(kept).resolve() != Path(args.save).expanduser().resolve()
     print_samples(run, jsonl)
     if jsonl:
         params = {name: w.tolist() for name, w in run.model.weights().items()}
         print(json.dumps({"params": params}))
-    return 0
+    return 2 if rescued else 0  # saved, but not where --save said: a script must not take the file for the run
 
 
 def refuse_replacing_another_run(args, target) -> None:
