@@ -727,3 +727,8 @@ def test_a_finished_toy_session_is_not_told_a_longer_run_that_fails(tmp_path, ca
     code, _, err = run_cli(capsys, "train", "--load", str(limit), "--samples", "0")  # the advice taken: at the limit
     assert err.endswith("at step 79 of 79; this toy model is at its limit: one more step takes a weight below 0 "
                         "(chapter 8's softmax has none)\n")
+
+
+def test_a_number_of_thousands_of_digits_gets_a_short_true_message(capsys):
+    code, _, err = run_cli(capsys, "train", "-c", "6", "--seed", "9" * 5000)
+    assert code == 2 and err == "minigpt-tui: argument --seed: '99999999999999999999…' has 5,000 digits: far too many\n"

@@ -87,10 +87,13 @@ def same_option(key: str, a, b) -> bool:
 
 def whole_number(text: str) -> int:
     """A count; its range is checked with the run's other settings, which know it (--steps 1 to 10**9)."""
+    shown = repr(text if len(text) <= 24 else text[:20] + "…")
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if text.strip().lstrip("+-").isdigit():  # Python reads at most 4300 digits
+            raise argparse.ArgumentTypeError(f"{shown} has {len(text.strip()):,} digits: far too many") from None
+        raise argparse.ArgumentTypeError(f"{shown} is not a whole number") from None
 
 
 def seed_number(text: str) -> int:
