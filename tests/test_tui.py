@@ -1693,3 +1693,14 @@ def test_the_status_bar_names_the_data_in_a_few_characters(tmp_path):
     assert data_word(load(str(words))) == "my-names.txt"
     assert data_word(from_docs(["ann"])) == "ann" and data_word(from_docs(["ann", "leia"])) == "ann,leia"
     assert data_word(from_docs(["annalena", "leia", "nina", "elaine"])) == "4 typed names"
+
+
+async def test_chapter_2_shows_the_scores_behind_the_last_positions_probabilities():
+    app = PlaygroundApp(chapter=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.3)
+        scores, probs = app.snap.logits, app.snap.probs[-1]
+        assert len(scores) == 6 and probs == pytest.approx([x / sum(scores) for x in scores])
+        shown = " ".join(text_of(app, "#weights-body").split())
+        assert "The scores drawn for the last position of 'ann': a " + f"{scores[0]:.2f}" in shown
+        assert f"sum {sum(scores):.2f}; each over the sum is a probability" in shown

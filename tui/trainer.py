@@ -110,6 +110,7 @@ class Snapshot:
     grad_check: list[tuple[tuple, float, float]] | None = None  # (index, finite difference, exact or backprop)
     grad_note: str = ""
     attention: list | None = None  # per head: T x T weights (row: the reading position)
+    logits: list[float] = field(default_factory=list)  # chapter 2: the random scores drawn for the last position
     error: str = ""
 
     @property
@@ -357,6 +358,7 @@ class Session:
         s.ids = vocab.encode(known)
         s.targets = model.targets(s.ids)
         s.probs = model.probs(s.ids)
+        s.logits = list(getattr(model, "last_logits", None) or [])  # chapter 2's: the scores of the last position
         if model.has_loss:
             # -log p of a p of exactly 1 is -0.0, which would print as "-0.00": + 0.0 makes it 0.0 (a nan stays nan)
             s.losses = [loss + 0.0 for loss in model.position_losses(s.ids)]

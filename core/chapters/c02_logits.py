@@ -11,8 +11,9 @@ def logits_to_probs(logits):
 
 class Logits(Tokens):
     def gpt(self, context):
-        # fresh random positive scores at every call: a die with uneven faces
-        return [self.rng.random() for _ in self.vocab.tokens]
+        # fresh random positive scores at every call: a die with uneven faces (the last kept, for the playground)
+        self.last_logits = [self.rng.random() for _ in self.vocab.tokens]
+        return self.last_logits
 
     def next_probs(self, context):
         return logits_to_probs(self.gpt(context))

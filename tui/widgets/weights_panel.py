@@ -161,7 +161,10 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
             return
         if not snap.weights:
             self.info.set_lines([])
-            self.body.set_prose(Text(no_weights_text(session.chapter.number), style=DIM), self.content_region.width)
+            text = Text(no_weights_text(session.chapter.number), style=DIM)
+            if snap.logits:
+                text.append_text(logits_text(snap.logits, session.run.vocab.tokens, snap.name))
+            self.body.set_prose(text, self.content_region.width)
             return
         name = session.matrix if session.matrix in snap.weights else next(iter(snap.weights))
         values = snap.weights[name]
@@ -220,6 +223,19 @@ def clamp(cursor: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     if len(cursor) != len(shape):
         cursor = (0,) * len(shape)
     return tuple(min(max(0, c), n - 1) for c, n in zip(cursor, shape))
+
+
+def logits_text(logits: list[float], tokens: list[str], name: str) -> Text:
+    """Chapter 2's scores for the typed name's last position, and how one becomes a probability."""
+    total = 0.0
+    for logit in logits:
+        total += logit
+    text = Text(f"\n\nThe scores drawn for the last position of {name!r}:\n", style=DIM)
+    text.append("  ".join(f"{token_label(t)} {x:.2f}" for t, x in zip(tokens, logits)), style="bold")
+    best = max(range(len(logits)), key=logits.__getitem__)
+    text.append(f"\nsum {total:.2f}; each over the sum is a probability: p({token_label(tokens[best])}) = "
+                f"{logits[best]:.2f} / {total:.2f} = {logits[best] / total:.0%}. Another call, other scores.", style=DIM)
+    return text
 
 
 def no_weights_text(chapter: int) -> str:
