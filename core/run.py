@@ -141,6 +141,7 @@ def load_dataset(config: RunConfig, chapter: Chapter) -> Dataset:
 RECENT_STEPS = 50  # the loss panel's mean: long enough to smooth, short enough to follow the training
 SOUND_EVERY = 10  # steps between the checkpoints a run may go back to when its loss runs away
 RUNAWAY = 1.5  # a mean loss this many times a fair die's: the training has run away, not merely wandered
+HAND_WINDOW = 10  # steps after a nudge in which a loss going wrong is checked against the run without it
 
 
 class LossHistory:
@@ -292,6 +293,7 @@ class Run:
         self.went_back_to: int | None = None  # the lowest step an undo went back to (the playground's unsaved count)
         self._before_hand = None  # the checkpoint before weights were first set by hand (a nudge) since the last step
         self.ever_set_by_hand = False  # weights set by hand since the run began
+        self._hand = None  # (step, checkpoint before it) of the first nudge of the last HAND_WINDOW steps
 
     @property
     def steps(self) -> int:
@@ -339,6 +341,8 @@ class Run:
                 blame_update = not math.isfinite(self.loss_at(self._before_hand, indices))
             elif blame_update and self.ever_set_by_hand:
                 blame_update = math.isfinite(self.loss_at(self._before_last_step, indices))
+            if too_far and self.nudge_broke_it():  # a few steps after a nudge: blamed only if the run without it
+                blame_update = False                # stays finite
             if blame_update:
                 self.undo_last_step()
             by_hand = too_far and not blame_update and self.ever_set_by_hand
@@ -362,7 +366,29 @@ class Run:
         fails from now on is."""
         if self._before_hand is None:
             self._before_hand = self.model.checkpoint()
+        if self._hand is None or self.step - self._hand[0] > HAND_WINDOW:
+            self._hand = (self.step, self._before_hand)
         self.ever_set_by_hand = True
+
+    def nudge_broke_it(self) -> bool:
+        """Weights set by hand in the last HAND_WINDOW steps, and the same steps, the failing one included, taken
+        from the parameters before that nudge stay finite: the nudge, not the learning rate, broke the loss (a
+        weight nudged to 150 trains one step and wrecks the next)."""
+        if self._hand is None or self.step - self._hand[0] > HAND_WINDOW:
+            return False
+        start, checkpoint = self._hand
+        kept = self.model.checkpoint()
+        self.model.restore(checkpoint)
+        try:
+            for step in range(start, self.step + 1):
+                batch = [self.encoded[i] for i in self.batch_indices(step)]
+                if not math.isfinite(self.model.train_step(batch, self.lr_at(step), step)):
+                    return False
+            return self.model.all_bounded()
+        except (ArithmeticError, ValueError):
+            return False
+        finally:
+            self.model.restore(kept)
 
     def loss_at(self, checkpoint, indices: list[int]) -> float:
         """The mean loss of a batch at a checkpoint's parameters; the model keeps its own."""
@@ -402,7 +428,7 @@ class Run:
     def went_back(self, step: int) -> None:
         """The run is at `step` again: checkpoints of later steps are of parameters just undone, never sound."""
         self.went_back_to = step if self.went_back_to is None else min(self.went_back_to, step)
-        self._before_hand = None  # the parameters it had by hand are gone with the rest
+        self._before_hand = self._hand = None  # the parameters it had by hand are gone with the rest
         self._sound, self._candidate = (kept if kept is not None and kept[0] <= step else None
                                         for kept in (self._sound, self._candidate))
 

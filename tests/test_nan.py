@@ -345,3 +345,26 @@ def test_the_cli_stops_such_a_run_with_exit_3_and_saves_nothing(tmp_path, capsys
     code = main(["train", "-c", "12", "--steps", "1", "--lr", "1e300", "--samples", "0", "--save", str(saved)])
     _, err = capsys.readouterr()
     assert code == 3 and not saved.exists() and "past any size that means something" in err
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_nudge_that_breaks_the_loss_a_few_steps_later_is_blamed_too():
+    """Chapter 9 trained, wte[a][0] nudged to 156: the next step trains, its update grows from the nudge, the one
+    after is inf. The last update was blamed: the advice was a smaller rate, then a smaller one, the nudge never
+    named. Now the steps since the nudge are taken again from before it: finite, so the nudge is to blame."""
+    config = RunConfig(9, engine="fast", steps=2000)
+    run = Run(config)
+    for _ in range(2000):
+        run.train_step()
+    run.weights_set_by_hand()
+    run.model.set_weight("wte", (0, 0), 156.67)
+    with pytest.raises(Diverged) as caught:
+        for _ in range(50):
+            run.train_step()
+    e = caught.value
+    assert e.step == 2002 and e.by_hand and e.advice == "the weights set by hand give it, not the learning rate: set them back"
+    assert str(e).endswith("back to the parameters after step 2001, with the weights set by hand")
+    assert run.step == 2001  # the step after the nudge stays: the nudged weight is there to set back
+    run.model.set_weight("wte", (0, 0), 0.0)  # set back, training goes on
+    for _ in range(20):
+        run.train_step()
