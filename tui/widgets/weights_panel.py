@@ -183,11 +183,13 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
             self.cursor_line = cursor[0]
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
-            self.cursor_line = cursor[0] + 1
+            self.cursor_line = cursor[0]
         info = describe(snap, name, cursor, labels, nudge_step(values, snap.chapter), self.with_loss)
         if values.ndim == 2:
             info.append("\n")
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
+            info.append("\n")
+            info.append_text(lines.pop(0))  # the column numbers stay in sight above the rows that scroll
         self.info.set_lines(list(info.split("\n")))
         self.body.set_lines(lines)
         self.call_after_refresh(self._scroll_to_cursor)
