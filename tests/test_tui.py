@@ -1704,3 +1704,26 @@ async def test_chapter_2_shows_the_scores_behind_the_last_positions_probabilitie
         shown = " ".join(text_of(app, "#weights-body").split())
         assert "The scores drawn for the last position of 'ann': a " + f"{scores[0]:.2f}" in shown
         assert f"sum {sum(scores):.2f}; each over the sum is a probability" in shown
+
+
+@pytest.mark.parametrize("size", [SMALL, WIDE])
+async def test_the_code_view_folds_long_lines_and_w_shows_them_whole(size):
+    app = PlaygroundApp(chapter=10)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c", "e")  # the scalar engine's chapter 10: its docstring's lines are 115 characters
+        await pilot.pause()
+        view = app.screen.query_one("#code")
+        width = app.screen.query_one("#code-scroll").scrollable_content_region.width
+        lines = str(view.text).splitlines()
+        assert max(map(len, lines)) <= width and any(line[2:].startswith("↪ ") for line in lines)
+        whole = []
+        for line in lines:  # a folded line's pieces put back together: nothing lost
+            if line[2:].startswith("↪ "):
+                whole[-1] += line[4:]
+            else:
+                whole.append(line)
+        assert whole == [line.plain for line in app.screen.lines]
+        await pilot.press("w")
+        lines = str(view.text).splitlines()
+        assert max(map(len, lines)) > width and not any(line[2:].startswith("↪ ") for line in lines)
+        assert "w fold long lines" in app.screen.query_one("#code-scroll").border_subtitle

@@ -358,18 +358,37 @@ def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], froze
     return lines, frozenset([*map(inspect.unwrap, running), *helpers])
 
 
+def folded(lines: list[Text], width: int) -> list[Text]:
+    """Lines wider than the view, folded: each further piece under the line's own gutter mark, after a ↪ (a line
+    cut at the edge lost its end with nothing to say so)."""
+    out: list[Text] = []
+    for line in lines:
+        if line.cell_len <= width or width < 24:
+            out.append(line)
+            continue
+        gutter, code = line[:2], line[2:]
+        first, room = width - 2, width - 4
+        pieces = code.divide(range(first, len(code), room))
+        out.append(gutter + pieces[0])
+        out += [gutter + Text("↪ ", style="dim") + piece for piece in pieces[1:]]
+    return out
+
+
 class CodeScreen(ModalScreen):
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
         Binding("c", "dismiss", "Close", show=False),
         Binding("q", "dismiss", "Close", show=False),
         Binding("e", "other_engine", "Other engine", show=False),
+        Binding("w", "toggle_wrap", "Wrap", show=False),
     ]
 
     def __init__(self, chapter: Chapter, engine: str = "scalar"):
         super().__init__()
         self.chapter = chapter
         self.engine = engine
+        self.lines: list[Text] = []
+        self.wrap = True  # long lines folded to the view's width (w: one line each, scrolled with ← →)
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="code-scroll"):
@@ -386,16 +405,30 @@ class CodeScreen(ModalScreen):
 
     def show_code(self) -> None:
         scroll = self.query_one("#code-scroll", ScrollableContainer)
-        other = self.other_engine()
         scroll.border_title = f"Code · chapter {self.chapter.label} · {self.engine} engine"
-        switch = f" · e {other} engine" if other else ""
-        scroll.border_subtitle = f"↑↓ ←→ scroll{switch} · Esc or c close"
         try:
-            lines = code_view(self.chapter.number, self.engine)
+            self.lines = code_view(self.chapter.number, self.engine)
         except Exception as e:  # noqa: BLE001 - a chapter module that cannot be read must not take the app down
-            lines = [Text(f"cannot show this chapter's code: {e}", style="red")]
-        self.query_one("#code", Lines).set_lines(lines)
+            self.lines = [Text(f"cannot show this chapter's code: {e}", style="red")]
+        self.draw()
         scroll.scroll_home(animate=False)
+
+    def draw(self) -> None:
+        scroll = self.query_one("#code-scroll", ScrollableContainer)
+        other = self.other_engine()
+        switch = f" · e {other} engine" if other else ""
+        keys = "↑↓ scroll · w one line each" if self.wrap else "↑↓ ←→ scroll · w fold long lines"
+        scroll.border_subtitle = f"{keys}{switch} · Esc or c close"
+        width = scroll.scrollable_content_region.width or self.app.size.width - 4
+        self.query_one("#code", Lines).set_lines(folded(self.lines, width) if self.wrap else self.lines)
+
+    def on_resize(self) -> None:
+        if self.lines:
+            self.draw()
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.draw()
 
     def action_other_engine(self) -> None:
         other = self.other_engine()
