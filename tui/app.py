@@ -151,7 +151,8 @@ class PlaygroundCommands(Provider):
             for number, panel in enumerate(self.app.panels(), start=1):
                 yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}"
         for chapter in CHAPTERS:  # a jump, where n and p step one at a time
-            yield f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})", "or the Chapters list"
+            yield (f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})",
+                   f"go to chapter {chapter.number} ({chapter.name}); n and p step one at a time")
 
     async def discover(self) -> Hits:
         for description, action, help_text in self.commands():
