@@ -207,6 +207,7 @@ def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_
 @pytest.mark.parametrize("change, message", [
     (set_key(None, "version", 2), "format version 2; this minigpt-tui reads version 1"),
     (set_key(None, "version", "1"), 'its version should be the number 1, not "1"'),
+    (set_key(None, "version", True), "its version should be the number 1, not true"),
     (lambda d: d.pop("version"), ": the field 'version' is missing"),
     (set_key(None, "format", "something else"), "not a minigpt-tui session file"),
     (lambda d: d["params"].__setitem__("wte", d["params"]["wte"][:-1]), "wte has shape [26, 16], the model needs [27, 16]"),
