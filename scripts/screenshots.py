@@ -80,9 +80,11 @@ async def chapter_12_attention(app: PlaygroundApp, pilot) -> None:
 
 async def generate(app: PlaygroundApp, pilot, frame: int = 7) -> None:
     """Chapter 12 after 1000 steps writing a name: the animation held at one frame (3 frames per token)."""
-    await train(pilot, app, 1000)
-    await pilot.press("g")
+    await train(pilot, app, 1000)  # at the normal speed: slow paces training too, 20 steps a second
     panel = app.query_one("#generate")
+    app.speed = panel.speed = "slow"  # the picture's animation speed, set without s's toast
+    panel.refresh_subtitle()
+    await pilot.press("g")
     await wait_until(pilot, lambda: panel.steps, "the generate animation to start")
     app.stop_animation()  # from here the frames are advanced by hand, not by a timer
     for _ in range(frame):
@@ -96,7 +98,7 @@ SCREENS = {
     "chapter6-training": ("chapter 6: training", dict(chapter=6), chapter_6_training),
     "chapter12-attention": ("chapter 12: attention", dict(chapter=12, name="isabella", step_budget=600),
                             chapter_12_attention),
-    "generate": ("chapter 12: generating a name", dict(chapter=12, step_budget=1000, speed="slow"), generate),
+    "generate": ("chapter 12: generating a name", dict(chapter=12, step_budget=1000), generate),
 }
 
 

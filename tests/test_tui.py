@@ -1727,3 +1727,7 @@ async def test_the_code_view_folds_long_lines_and_w_shows_them_whole(size):
         lines = str(view.text).splitlines()
         assert max(map(len, lines)) > width and not any(line[2:].startswith("↪ ") for line in lines)
         assert "w fold long lines" in app.screen.query_one("#code-scroll").border_subtitle
+
+
+def test_a_message_before_the_app_runs_or_after_it_ends_is_no_crash():
+    PlaygroundApp(chapter=1).notify("a note with no screen to show it on")  # (the screenshots script's exit did this)

@@ -1046,8 +1046,8 @@ class PlaygroundApp(App):
         if message == self.toast and now < self.toast_until:
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
-        if isinstance(self.screen, TooSmallScreen):  # a toast would cover its text, and be cut at its size
-            self.screen.say(message)
+        if self.screen_stack and isinstance(self.screen_stack[-1], TooSmallScreen):  # a toast would cover its
+            self.screen_stack[-1].say(message)  # text, and be cut at its size
             return
         super().notify(message, **(kw if kw.get("title") else {"markup": False} | kw))
 

@@ -59,14 +59,15 @@ class StatusBar(FittedToWidth, Static):
         parts += [temperature, engine]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
-        # what gives way when the line is too narrow, in turn: the key hints, the data, the engine's name, the plan's
+        # what gives way when the line is too narrow, in turn: the data, the key hints, the engine's name, the plan's
         # wording, the temperature (the speed and the loss stay)
         fewer = [p for p in parts if p is not engine and p is not data]
         shorter = [short_step if p is step else p for p in fewer]
         fewest = [p for p in shorter if p is not temperature]
         plain_step = [(f"step {snap.step}", "", "") if p is short_step else p for p in fewest]  # past the plan: the count
         without_data = [p for p in parts if p is not data]
-        candidates = [(parts, self.size.width >= 100), (parts, False), (without_data, False), (fewer, False),
+        roomy = self.size.width >= 100
+        candidates = [(parts, roomy), (without_data, roomy), (parts, False), (without_data, False), (fewer, False),
                       (shorter, False), (fewest, False), (plain_step, False)]
         label = session.chapter.label
         for kept, roomy in candidates:
