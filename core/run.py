@@ -142,6 +142,7 @@ RECENT_STEPS = 50  # the loss panel's mean: long enough to smooth, short enough 
 SOUND_EVERY = 10  # steps between the checkpoints a run may go back to when its loss runs away
 RUNAWAY = 1.5  # a mean loss this many times a fair die's: the training has run away, not merely wandered
 HAND_WINDOW = 10  # steps after a nudge in which a loss going wrong is checked against the run without it
+MAX_REPLAY = 100  # steps that check takes again at most (nudges kept up for longer start a new check)
 
 
 class LossHistory:
@@ -293,7 +294,9 @@ class Run:
         self.went_back_to: int | None = None  # the lowest step an undo went back to (the playground's unsaved count)
         self._before_hand = None  # the checkpoint before weights were first set by hand (a nudge) since the last step
         self.ever_set_by_hand = False  # weights set by hand since the run began
-        self._hand = None  # (step, checkpoint before it) of the first nudge of the last HAND_WINDOW steps
+        # nudges each within HAND_WINDOW steps of the one before: (the first's step, the checkpoint before it, the
+        # last's step)
+        self._hand = None
 
     @property
     def steps(self) -> int:
@@ -366,17 +369,19 @@ class Run:
         fails from now on is."""
         if self._before_hand is None:
             self._before_hand = self.model.checkpoint()
-        if self._hand is None or self.step - self._hand[0] > HAND_WINDOW:
-            self._hand = (self.step, self._before_hand)
+        if self._hand is None or self.step - self._hand[2] > HAND_WINDOW or self.step - self._hand[0] > MAX_REPLAY:
+            self._hand = (self.step, self._before_hand, self.step)
+        else:
+            self._hand = (*self._hand[:2], self.step)
         self.ever_set_by_hand = True
 
     def nudge_broke_it(self) -> bool:
-        """Weights set by hand in the last HAND_WINDOW steps, and the same steps, the failing one included, taken
-        from the parameters before that nudge stay finite: the nudge, not the learning rate, broke the loss (a
-        weight nudged to 150 trains one step and wrecks the next)."""
-        if self._hand is None or self.step - self._hand[0] > HAND_WINDOW:
+        """Whether the nudges, not the learning rate, broke the loss (a weight nudged to 150 trains one step and
+        wrecks the next): the last nudge was at most HAND_WINDOW steps ago, and the steps since the first, the failing
+        one included, taken again from the parameters before it, stay finite."""
+        if self._hand is None or self.step - self._hand[2] > HAND_WINDOW:
             return False
-        start, checkpoint = self._hand
+        start, checkpoint, _ = self._hand
         kept = self.model.checkpoint()
         self.model.restore(checkpoint)
         try:

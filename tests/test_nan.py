@@ -368,3 +368,40 @@ def test_a_nudge_that_breaks_the_loss_a_few_steps_later_is_blamed_too():
     run.model.set_weight("wte", (0, 0), 0.0)  # set back, training goes on
     for _ in range(20):
         run.train_step()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_wild_nudge_after_a_harmless_one_is_blamed_too():
+    """The window was counted from the first nudge: a wild one 10 steps later was blamed on the learning rate."""
+    run = Run(RunConfig(9, engine="fast", steps=2000))
+    for _ in range(2000):
+        run.train_step()
+    run.weights_set_by_hand()
+    run.model.set_weight("wte", (1, 1), float(run.model.weights()["wte"][1][1]) + 0.02)  # harmless
+    for _ in range(10):
+        run.train_step()
+    run.weights_set_by_hand()
+    run.model.set_weight("wte", (0, 0), 156.67)
+    with pytest.raises(Diverged) as caught:
+        for _ in range(50):
+            run.train_step()
+    assert caught.value.by_hand and run.step == caught.value.step - 1
+
+
+@pytest.mark.parametrize("chapter, engine", [(9, "fast"), (12, "fast"), (12, "scalar"), (6, "scalar")])
+def test_checking_the_run_without_the_nudge_changes_nothing(chapter, engine):
+    run = Run(RunConfig(chapter, engine=engine, steps=40))
+    for _ in range(3):
+        run.train_step()
+    run.weights_set_by_hand()
+    run.model.set_weight("wte" if chapter > 8 else "weights", (0, 0) if chapter > 8 else (0,), 0.5)
+    run.train_step()
+    before = Run(RunConfig(chapter, engine=engine, steps=40))  # the same run, by the same keys
+    for _ in range(3):
+        before.train_step()
+    before.weights_set_by_hand()
+    before.model.set_weight("wte" if chapter > 8 else "weights", (0, 0) if chapter > 8 else (0,), 0.5)
+    before.train_step()
+    assert run.nudge_broke_it()  # the steps without the nudge are finite: it is what would be blamed
+    assert_same_state(run, before)
+    assert [run.train_step().loss for _ in range(3)] == [before.train_step().loss for _ in range(3)]
