@@ -8,15 +8,19 @@ class UnknownCharacter(ValueError):
 
     def __init__(self, text: str, positions: list[int], vocab: "Vocab"):
         self.char, self.position = text[positions[0]], positions[0]
-        named = [f"{text[i]!r} (position {i + 1})" for i in positions[:2]]
-        subject = " and ".join(named) if len(positions) <= 2 else f"{', '.join(named)} and {len(positions) - 2} more"
-        if self.char == vocab.end_symbol:  # the six tokens of chapter 1 include '.', but only to end a name
-            super().__init__(f"{named[0]} is the end token: it ends a name and has no place inside one")
-            return
-        verb = "is" if len(positions) == 1 else "are"
-        other_case = list(dict.fromkeys(c for c in (text[i].swapcase() for i in positions) if c in vocab.chars))
-        has = f" (it has {' and '.join(map(repr, other_case))})" if other_case else ""
-        super().__init__(f"{subject} {verb} not in the vocabulary {vocab.shown}{has}")
+        missing = [i for i in positions if text[i] != vocab.end_symbol]
+        ends = [i for i in positions if text[i] == vocab.end_symbol]  # a token, but only to end a name (chapter 1)
+        said = []
+        if missing:
+            named = [f"{text[i]!r} (position {i + 1})" for i in missing[:2]]
+            subject = " and ".join(named) if len(missing) <= 2 else f"{', '.join(named)} and {len(missing) - 2} more"
+            other_case = list(dict.fromkeys(c for c in (text[i].swapcase() for i in missing) if c in vocab.chars))
+            has = f" (it has {' and '.join(map(repr, other_case))})" if other_case else ""
+            said.append(f"{subject} {'is' if len(missing) == 1 else 'are'} not in the vocabulary {vocab.shown}{has}")
+        if ends:
+            said.append(f"{vocab.end_symbol!r} (position {ends[0] + 1}) is the end token: it ends a name and has no "
+                        "place inside one")
+        super().__init__("; ".join(said))
 
 
 class Vocab:

@@ -36,6 +36,8 @@ def test_a_space_in_the_vocabulary_shows_as_a_visible_mark():
     ("Zoë", "'Z' (position 1) and 'ë' (position 3) are not in the vocabulary 'abcdefghijklmnopqrstuvwxyz' (it has 'z')"),
     ("ANN", "'A' (position 1), 'N' (position 2) and 1 more are not in the vocabulary 'ailen' (it has 'a' and 'n')"),
     ("a.n", "'.' (position 2) is the end token: it ends a name and has no place inside one"),
+    ("x.y", "'x' (position 1) and 'y' (position 3) are not in the vocabulary 'ailen'; '.' (position 2) is the end "
+            "token: it ends a name and has no place inside one"),
 ])
 def test_the_message_names_every_unknown_character_and_the_letter_the_vocabulary_has(text, message):
     vocab = TOY_VOCAB if text != "Zoë" else Vocab.from_docs(["abcdefghijklmnopqrstuvwxyz"])
