@@ -732,3 +732,5 @@ def test_a_finished_toy_session_is_not_told_a_longer_run_that_fails(tmp_path, ca
 def test_a_number_of_thousands_of_digits_gets_a_short_true_message(capsys):
     code, _, err = run_cli(capsys, "train", "-c", "6", "--seed", "9" * 5000)
     assert code == 2 and err == "minigpt-tui: argument --seed: '99999999999999999999…' has 5,000 digits: far too many\n"
+    for odd in ("²", "+-5", "--5"):  # not digits Python reads: not a whole number, whatever isdigit says
+        assert run_cli(capsys, "train", "-c", "6", f"--seed={odd}")[2].endswith(f"{odd!r} is not a whole number\n")

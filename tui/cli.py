@@ -7,6 +7,7 @@ import difflib
 import json
 import math
 import os
+import re
 import shlex
 import signal
 import sys
@@ -91,8 +92,9 @@ def whole_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        if text.strip().lstrip("+-").isdigit():  # Python reads at most 4300 digits
-            raise argparse.ArgumentTypeError(f"{shown} has {len(text.strip()):,} digits: far too many") from None
+        digits = re.fullmatch(r"\s*[+-]?([0-9]+)\s*", text)
+        if digits and len(digits[1]) > sys.get_int_max_str_digits():  # Python reads at most 4300 digits
+            raise argparse.ArgumentTypeError(f"{shown} has {len(digits[1]):,} digits: far too many") from None
         raise argparse.ArgumentTypeError(f"{shown} is not a whole number") from None
 
 
