@@ -423,10 +423,14 @@ async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):
 
 
 def test_the_save_prompt_says_what_the_chapter_saves():
-    assert save_hint(Session(get(1))).startswith("The chapter's data and typed name.")  # no weights to save
-    assert save_hint(Session(get(3))).startswith("The chapter's weights, data and typed name.")
-    assert save_hint(Session(get(6))).startswith("The chapter's weights, step, loss history, data and typed name.")
-    assert save_hint(Session(get(12))).startswith("The chapter's weights, Adam's moments, step, loss history, data")
+    def hint(number):
+        chapter = Session(get(number))
+        return save_hint(chapter, chapter.snapshot())
+
+    assert hint(1).startswith("The chapter's data and typed name.")  # no weights to save
+    assert hint(3).startswith("The chapter's weights, data and typed name.")
+    assert hint(6).startswith("The chapter's weights, step, loss history, data and typed name.")
+    assert hint(12).startswith("The chapter's weights, Adam's moments, step, loss history, data")
 
 
 async def test_a_chapter_without_steps_saves_and_opens_without_speaking_of_steps(tmp_path):

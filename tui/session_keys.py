@@ -86,7 +86,7 @@ def save_session(app) -> None:
             raise Refused(f"{shown_path(path)} holds {held}: Enter again replaces it, Esc keeps it.")
         return path
 
-    open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session), accept=checked), save_to)
+    open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session, app.snap), accept=checked), save_to)
 
 
 def rescue_unsaved(app) -> list[str]:
@@ -106,8 +106,8 @@ def rescue_unsaved(app) -> list[str]:
     return said
 
 
-def save_hint(session: Session) -> str:
-    adam = "Adam's moments, " if session.model.optimizer_state() else ""  # plain gradient descent keeps no state
+def save_hint(session: Session, snap) -> str:
+    adam = "Adam's moments, " if snap.moments else ""  # (the last snapshot's: the model is the trainer's to read)
     kept = (f"weights, {adam}step, loss history, " if session.model.trainable else
             "weights, " if session.has_weights else "")
     return f"The chapter's {kept}data and typed name. A file holding another run is replaced only at a second Enter."
