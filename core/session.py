@@ -7,6 +7,7 @@ caller's own Run is never touched: `load` builds a new one, so a failed load lea
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -109,8 +110,12 @@ def is_session_file(path: Path) -> bool:
 
 def rescue_path(run: Run) -> Path:
     """Where a run goes that could not be saved where asked, or was stopped before anyone could ask: a new file in
-    the temporary folder, never over another."""
-    return Path(tempfile.gettempdir()) / f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}.session.json"
+    the temporary folder, never over another (a process id comes round again: -2, -3, ... then)."""
+    folder, name = Path(tempfile.gettempdir()), f"minigpt-{run.chapter.name}-step{run.step}-{os.getpid()}"
+    for n in itertools.count(1):
+        path = folder / (f"{name}.session.json" if n == 1 else f"{name}-{n}.session.json")
+        if not path.exists():
+            return path
 
 
 def file_signature(path) -> tuple | None:

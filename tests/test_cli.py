@@ -1,4 +1,5 @@
 """The headless CLI: formats, defaults, and one-line errors with exit status 2."""
+import contextlib
 import errno
 import json
 import os
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -734,3 +736,36 @@ def test_a_number_of_thousands_of_digits_gets_a_short_true_message(capsys):
     assert code == 2 and err == "minigpt-tui: argument --seed: '99999999999999999999…' has 5,000 digits: far too many\n"
     for odd in ("²", "+-5", "--5"):  # not digits Python reads: not a whole number, whatever isdigit says
         assert run_cli(capsys, "train", "-c", "6", f"--seed={odd}")[2].endswith(f"{odd!r} is not a whole number\n")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_the_playground_stopped_by_a_signal_gives_the_terminal_back(signum):
+    """kill, or ssh hanging up: the process died in the alternate screen with the mouse captured and the cursor off."""
+    import pty
+    import threading
+
+    master, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"} | {"TERM": "xterm-256color"}
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "-c", "6"], stdin=terminal, stdout=terminal,
+                             stderr=terminal, env=env)  # (Textual draws on stderr)
+    os.close(terminal)
+    drawn = bytearray()
+
+    def read():  # the terminal's side: keep its buffer drained
+        with contextlib.suppress(OSError):
+            while chunk := os.read(master, 65536):
+                drawn.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 30
+    while b"6/12 training" not in drawn and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child.send_signal(signum)
+    child.wait(timeout=30)
+    reader.join(timeout=5)
+    os.close(master)
+    assert child.returncode == 128 + signum
+    assert drawn.rfind(b"\x1b[?1049l") > drawn.rfind(b"\x1b[?1049h") >= 0  # out of the alternate screen
+    after = drawn[drawn.rfind(b"\x1b[?1049l"):].decode(errors="replace")
+    assert f"minigpt-tui: stopped by {signal.Signals(signum).name}\r\n" in after  # nothing trained: nothing saved

@@ -567,6 +567,14 @@ async def test_stopped_from_outside_the_playground_saves_what_was_not_saved(tmp_
     assert app.return_code == 128 + 15
 
 
+def test_a_rescue_never_goes_over_an_earlier_one(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    run = Run(RunConfig(6, steps=5))
+    first = session.save(session.rescue_path(run), run)  # a process id comes round again (containers start low)
+    second = session.rescue_path(run)
+    assert second != first and second.name == first.name.replace(".session.json", "-2.session.json")
+
+
 async def test_ctrl_c_quits_as_q_does():
     app = App(chapter=6, step_budget=3)
     async with app.run_test(size=SIZE) as pilot:

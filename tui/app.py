@@ -200,6 +200,7 @@ class PlaygroundApp(App):
         self.step_budget = step_budget  # stop training after this many steps per start (tests)
         self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.sessions: dict[int, Session] = {}
+        self.stopping = False  # a signal is ending the playground
         if saved is not None:
             run = saved.run
             self.chapter_number = run.chapter.number
@@ -276,9 +277,17 @@ class PlaygroundApp(App):
                 loop.add_signal_handler(getattr(signal, name), self.stopped_by_signal, name)
 
     def stopped_by_signal(self, name: str) -> None:
-        saved = session_keys.rescue_unsaved(self)
-        said = f"; steps not saved before: {'; '.join(saved)}" if saved else ""
-        self.exit(return_code=128 + getattr(signal, name), message=f"minigpt-tui: stopped by {name}{said}")
+        if self.stopping:  # a closing terminal sends SIGHUP twice: the first is being answered
+            return
+        self.stopping, said = True, ""
+        try:
+            saved = session_keys.rescue_unsaved(self)
+            said = f"; work not saved before: {'; '.join(saved)}" if saved else ""
+        except Exception as e:  # noqa: BLE001 - whatever went wrong, the terminal is given back
+            said = f"; work not saved: {e}"
+        finally:  # one line, however narrow the terminal (Rich would wrap it)
+            message = Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True, overflow="ignore")
+            self.exit(return_code=128 + getattr(signal, name), message=message)
 
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
