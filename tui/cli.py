@@ -545,19 +545,24 @@ def command_word(text) -> str:
     return shown_path(shlex.quote(str(text)))
 
 
+MAX_TRIAL_STEPS = 2000  # a longer run that longer_run tries first: a toy run of this many takes well under a second
+
+
 def longer_run(run: Run) -> str:
     """How to train longer: a new run with twice the steps, or, for a toy model with a limit (chapters 6-7: w / sum(w)
-    needs every weight above 0), as many as that run takes before it stops there (a toy run takes milliseconds)."""
+    needs every weight above 0), as many as that run takes before it stops there: tried first, when it is short."""
     steps = 2 * max(run.step, run.steps)
-    if type(run.model).out_of_range is not Model.out_of_range:
+    if type(run.model).out_of_range is not Model.out_of_range and steps <= MAX_TRIAL_STEPS:
         trial = Run(replace(run.config, steps=steps), run.dataset)
         try:
             while not trial.done:
                 trial.train_step()
         except Diverged as e:
-            steps = e.step - 1
-        if steps <= run.step:
-            return "this toy model is at its limit: one more step takes a weight below 0 (chapter 8's softmax has none)"
+            if e.limit and e.step - 1 <= run.step:
+                return ("this toy model is at its limit: one more step takes a weight below 0 (chapter 8's softmax "
+                        "has none)")
+            if e.limit:
+                steps = e.step - 1
     return f"to train longer, start a new run with more steps, e.g. {train_command(run, steps=steps)}"
 
 
