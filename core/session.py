@@ -268,7 +268,9 @@ def refuse_constant(name: str):
 def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SessionError("not a minigpt-tui session file")
-    version = field_of(document, "version", (object, bool))  # any value: the line below says what it should be
+    if "version" not in document:
+        raise SessionError("the field 'version' is missing")
+    version = document["version"]  # any value: the line below says what it should be
     if type(version) is not int:  # "1", 1.0: not a version this or any minigpt-tui wrote
         raise SessionError(f"its version should be the number {VERSION}, not {json.dumps(version)}")
     if version != VERSION:

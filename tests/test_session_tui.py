@@ -508,7 +508,7 @@ async def test_chapter_6_starts_on_ann_and_d_types_other_names_or_takes_the_toy_
 
 def test_a_data_file_named_docs_is_a_file_not_names_typed(tmp_path, monkeypatch):
     from core import data
-    from tui.session_keys import data_label
+    from tui.trainer import data_label
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").write_text("zed\nzoe\n")

@@ -1682,7 +1682,10 @@ async def test_a_nudge_on_a_small_screen_keeps_the_grads_panel_in_sight():
 def test_the_status_bar_names_the_data_in_a_few_characters(tmp_path):
     from core.data import TOY_VOCAB, load
     from core.data import from_docs as typed
-    from tui.widgets.status_bar import data_word
+    from tui.trainer import data_label
+
+    def data_word(dataset):
+        return data_label(dataset, short=True)
 
     def from_docs(docs):
         return typed(docs, TOY_VOCAB)

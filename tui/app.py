@@ -635,10 +635,10 @@ class PlaygroundApp(App):
         if unsaved:
             lost = f"{unsaved} not saved would be lost (ctrl+s saves them first)."
         else:
-            lost = f"its {steps} steps are saved" if steps != 1 else "its 1 step is saved"
+            lost = f"its {steps:,} steps are saved" if steps != 1 else "its 1 step is saved"
             lost += f" in {session.file}" if session.file else ""
             lost += " (ctrl+o opens them again)."
-        pause = f"Training paused at step {steps} (space goes on). " if paused and not session.run.done else ""
+        pause = f"Training paused at step {steps:,} (space goes on). " if paused and not session.run.done else ""
         self.notify(f"{pause}r again resets chapter {session.chapter.number} to its first weights: {lost}")
 
     @guarded

@@ -13,7 +13,7 @@ import os
 from core import session as sessions
 from core.data import DataError, shown_path, source_of
 from core.run import RunConfig, load_dataset
-from tui.trainer import PlaygroundRun, Refused, Session, shared_dataset
+from tui.trainer import PlaygroundRun, Refused, Session, data_label, shared_dataset
 from tui.widgets.data_picker import DataPicker
 from tui.widgets.file_prompt import FilePrompt
 
@@ -72,7 +72,7 @@ def save_session(app) -> None:
             saved, step = result
             session.mark_saved(step, str(saved))
             app.session_file = str(saved)
-            at = f" at step {step}" if session.model.trainable else ""  # chapters 1-5 have no steps
+            at = f" at step {step:,}" if session.model.trainable else ""  # chapters 1-5 have no steps
             app.notify(f"Saved chapter {session.chapter.number}{at} to {shown_path(saved.resolve())}")
 
         app.call_model(session, job, done)
@@ -174,14 +174,6 @@ def pick_data(app) -> None:
     except (DataError, OSError):
         letters = ""
     open_dialog(app, DataPicker(current, build, note, source, docs, letters), picked)
-
-
-def data_label(dataset) -> str:
-    """toy, names, a file's path, or the names typed (as many as read well in one line)."""
-    if source_of(dataset) != "docs":
-        return dataset.name
-    shown = ", ".join(dataset.docs)
-    return f"names typed here ({shown if len(shown) <= 40 else shown[:39] + '…'})"
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:

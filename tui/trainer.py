@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +36,18 @@ TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
 
 
 _datasets: dict[str, Dataset] = {}
+
+
+def data_label(dataset: Dataset, short: bool = False) -> str:
+    """The data a chapter learns from, in words: toy, names, a file's path (short: its name), or the names typed
+    (as many as read well in one line; short: while they fit a status bar's field)."""
+    if datasets.source_of(dataset) != "docs":
+        return Path(dataset.name).name if short else dataset.name
+    if short:
+        typed = ",".join(dataset.docs)
+        return typed if len(typed) <= 16 else f"{len(dataset.docs):,} typed names"
+    shown = ", ".join(dataset.docs)
+    return f"names typed here ({shown if len(shown) <= 40 else shown[:39] + '…'})"
 
 
 def shared_dataset(source: str) -> Dataset:
@@ -298,13 +311,18 @@ class Session:
         self.nudged = True
         return after
 
+    @property
+    def validation_docs(self) -> list:
+        """The held-out documents a validation loss reads: the first VALIDATION_DOCS of them."""
+        return self.run.heldout[: VALIDATION_DOCS[self.run.config.engine]]
+
     def validate(self, chunk: int | None = None) -> float | None:
         """Mean loss over (the first VALIDATION_DOCS of) the held-out documents, `chunk` documents per call.
 
         The trainer calls it between steps; in chunks, no single call keeps a key press waiting for long.
         Returns the loss when a full pass is done (and records it), else None.
         """
-        heldout = self.run.heldout[: VALIDATION_DOCS[self.run.config.engine]]
+        heldout = self.validation_docs
         if not heldout or not self.model.has_loss:
             return None
         done = self._val_losses

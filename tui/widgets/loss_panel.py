@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from tui.trainer import VALIDATION_DOCS, Session, Snapshot
+from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth
 from tui.widgets.palette import DIM, TARGET, surprise, token_label
 from tui.widgets.probs_panel import baseline
@@ -164,7 +164,7 @@ class LossPanel(FittedToWidth, Vertical):
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
             window = max(2, len(history) // 20)
             each = "loss of each step" if span == 1 else f"loss, a point per {span} steps"
-            held_out = min(len(session.run.heldout), VALIDATION_DOCS[session.run.config.engine])
+            held_out = len(session.validation_docs)
             labels = [each, f"running mean ({window * span} steps)", f"held-out ({held_out} docs it never trains on)"]
             labels = labels if legend else [None] * 3
             plt.plot(xs, history, label=labels[0], color="gray", marker="braille")

@@ -4,20 +4,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from pathlib import Path
-
-from core.data import source_of
-from tui.trainer import Session, Snapshot
+from tui.trainer import Session, Snapshot, data_label
 from tui.widgets.lines import FittedToWidth
-
-
-def data_word(dataset) -> str:
-    """The data a chapter trains on, in a few characters: names, toy, the names typed (ann), or a file's name."""
-    source = source_of(dataset)
-    if source != "docs":
-        return source if source in ("names", "toy") else Path(source).name
-    typed = ",".join(dataset.docs)
-    return typed if len(typed) <= 16 else f"{len(dataset.docs):,} typed names"
 
 
 def status_line(label: str, parts: list[tuple[str, str, str]], roomy: bool, training: bool) -> Text:
@@ -50,7 +38,7 @@ class StatusBar(FittedToWidth, Static):
             loss = snap.last_loss
             step = (f"step {snap.step} ({snap.steps} planned)" if past else f"step {snap.step}/{snap.steps}", "", "")
             short_step = (f"step {snap.step} (past {snap.steps})", "", "") if past else step
-            data = (f"on {data_word(session.run.dataset)}", "", " (d)")
+            data = (f"on {data_label(session.run.dataset, short=True)}", "", " (d)")
             parts += [step, (f"step loss {loss:.4f}" if loss is not None else "step loss –", "", ""),
                       (f"lr {snap.lr:g}", "", " ([ ])"), data]
         elif snap.loss is not None:

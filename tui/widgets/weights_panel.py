@@ -163,7 +163,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
             self.info.set_lines([])
             text = Text(no_weights_text(session.chapter.number), style=DIM)
             if snap.logits:
-                text.append_text(logits_text(snap.logits, session.run.vocab.tokens, snap.name))
+                text.append_text(logits_text(snap.logits, session.run.vocab.tokens, session.run.vocab.decode(snap.ids)))
             self.body.set_prose(text, self.content_region.width)
             return
         name = session.matrix if session.matrix in snap.weights else next(iter(snap.weights))
