@@ -1041,7 +1041,10 @@ async def test_below_80x24_keys_do_nothing_out_of_sight_and_q_asks_on_the_screen
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space")
         await settle(pilot, app)
+        app.notify("Saved chapter 6 at step 3 to a/rather/long/path.json")  # a toast, then the terminal shrinks
         await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        assert not app._notifications
         await pilot.pause()
         await pilot.press("s", "s", "n", "space")  # speed, next chapter, train: none of it runs out of sight
         await pilot.pause()
@@ -1052,7 +1055,7 @@ async def test_below_80x24_keys_do_nothing_out_of_sight_and_q_asks_on_the_screen
         note = str(app.screen.query_one("#too-small-note").content)
         assert isinstance(app.screen, TooSmallScreen) and "q again quits; not saved: chapter 6 (3 steps)" in note
         assert not app._notifications
-        await pilot.press("q")
+        await pilot.press("ctrl+c")  # as q
         await pilot.pause()
     assert not app.is_running
 
@@ -1718,19 +1721,45 @@ async def test_the_code_view_folds_long_lines_and_w_shows_them_whole(size):
         view = app.screen.query_one("#code")
         width = app.screen.query_one("#code-scroll").scrollable_content_region.width
         lines = str(view.text).splitlines()
-        assert max(map(len, lines)) <= width and any(line[2:].startswith("↪ ") for line in lines)
+        assert max(map(len, lines)) <= width and any("↪ " in line[:4] for line in lines)
         whole = []
         for line in lines:  # a folded line's pieces put back together: nothing lost
-            if line[2:].startswith("↪ "):
+            if line[:2] in ("+ ", "- ", "  ") and line[2:].startswith("↪ "):
                 whole[-1] += line[4:]
+            elif line.startswith("↪ "):  # a line with no mark (the title's)
+                whole[-1] += line[2:]
             else:
                 whole.append(line)
         assert whole == [line.plain for line in app.screen.lines]
         await pilot.press("w")
         lines = str(view.text).splitlines()
-        assert max(map(len, lines)) > width and not any(line[2:].startswith("↪ ") for line in lines)
+        assert max(map(len, lines)) > width and not any("↪ " in line[:4] for line in lines)
         assert "w fold long lines" in app.screen.query_one("#code-scroll").border_subtitle
 
 
 def test_a_message_before_the_app_runs_or_after_it_ends_is_no_crash():
     PlaygroundApp(chapter=1).notify("a note with no screen to show it on")  # (the screenshots script's exit did this)
+
+
+def test_the_nudge_step_does_not_grow_with_the_weight_it_nudges():
+    from tui.widgets.weights_panel import nudge_step
+
+    values = np.array([[0.3, -0.2], [0.1, 0.25]])
+    assert nudge_step(values, 9, (0, 0)) == nudge_step(values, 9, (1, 1)) == 0.02  # a tenth of 0.25, then of 0.3
+    values[0, 0] = 296.7  # fifty presses of + on the largest weight: the step stays the others' tenth
+    assert nudge_step(values, 9, (0, 0)) == 0.02 and nudge_step(values, 9, (1, 1)) == 20
+    assert nudge_step(values, 5, (0, 0)) == 0.01  # chapter 5: EPSILON
+
+
+def test_folding_breaks_after_a_space_and_leaves_lines_without_a_mark_unmarked():
+    from rich.text import Text
+
+    from tui.widgets.code_view import folded
+
+    code = Text('+ """Chapter 12, fast engine: microgpt in numpy. Four attention heads, RMSNorm, residual connections"""')
+    title = Text("scalar engine: one Python float at a time (numpy only hands the weights over) and more words here")
+    assert [line.plain for line in folded([code, title], 60)] == [
+        '+ """Chapter 12, fast engine: microgpt in numpy. Four ',
+        '+ ↪ attention heads, RMSNorm, residual connections"""',
+        "scalar engine: one Python float at a time (numpy only hands ",
+        "↪ the weights over) and more words here"]

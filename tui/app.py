@@ -294,6 +294,7 @@ class PlaygroundApp(App):
         covering = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
         if covering is None:
             if too_small(width, height):
+                self.clear_notifications()  # a toast would cover its text
                 self.push_screen(TooSmallScreen())
         elif not too_small(width, height):
             if covering is self.screen:  # under a dialog opened just before, it goes at the next resize
@@ -802,7 +803,7 @@ class PlaygroundApp(App):
             return
         if not (self.narrow and self.active_panel == "gradients"):  # it shows the nudged weight's slopes too
             self.show_weights()
-        delta = direction * nudge_step(snap.weights[session.matrix], self.chapter_number)
+        delta = direction * nudge_step(snap.weights[session.matrix], self.chapter_number, session.cursor)
         name, index = session.matrix, session.cursor
 
         def job():

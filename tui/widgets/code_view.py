@@ -359,18 +359,23 @@ def chapter_code(number: int, engine: str = "scalar") -> tuple[list[Text], froze
 
 
 def folded(lines: list[Text], width: int) -> list[Text]:
-    """Lines wider than the view, folded: each further piece under the line's own gutter mark, after a ↪ (a line
-    cut at the edge lost its end with nothing to say so)."""
+    """Lines wider than the view, folded: each further piece under the line's own gutter mark (code lines have one),
+    after a ↪, broken after a space where one is near the edge (a line cut at the edge lost its end with nothing to
+    say so)."""
     out: list[Text] = []
     for line in lines:
         if line.cell_len <= width or width < 24:
             out.append(line)
             continue
-        gutter, code = line[:2], line[2:]
-        first, room = width - 2, width - 4
-        pieces = code.divide(range(first, len(code), room))
-        out.append(gutter + pieces[0])
-        out += [gutter + Text("↪ ", style="dim") + piece for piece in pieces[1:]]
+        marked = line.plain[:2] in ("+ ", "- ", "  ")
+        gutter, rest = (line[:2], line[2:]) if marked else (Text(""), line)
+        pieces, room = [], width - len(gutter)
+        while len(rest) > room:
+            cut = rest.plain.rfind(" ", room // 2, room) + 1 or room  # after a space in the second half, or at the edge
+            pieces.append(rest[:cut])
+            rest, room = rest[cut:], width - len(gutter) - 2
+        out.append(gutter + (pieces[0] if pieces else rest))
+        out += [gutter + Text("↪ ", style="dim") + piece for piece in [*pieces[1:], rest] if pieces]
     return out
 
 

@@ -18,7 +18,7 @@ class TooSmallScreen(ModalScreen):
     TooSmallScreen { align: center middle; background: $background; }
     TooSmallScreen > Static { width: 100%; height: auto; text-align: center; }
     """
-    BINDINGS = [Binding("q", "app.quit", "Quit")]
+    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("ctrl+c", "app.quit", "Quit", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="too-small")
