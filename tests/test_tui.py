@@ -1264,7 +1264,7 @@ async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path)
         await pilot.pause()
         panel = app.query_one(GeneratePanel)
         assert len(panel.names) == 10
-        assert "ten names at T 1, by the model at step 2:" in str(panel.body.content)  # training on leaves them
+        assert "ten names at T 1, by the model at step 2" in str(panel.body.content)  # training on leaves them
         await pilot.press("g", "g")  # one name says its model's step too
         await pilot.pause()
         assert "the model says (T 1, step 2)" in str(panel.body.content)
