@@ -347,21 +347,34 @@ def test_the_cli_stops_such_a_run_with_exit_3_and_saves_nothing(tmp_path, capsys
     assert code == 3 and not saved.exists() and "past any size that means something" in err
 
 
+def trained(steps: int, chapter: int = 9, engine: str = "fast", planned: int = 2000) -> Run:
+    run = Run(RunConfig(chapter, engine=engine, steps=planned))
+    for _ in range(steps):
+        run.train_step()
+    return run
+
+
+def nudge(run: Run, name: str, index: tuple, value: float) -> None:
+    """What the playground's + does to a run."""
+    run.weights_set_by_hand()
+    run.model.set_weight(name, index, value)
+
+
+def training_stops(run: Run) -> Diverged:
+    with pytest.raises(Diverged) as caught:
+        for _ in range(50):
+            run.train_step()
+    return caught.value
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_nudge_that_breaks_the_loss_a_few_steps_later_is_blamed_too():
     """Chapter 9 trained, wte[a][0] nudged to 156: the next step trains, its update grows from the nudge, the one
     after is inf. The last update was blamed: the advice was a smaller rate, then a smaller one, the nudge never
     named. Now the steps since the nudge are taken again from before it: finite, so the nudge is to blame."""
-    config = RunConfig(9, engine="fast", steps=2000)
-    run = Run(config)
-    for _ in range(2000):
-        run.train_step()
-    run.weights_set_by_hand()
-    run.model.set_weight("wte", (0, 0), 156.67)
-    with pytest.raises(Diverged) as caught:
-        for _ in range(50):
-            run.train_step()
-    e = caught.value
+    run = trained(2000)
+    nudge(run, "wte", (0, 0), 156.67)
+    e = training_stops(run)
     assert e.step == 2002 and e.by_hand and e.advice == "the weights set by hand give it, not the learning rate: set them back"
     assert str(e).endswith("back to the parameters after step 2001, with the weights set by hand")
     assert run.step == 2001  # the step after the nudge stays: the nudged weight is there to set back
@@ -373,35 +386,24 @@ def test_a_nudge_that_breaks_the_loss_a_few_steps_later_is_blamed_too():
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_wild_nudge_after_a_harmless_one_is_blamed_too():
     """The window was counted from the first nudge: a wild one 10 steps later was blamed on the learning rate."""
-    run = Run(RunConfig(9, engine="fast", steps=2000))
-    for _ in range(2000):
-        run.train_step()
-    run.weights_set_by_hand()
-    run.model.set_weight("wte", (1, 1), float(run.model.weights()["wte"][1][1]) + 0.02)  # harmless
+    run = trained(2000)
+    nudge(run, "wte", (1, 1), float(run.model.weights()["wte"][1][1]) + 0.02)  # harmless
     for _ in range(10):
         run.train_step()
-    run.weights_set_by_hand()
-    run.model.set_weight("wte", (0, 0), 156.67)
-    with pytest.raises(Diverged) as caught:
-        for _ in range(50):
-            run.train_step()
-    assert caught.value.by_hand and run.step == caught.value.step - 1
+    nudge(run, "wte", (0, 0), 156.67)
+    e = training_stops(run)
+    assert e.by_hand and run.step == e.step - 1
 
 
 @pytest.mark.parametrize("chapter, engine", [(9, "fast"), (12, "fast"), (12, "scalar"), (6, "scalar")])
 def test_checking_the_run_without_the_nudge_changes_nothing(chapter, engine):
-    run = Run(RunConfig(chapter, engine=engine, steps=40))
-    for _ in range(3):
+    def nudged_and_trained():
+        run = trained(3, chapter, engine, planned=40)
+        nudge(run, "wte" if chapter > 8 else "weights", (0, 0) if chapter > 8 else (0,), 0.5)
         run.train_step()
-    run.weights_set_by_hand()
-    run.model.set_weight("wte" if chapter > 8 else "weights", (0, 0) if chapter > 8 else (0,), 0.5)
-    run.train_step()
-    before = Run(RunConfig(chapter, engine=engine, steps=40))  # the same run, by the same keys
-    for _ in range(3):
-        before.train_step()
-    before.weights_set_by_hand()
-    before.model.set_weight("wte" if chapter > 8 else "weights", (0, 0) if chapter > 8 else (0,), 0.5)
-    before.train_step()
+        return run
+
+    run, same = nudged_and_trained(), nudged_and_trained()
     assert run.nudge_broke_it()  # the steps without the nudge are finite: it is what would be blamed
-    assert_same_state(run, before)
-    assert [run.train_step().loss for _ in range(3)] == [before.train_step().loss for _ in range(3)]
+    assert_same_state(run, same)
+    assert [run.train_step().loss for _ in range(3)] == [same.train_step().loss for _ in range(3)]

@@ -38,6 +38,21 @@ async def type_path(pilot, app, path: str) -> None:
     await pilot.pause()
 
 
+def saved_run(path, config: RunConfig, steps: int):
+    """A session file of a run trained `steps` steps (as `train --save` writes it)."""
+    run = Run(config)
+    for _ in range(steps):
+        run.train_step()
+    return session.save(path, run)
+
+
+async def open_file(pilot, app, path) -> None:
+    """ctrl+o, the path, Enter, and the opened run in place."""
+    await pilot.press("ctrl+o")
+    await type_path(pilot, app, path)
+    await settle(pilot, app)
+
+
 async def train_and_save(pilot, app, path) -> None:
     """space (the app's step budget), then ctrl+s to path."""
     await pilot.press("space")
@@ -243,14 +258,10 @@ async def test_opening_a_session_of_another_chapter_goes_there_with_its_name(tmp
 
 
 async def test_a_session_saved_by_the_cli_keeps_the_typed_name(tmp_path):
-    run = Run(RunConfig(12, engine="fast", steps=50))
-    run.train_step()
-    path = session.save(tmp_path / "cli.json", run)  # `train --save`: no name was typed
+    path = saved_run(tmp_path / "cli.json", RunConfig(12, engine="fast", steps=50), 1)  # `train --save`: no name typed
     app = App(chapter=12)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await type_path(pilot, app, path)
-        await settle(pilot, app)
+        await open_file(pilot, app, path)
         assert app.session.run.step == 1 and app.typed == "ann" and app.query_one("#name").value == "ann"
         assert not any("typed name" in n.message for n in app._notifications)
 
@@ -447,15 +458,10 @@ async def test_a_chapter_without_steps_saves_and_opens_without_speaking_of_steps
 
 
 async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path):
-    run = Run(RunConfig(7, steps=20))
-    for _ in range(3):
-        run.train_step()
-    path = session.save(tmp_path / "seven.json", run)
+    path = saved_run(tmp_path / "seven.json", RunConfig(7, steps=20), 3)
     app = App(chapter=7)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await type_path(pilot, app, path)
-        await settle(pilot, app)
+        await open_file(pilot, app, path)
         info = app.query_one("#weights-info")
         assert "no gradient until a step (not saved)" in str(info.text)
         assert all(len(line) <= info.size.width for line in info.text.plain.splitlines())  # whole, not cut mid-word
@@ -517,10 +523,7 @@ def test_a_data_file_named_docs_is_a_file_not_names_typed(tmp_path, monkeypatch)
 
 
 async def test_ctrl_s_replaces_another_runs_file_only_at_a_second_enter(tmp_path):
-    other = Run(RunConfig(12, engine="fast", steps=50))
-    for _ in range(3):
-        other.train_step()
-    path = session.save(tmp_path / "gpt.json", other)  # e.g. `train -c 12 --save gpt.json`
+    path = saved_run(tmp_path / "gpt.json", RunConfig(12, engine="fast", steps=50), 3)  # `train -c 12 --save gpt.json`
     app = App(chapter=6, step_budget=2)
     async with app.run_test(size=SIZE) as pilot:
         await train_and_save(pilot, app, path)
@@ -589,14 +592,9 @@ async def test_ctrl_c_quits_as_q_does():
 
 
 async def test_opening_a_session_trained_past_its_plan_says_so(tmp_path):
-    run = Run(RunConfig(9, engine="fast", steps=5))
-    for _ in range(7):  # the playground trains on past the plan ("space trains on")
-        run.train_step()
-    path = session.save(tmp_path / "past.json", run)
+    path = saved_run(tmp_path / "past.json", RunConfig(9, engine="fast", steps=5), 7)  # "space trains on" past it
     app = App(chapter=9)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await type_path(pilot, app, path)
-        await settle(pilot, app)
+        await open_file(pilot, app, path)
         assert any(n.message.startswith(f"Opened {path}: chapter 9 at step 7, past its 5 planned")
                    for n in app._notifications)
