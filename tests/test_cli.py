@@ -758,13 +758,17 @@ def test_the_playground_stopped_by_a_signal_gives_the_terminal_back(signum):
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    deadline = time.monotonic() + 30
-    while b"6/12 training" not in drawn and time.monotonic() < deadline:
-        time.sleep(0.1)
-    child.send_signal(signum)
-    child.wait(timeout=30)
-    reader.join(timeout=5)
-    os.close(master)
+    try:
+        deadline = time.monotonic() + 30
+        while b"6/12 training" not in drawn and time.monotonic() < deadline:
+            time.sleep(0.1)
+        child.send_signal(signum)
+        child.wait(timeout=30)
+    finally:  # never a playground left running behind the tests
+        if child.poll() is None:
+            child.kill()
+        reader.join(timeout=5)
+        os.close(master)
     assert child.returncode == 128 + signum
     assert drawn.rfind(b"\x1b[?1049l") > drawn.rfind(b"\x1b[?1049h") >= 0  # out of the alternate screen
     after = drawn[drawn.rfind(b"\x1b[?1049l"):].decode(errors="replace")
