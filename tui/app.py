@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -91,6 +93,9 @@ GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
 PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
+
+
+STOP_SECONDS = 10  # after a signal, the longest the playground takes to save and give the terminal back
 
 
 def divergence_note(e: Diverged) -> str:
@@ -288,6 +293,10 @@ class PlaygroundApp(App):
         finally:  # one line, however narrow the terminal (Rich would wrap it)
             message = Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True, overflow="ignore")
             self.exit(return_code=128 + getattr(signal, name), message=message)
+            # a terminal already gone can keep the exit from finishing: the process ends all the same
+            deadline = threading.Timer(STOP_SECONDS, os._exit, (128 + getattr(signal, name),))
+            deadline.daemon = True
+            deadline.start()
 
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
