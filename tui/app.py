@@ -206,6 +206,7 @@ class PlaygroundApp(App):
         self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.sessions: dict[int, Session] = {}
         self.stopping = False  # a signal is ending the playground
+        self.stop_deadline: threading.Timer | None = None  # ends the process should that exit not finish
         if saved is not None:
             run = saved.run
             self.chapter_number = run.chapter.number
@@ -236,6 +237,8 @@ class PlaygroundApp(App):
     def on_unmount(self) -> None:
         for session in self.sessions.values():  # a trainer thread must not outlive the app
             session.stop_requested = True
+        if self.stop_deadline is not None:  # the exit a signal asked for did finish
+            self.stop_deadline.cancel()
 
     # ---- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -294,9 +297,9 @@ class PlaygroundApp(App):
             message = Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True, overflow="ignore")
             self.exit(return_code=128 + getattr(signal, name), message=message)
             # a terminal already gone can keep the exit from finishing: the process ends all the same
-            deadline = threading.Timer(STOP_SECONDS, os._exit, (128 + getattr(signal, name),))
-            deadline.daemon = True
-            deadline.start()
+            self.stop_deadline = threading.Timer(STOP_SECONDS, os._exit, (128 + getattr(signal, name),))
+            self.stop_deadline.daemon = True
+            self.stop_deadline.start()
 
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
