@@ -243,6 +243,9 @@ def loads(raw: bytes | str, run_class: type[Run] = Run) -> SavedSession:
     return from_dict(parse(raw), run_class)
 
 
+NOT_A_SESSION = "not a session file (a session is the JSON file ctrl+s or train --save writes)"
+
+
 def parse(raw: bytes | str):
     """The JSON of a file's text; SessionError when it is not JSON. A byte-order mark is no part of it, as for
     data files (an editor may add one)."""
@@ -251,7 +254,7 @@ def parse(raw: bytes | str):
     except UnicodeDecodeError:
         text = ""
     if not text.lstrip().startswith("{"):  # a text or binary file given by mistake: nothing about JSON to say
-        raise SessionError("not a session file (a session is the JSON file ctrl+s or train --save writes)")
+        raise SessionError(NOT_A_SESSION)
     try:
         return json.loads(text, parse_constant=refuse_constant)
     except SessionError:
@@ -267,7 +270,7 @@ def refuse_constant(name: str):
 
 def from_dict(document, run_class: type[Run] = Run) -> SavedSession:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise SessionError("not a minigpt-tui session file")
+        raise SessionError(NOT_A_SESSION)  # JSON, but another program's
     if "version" not in document:
         raise SessionError("the field 'version' is missing")
     version = document["version"]  # any value: the line below says what it should be

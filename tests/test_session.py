@@ -209,7 +209,7 @@ def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_
     (set_key(None, "version", "1"), 'its version should be the number 1, not "1"'),
     (set_key(None, "version", True), "its version should be the number 1, not true"),
     (lambda d: d.pop("version"), ": the field 'version' is missing"),
-    (set_key(None, "format", "something else"), "not a minigpt-tui session file"),
+    (set_key(None, "format", "something else"), "not a session file (a session is the JSON file ctrl+s or train"),
     (lambda d: d["params"].__setitem__("wte", d["params"]["wte"][:-1]), "wte has shape [26, 16], the model needs [27, 16]"),
     (lambda d: d["params"].pop("lm_head"), "missing lm_head"),
     (lambda d: d["params"]["wpe"][3].__setitem__(2, "x"), "holds str, not numbers"),
