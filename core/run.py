@@ -4,6 +4,7 @@ The CLI and the playground both drive a Run; a saved session is a Run written to
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from collections import deque
@@ -382,27 +383,35 @@ class Run:
         if self._hand is None or self.step - self._hand[2] > HAND_WINDOW:
             return False
         start, checkpoint, _ = self._hand
-        kept = self.model.checkpoint()
-        self.model.restore(checkpoint)
-        try:
-            for step in range(start, self.step + 1):
-                batch = [self.encoded[i] for i in self.batch_indices(step)]
-                if not math.isfinite(self.model.train_step(batch, self.lr_at(step), step)):
-                    return False
-            return self.model.all_bounded()
-        except (ArithmeticError, ValueError):
-            return False
-        finally:
-            self.model.restore(kept)
+        with self.parameters_of(checkpoint):
+            try:
+                for step in range(start, self.step + 1):
+                    batch = [self.encoded[i] for i in self.batch_indices(step)]
+                    if not math.isfinite(self.model.train_step(batch, self.lr_at(step), step)):
+                        return False
+                return self.model.all_bounded()
+            except (ArithmeticError, ValueError):
+                return False
 
     def loss_at(self, checkpoint, indices: list[int]) -> float:
         """The mean loss of a batch at a checkpoint's parameters; the model keeps its own."""
+        with self.parameters_of(checkpoint):
+            return mean_loss(self.model, [self.encoded[i] for i in indices])
+
+    @contextlib.contextmanager
+    def parameters_of(self, checkpoint):
+        """The model at a checkpoint's parameters for a while, its own put back after, whatever happens meanwhile."""
         kept = self.model.checkpoint()
         self.model.restore(checkpoint)
         try:
-            return mean_loss(self.model, [self.encoded[i] for i in indices])
+            yield
         finally:
             self.model.restore(kept)
+
+    def progress(self) -> str:
+        """Where the run is in its plan, in words: "step 5 of 2,000", or "step 12,559, past its 2,000 planned"."""
+        plan = f", past its {self.steps:,} planned" if self.step > self.steps else f" of {self.steps:,}"
+        return f"step {self.step:,}{plan}"
 
     def put_on_trial(self) -> None:
         """The parameters now, every SOUND_EVERY steps and when training starts: the next step's loss, which reads

@@ -205,8 +205,8 @@ class PlaygroundApp(App):
         self.step_budget = step_budget  # stop training after this many steps per start (tests)
         self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.sessions: dict[int, Session] = {}
-        self.stopping = False  # a signal is ending the playground
-        self.stop_deadline: threading.Timer | None = None  # ends the process should that exit not finish
+        self.stop_deadline: threading.Timer | None = None  # once a signal asked to stop: ends the process should
+        # the exit not finish
         if saved is not None:
             run = saved.run
             self.chapter_number = run.chapter.number
@@ -285,19 +285,19 @@ class PlaygroundApp(App):
                 loop.add_signal_handler(getattr(signal, name), self.stopped_by_signal, name)
 
     def stopped_by_signal(self, name: str) -> None:
-        if self.stopping:  # a closing terminal sends SIGHUP twice: the first is being answered
+        if self.stop_deadline is not None:  # a closing terminal sends SIGHUP twice: the first was answered
             return
-        self.stopping, said = True, ""
+        said, code = "", 128 + getattr(signal, name)
         try:
             saved = session_keys.rescue_unsaved(self)
             said = f"; work not saved before: {'; '.join(saved)}" if saved else ""
         except Exception as e:  # noqa: BLE001 - whatever went wrong, the terminal is given back
             said = f"; work not saved: {e}"
         finally:  # one line, however narrow the terminal (Rich would wrap it)
-            message = Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True, overflow="ignore")
-            self.exit(return_code=128 + getattr(signal, name), message=message)
+            self.exit(return_code=code, message=Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True,
+                                                     overflow="ignore"))
             # a terminal already gone can keep the exit from finishing: the process ends all the same
-            self.stop_deadline = threading.Timer(STOP_SECONDS, os._exit, (128 + getattr(signal, name),))
+            self.stop_deadline = threading.Timer(STOP_SECONDS, os._exit, (code,))
             self.stop_deadline.daemon = True
             self.stop_deadline.start()
 

@@ -437,9 +437,7 @@ def cmd_train(args) -> int:
         seen = session.file_signature(target)
     print_notes(run)
     if run.done:  # a session loaded at its end: only its samples are left
-        past = run.step > run.steps
-        at = f"step {run.step:,}, past its {run.steps:,} planned" if past else f"step {run.step:,} of {run.steps:,}"
-        warn(f"nothing left to train: the session is at {at}; {longer_run(run)}")
+        warn(f"nothing left to train: the session is at {run.progress()}; {longer_run(run)}")
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
     first_step = run.step

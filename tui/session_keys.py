@@ -129,8 +129,7 @@ def open_session(app) -> None:
         path, saved = result
         app.session_file = path
         run = saved.run
-        past = f", past its {run.steps:,} planned" if run.step > run.steps else f" of {run.steps:,}"
-        at = f" at step {run.step:,}{past}" if run.model.trainable else ""
+        at = f" at {run.progress()}" if run.model.trainable else ""
         adopt(app, run, f"Opened {path}: chapter {run.chapter.number}{at}", typed=saved.typed, file=path)
 
     hint = "A file saved with ctrl+s or `train --save`."

@@ -374,8 +374,9 @@ def folded(lines: list[Text], width: int) -> list[Text]:
             cut = rest.plain.rfind(" ", room // 2, room) + 1 or room  # after a space in the second half, or at the edge
             pieces.append(rest[:cut])
             rest, room = rest[cut:], width - len(gutter) - 2
-        out.append(gutter + (pieces[0] if pieces else rest))
-        out += [gutter + Text("↪ ", style="dim") + piece for piece in [*pieces[1:], rest] if pieces]
+        first, *more = [*pieces, rest]
+        out.append(gutter + first)
+        out += [gutter + Text("↪ ", style="dim") + piece for piece in more]
     return out
 
 

@@ -8,6 +8,7 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.message import Message
 
+from core.chapters.c02_logits import logits_to_probs
 from core.chapters.c05_gradients import EPSILON
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines
@@ -232,14 +233,12 @@ def clamp(cursor: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def logits_text(logits: list[float], tokens: list[str], name: str) -> Text:
     """Chapter 2's scores for the typed name's last position, and how one becomes a probability."""
-    total = 0.0
-    for logit in logits:
-        total += logit
+    total, probs = sum(logits), logits_to_probs(logits)  # the model's own division
     text = Text(f"\n\nThe scores drawn for the last position of {name!r}:\n", style=DIM)
     text.append("  ".join(f"{token_label(t)} {x:.2f}" for t, x in zip(tokens, logits)), style="bold")
     best = max(range(len(logits)), key=logits.__getitem__)
     text.append(f"\nsum {total:.2f}; each over the sum is a probability: p({token_label(tokens[best])}) = "
-                f"{logits[best]:.2f} / {total:.2f} = {logits[best] / total:.0%}. Another call, other scores.", style=DIM)
+                f"{logits[best]:.2f} / {total:.2f} = {probs[best]:.0%}. Another call, other scores.", style=DIM)
     return text
 
 
