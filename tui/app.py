@@ -96,6 +96,16 @@ PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
 
 
 STOP_SECONDS = 10  # after a signal, the longest the playground takes to save and give the terminal back
+# what Textual's driver turns on, turned off: keyboard protocol, focus and mouse reports, bracketed paste, no line
+# wrap, hidden cursor, the alternate screen
+TERMINAL_BACK = "\x1b[<u\x1b[?1004l\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h\x1b[?25h\x1b[?1049l"
+
+
+def terminal_back_and_exit(code: int) -> None:
+    """The end of an exit that did not finish (see STOP_SECONDS): the terminal's modes put back, then out."""
+    with contextlib.suppress(OSError):
+        os.write(sys.__stderr__.fileno(), TERMINAL_BACK.encode())  # where Textual draws
+    os._exit(code)
 
 
 def divergence_note(e: Diverged) -> str:
@@ -237,8 +247,6 @@ class PlaygroundApp(App):
     def on_unmount(self) -> None:
         for session in self.sessions.values():  # a trainer thread must not outlive the app
             session.stop_requested = True
-        if self.stop_deadline is not None:  # the exit a signal asked for did finish
-            self.stop_deadline.cancel()
 
     # ---- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -296,10 +304,12 @@ class PlaygroundApp(App):
         finally:  # one line, however narrow the terminal (Rich would wrap it)
             self.exit(return_code=code, message=Text(f"minigpt-tui: stopped by {name}{said}", no_wrap=True,
                                                      overflow="ignore"))
-            # a terminal already gone can keep the exit from finishing: the process ends all the same
-            self.stop_deadline = threading.Timer(STOP_SECONDS, os._exit, (code,))
+            # the exit can hang after the app has unmounted (Textual's writer thread, a terminal gone): the process
+            # ends all the same, and a daemon timer dies with it when the exit does finish
+            self.stop_deadline = threading.Timer(STOP_SECONDS, terminal_back_and_exit, (code,))
             self.stop_deadline.daemon = True
-            self.stop_deadline.start()
+            if not self.is_headless:  # (a test's app: the process is pytest's)
+                self.stop_deadline.start()
 
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
