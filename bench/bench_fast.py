@@ -169,7 +169,8 @@ def main():
 
     def row(what, fast, base, unit, ratio):
         rows.append((what, fast, base, unit, ratio))
-        print(f"  {what}: {fast} vs {base} {unit} -> {ratio}", file=sys.stderr)
+        against = f" vs {base}" if base else ""
+        print(f"  {what}: {fast}{against} {unit}" + (f" -> {ratio}" if ratio else ""), file=sys.stderr)
 
     # The pure-Python baselines race first: importing torch leaves about a million objects for Python's cycle
     # collector to walk on every collection, which slows plain microgpt ~1.7x (gc.freeze() gets most of it back)
