@@ -177,7 +177,8 @@ async def test_a_short_names_attention_map_keeps_its_percent_cells():
     async with app.run_test(size=WIDE) as pilot:
         lines = await attention_map_lines(pilot, app, "emma")
         assert lines[1].startswith("     .  e  m  m  a")  # 3 wide: a whole percent each
-        assert lines[2].split()[:3] == [".", "99", "·"]  # position 0 can only read itself
+        assert lines[2].split()[:3] == [".", "100", "·"]  # position 0 can only read itself: all of it
+        assert lines[3].split()[0] == "e" and all(len(cell) <= 2 for cell in lines[3].split()[1:])
         assert "99 means 99 or more" in "".join(lines)
 
 
@@ -196,3 +197,23 @@ async def test_the_data_dialogs_file_of_your_own_shortens_a_long_path_too():
         await pilot.press("backspace")
         await pilot.pause()
         assert str(error.content) == ""
+
+
+# 5. Numbers on the probability and attention shades stay readable at every weight, the framed target's too.
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG's contrast ratio of two #rrggbb colours (1 to 21)."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("light", ["#bcbcbc", "#ffff5f"])  # a cell's ink, the target's
+def test_text_on_every_shade_reads_at_a_contrast_of_3_or_more(light):
+    from tui.widgets.palette import heat, ink
+
+    ratios = {w / 100: contrast(ink(w / 100, light), heat(w / 100)) for w in range(101)}
+    assert min(ratios.values()) >= 3, {w: round(r, 1) for w, r in ratios.items() if r < 3}

@@ -196,6 +196,16 @@ class LeftColumn(Vertical):
         self.query_one("#gradients").styles.max_height = rows if self.stacked else None  # None: as app.tcss says
 
 
+def pressed_after_escape(event: events.Key) -> str | None:
+    """Esc and the key after it, arriving in one read (a slow ssh link, a quick typist), reach Textual as one
+    alt+key: the Esc that should leave the name box or close a view was lost and the key typed as a letter. Nothing
+    here is bound to alt, so such a key is taken as the two it was: this returns the second's name (or None)."""
+    if event.is_forwarded or not event.key.startswith("alt+") or not event.is_printable or len(event.character) != 1:
+        return None
+    key = event.key.removeprefix("alt+")
+    return event.character if key.startswith("shift+") else key  # Textual names an alt+G "alt+shift+g", a G "G"
+
+
 class PlaygroundApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "minigpt-tui"
@@ -238,6 +248,14 @@ class PlaygroundApp(App):
         self.weights_drawn = 0.0
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and (plain := pressed_after_escape(event)):
+            for key in (events.Key("escape", "\x1b"), events.Key(plain, event.character)):
+                await self.on_event(key)  # in order, as two keys in one burst
+            return
+        if isinstance(event, events.Key) and event.key in ("enter", "escape") and not event.is_forwarded \
+                and isinstance(self.focused, NameBox):
+            self.focus_a_shown_panel()  # now, as it arrives: the keys queued behind it are commands again
+            return
         if isinstance(event, (events.Key, events.MouseDown)):
             self.ui_priority_until = time.monotonic() + UI_PRIORITY
         if isinstance(event, events.Key) and not event.is_forwarded:

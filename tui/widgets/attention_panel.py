@@ -24,7 +24,10 @@ def head_map(weights, tokens: list[str], title: str, cell: int = 3) -> Text:
                 text.append("·".rjust(cell), style="#444444")
             else:
                 w = float(weights[i][j])
-                shown = short_percent(w) if cell >= 3 else tens_digit(w)
+                if cell < 3:
+                    shown = tens_digit(w)
+                else:  # the first position reads itself alone: all of it, not a "99" in a row said to sum to 100
+                    shown = "100" if i == 0 else short_percent(w)
                 text.append(shown.rjust(cell), style=f"{ink(w)} on {heat(w)}")
         if i < t - 1:
             text.append("\n")

@@ -8,17 +8,17 @@ from core.chapters import Chapter
 
 TRY = {
     1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
-    2: "press g: the scores are new random numbers at every token, so no two dice are alike.",
-    3: "tab to the weights (at 80x24: 2 first), pick one with the arrows, + a few times: it wins.",
+    2: "press g a few times: the scores are new random numbers each token, so no two dice match.",
+    3: "tab to the weights (at 80x24: 2 first), pick one with the arrows, + until it wins.",
     4: "type a name with /, Esc to leave the box, then + or - on a weight: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
-    6: "press space: on ann the loss falls from 0.887 to 0.738; d trains on the eight toy names instead.",
-    7: "c, then e: the Value class, whose one backward pass finds every gradient. Grads: a nudge agrees.",
+    6: "press space: the loss of ann falls from 0.887 to 0.738; d, then toy, trains on the eight toy names.",
+    7: "c, e for the scalar engine, then PageDown to class Value: one backward pass finds every gradient.",
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
     11: "train, then a: where each position looks. No residuals or Adam yet: it trails 9 and 10.",
-    12: "train the 1000 steps, then G: microgpt's names (seed 42: anir, lanen, mamian first).",
+    12: "train, then G: microgpt's names (anir, lanen, mamian first if nothing was sampled before).",
 }
 
 

@@ -15,7 +15,7 @@ KEYS = [
     ("Chapters", [
         ("n / p", "next / previous chapter"),
         ("↑ ↓ Enter", "pick a chapter in the list (when it has the focus)"),
-        ("c", "show the chapter's code, what is new marked (e there: the other engine's)"),
+        ("c", "show the chapter's code, what is new marked (there: e the other engine's, w long lines folded or not)"),
     ]),
     ("Training (chapter 6 on)", [
         ("space", "start / pause training"),
@@ -49,7 +49,7 @@ KEYS = [
         ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
-        ("q", "quit (ctrl+c too; steps or nudges not saved: q twice)"),
+        ("q", "quit (ctrl+c too, outside a text box; steps or nudges not saved: q twice)"),
     ]),
 ]
 
@@ -60,7 +60,7 @@ def help_table() -> Table:
     table.add_column()
     for group, keys in KEYS:
         table.add_row(Text(""), Text(""))
-        table.add_row(Text(""), Text(group, style="bold underline"))
+        table.add_row(Text(""), Text.assemble((group, "bold underline")))  # a span: the cell's padding stays plain
         for key, what in keys:
             table.add_row(key, what)
     return table

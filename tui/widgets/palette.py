@@ -35,15 +35,19 @@ def diverging(value: float, vmax: float) -> str:
     return (POSITIVE if value >= 0 else NEGATIVE)[level]
 
 
+def shade_index(weight: float) -> int:
+    weight = min(1.0, max(0.0, weight if math.isfinite(weight) else 0.0))
+    return min(len(SHADES) - 1, int(weight * (len(SHADES) - 1) + 0.5))
+
+
 def heat(weight: float) -> str:
     """The shade for a weight between 0 and 1."""
-    weight = min(1.0, max(0.0, weight if math.isfinite(weight) else 0.0))
-    return SHADES[min(len(SHADES) - 1, int(weight * (len(SHADES) - 1) + 0.5))]
+    return SHADES[shade_index(weight)]
 
 
-def ink(weight: float) -> str:
-    """Text that stays readable on heat(weight)."""
-    return "#000000" if weight > 0.45 else "#bcbcbc"
+def ink(weight: float, light: str = "#bcbcbc") -> str:
+    """Text that stays readable on heat(weight): black from the mid blue #5f87af up (light text there was 2:1)."""
+    return "#000000" if shade_index(weight) >= 3 else light
 
 
 def surprise(ratio: float) -> str:

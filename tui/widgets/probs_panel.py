@@ -72,7 +72,7 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
                 pct = short_percent(q)
                 if i == target:
-                    line.append(f"[{pct:>{cell - 2}}]", style=f"bold {TARGET} on {heat(q)}")
+                    line.append(f"[{pct:>{cell - 2}}]", style=f"bold {ink(q, TARGET)} on {heat(q)}")
                 else:
                     line.append(f" {pct:>{cell - 2}} ", style=f"{ink(q)} on {heat(q)}")
             if has_loss:
@@ -106,9 +106,9 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         note = Text("The loss (how surprised the model is) arrives in chapter 4.", style=DIM)
     elif snap.losses:
         worst = max(range(len(snap.losses)), key=lambda i: snap.losses[i])
-        note = Text(f"Most surprised at position {worst + 1}: the model gave "
-                    f"{token_label(vocab.tokens[snap.targets[worst]])!r} only "
-                    f"{percent(snap.probs[worst][snap.targets[worst]])}.", style=DIM)
+        context = vocab.end_symbol + vocab.decode(snap.ids[:worst])  # a row's label: no position number to count
+        note = Text(f"Most surprised by {token_label(vocab.tokens[snap.targets[worst]])!r} after {context!r}: the "
+                    f"model gave it only {percent(snap.probs[worst][snap.targets[worst]])}.", style=DIM)
     else:
         return lines
     return lines + wrap(note, width, console)
