@@ -45,6 +45,7 @@ class Model:
     loss_formula = "1 - p"
     has_gradients = False  # offers gradients(ids)
     trainable = False  # offers train_step(batch, lr, t)
+    tempered = True  # sampling's temperature changes its probabilities (a fair die's it does not)
 
     def __init__(self, vocab: Vocab, rng: random.Random):
         self.vocab = vocab

@@ -606,6 +606,15 @@ async def test_generate_skip_ten_names_temperature_and_speed():
         assert len(panel.names) == 10
 
 
+async def test_the_temperature_of_a_fair_die_does_not_move():
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("t")
+        assert app.session.temperature == 1.0 and app.toast.startswith("A fair die stays fair at every temperature")
+        await pilot.press("n", "t")  # chapter 2's scores do sharpen
+        assert app.session.temperature == 0.7
+
+
 async def test_code_help_chart_and_attention_views():
     app = PlaygroundApp(chapter=8)
     async with app.run_test(size=WIDE) as pilot:
@@ -1146,6 +1155,21 @@ async def test_esc_and_the_next_key_in_one_read_are_two_keys_not_alt():
         app.post_message(events.Key("alt+p", "p"))  # Esc (nothing to close), then p: the previous chapter
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen) and app.chapter_number == 6
+
+
+async def test_the_footer_in_the_name_box_offers_the_way_out_not_keys_that_type_letters():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        async def footer() -> list[str]:
+            await pilot.pause()  # the footer composes its keys again after a change of focus
+            return [str(key.render()) for key in app.screen.query("FooterKey")]
+
+        assert {"n Next", "/ Name"} <= set(await footer())
+        await pilot.press("slash")
+        keys = await footer()
+        assert keys[0] == "esc Leave the box" and not any(k in " ".join(keys) for k in ("Next", "Name")), keys
+        await pilot.click("FooterKey")  # its key works from the footer too
+        assert not isinstance(app.focused, Input) and "n Next" in await footer()
 
 
 @pytest.mark.parametrize("leave", ["enter", "escape"])

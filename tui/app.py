@@ -89,6 +89,7 @@ KEYS = [
     ("question_mark", "help", "Help: every key", "Help"),
     ("q", "quit", "Quit", "Quit"),
 ]
+FOOTER_ACTIONS = {action for _, action, _, label in KEYS if label}
 GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads panel, beside its check
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
@@ -966,6 +967,10 @@ class PlaygroundApp(App):
         if not self.session.built:  # nothing to sample from; the chapter's own error says why
             self.notify(self.session.error, severity="warning")
             return
+        if not self.session.model.tempered:
+            self.notify("A fair die stays fair at every temperature: the temperature sharpens or flattens a model's "
+                        "probabilities, from chapter 2 on.")
+            return
         before = self.session.temperature
         if self.session.temperature_step(direction) == before:
             self.notify(f"The temperature is at its {'highest' if direction > 0 else 'lowest'} here: {before:g}.")
@@ -1102,7 +1107,10 @@ class PlaygroundApp(App):
         super().notify(message, **(kw if kw.get("title") else {"markup": False} | kw))
 
     def check_action(self, action: str, parameters) -> bool | None:
-        """Nothing runs behind the too-small screen, not even from the command palette: only quitting."""
+        """Nothing runs behind the too-small screen, not even from the command palette: only quitting. In the name
+        box the footer offers no key that would type a letter there instead."""
+        if isinstance(self.focused, NameBox) and action in FOOTER_ACTIONS:
+            return False
         return not isinstance(self.screen, TooSmallScreen) or action in ("quit", "help_quit")
 
     def get_system_commands(self, screen):

@@ -3,6 +3,8 @@ from core.model import Model
 
 
 class Tokens(Model):
+    tempered = False  # a fair die stays fair at any sampling temperature
+
     def next_probs(self, context):
         # a fair die: each token as likely as any other, whatever came before
         n = len(self.vocab)

@@ -10,6 +10,8 @@ def logits_to_probs(logits):
 
 
 class Logits(Tokens):
+    tempered = True  # uneven faces: a temperature sharpens or flattens them
+
     def gpt(self, context):
         # fresh random positive scores at every call: a die with uneven faces (the last kept, for the playground)
         self.last_logits = [self.rng.random() for _ in self.vocab.tokens]

@@ -1,9 +1,10 @@
 """The box the name is typed in, under the probabilities."""
 from __future__ import annotations
 
-from tui.widgets.text_box import TextBox
+from textual.binding import Binding
 
 from core.data import control_character
+from tui.widgets.text_box import TextBox
 
 
 class NameBox(TextBox):
@@ -11,6 +12,8 @@ class NameBox(TextBox):
     a panel would replace the name."""
 
     can_focus = False
+    # for the footer (the app takes both keys as they arrive, before the box): the playground's keys type letters here
+    BINDINGS = [Binding("escape", "leave", "Leave the box"), Binding("enter", "leave", show=False)]
 
     def __init__(self, **kw):
         super().__init__(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
@@ -34,6 +37,9 @@ class NameBox(TextBox):
     def open(self) -> None:
         self.can_focus = True
         self.screen.set_focus(self)  # now: keys in the same burst as / are the name's
+
+    def action_leave(self) -> None:  # a click on the footer's key
+        self.app.focus_a_shown_panel()
 
     def on_blur(self) -> None:
         self.can_focus = False
