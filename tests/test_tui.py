@@ -1288,10 +1288,10 @@ async def test_the_status_bar_fits_each_new_width():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         bar = app.query_one(StatusBar)
-        assert "[ ]" in str(bar.content) and str(bar.content).rstrip().endswith("scalar")  # roomy: key hints
+        assert "[ ]" in str(bar.content) and str(bar.content).rstrip().endswith("scalar engine")  # roomy: key hints
         await pilot.resize_terminal(*SMALL)
         await pilot.pause(0.3)
-        assert "[ ]" not in str(bar.content) and str(bar.content).rstrip().endswith("scalar")
+        assert "[ ]" not in str(bar.content) and str(bar.content).rstrip().endswith("scalar engine")
         await pilot.resize_terminal(*WIDE)
         await pilot.pause(0.3)
         assert "[ ]" in str(bar.content)  # the hints again, not the small screen's short line

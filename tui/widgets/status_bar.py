@@ -1,4 +1,5 @@
-"""One line of state: chapter, step, loss, learning rate, temperature, engine, speed."""
+"""One line of state: chapter, step, loss, learning rate, data, temperature, engine, and steps a second while
+training."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -43,19 +44,21 @@ class StatusBar(FittedToWidth, Static):
                       (f"lr {snap.lr:g}", "", " ([ ])"), data]
         elif snap.loss is not None:
             parts.append((f"loss of {snap.scored_label} {snap.loss:.4f}", "", ""))
-        temperature, engine = (f"T {session.temperature:g}", "", " (t/T)"), (session.run.config.engine, "", "")
+        temperature, engine = (f"T {session.temperature:g}", "", " (t/T)"), (f"{session.run.config.engine} engine", "", "")
         parts += [temperature, engine]
         if training:
             parts.append((f"{session.steps_per_second:,.0f} steps/s", "bold", ""))
-        # what gives way when the line is too narrow, in turn: the data, the key hints, the engine's name, the plan's
-        # wording, the temperature (the speed and the loss stay)
+        # what gives way when the line is too narrow, in turn: the engine, the data, the key hints, the plan's wording,
+        # the temperature (the speed and the loss stay)
         fewer = [p for p in parts if p is not engine and p is not data]
         shorter = [short_step if p is step else p for p in fewer]
         fewest = [p for p in shorter if p is not temperature]
         plain_step = [(f"step {snap.step}", "", "") if p is short_step else p for p in fewest]  # past the plan: the count
         without_data = [p for p in parts if p is not data]
+        without_engine = [p for p in parts if p is not engine]
         roomy = self.size.width >= 100
-        candidates = [(parts, roomy), (without_data, roomy), (parts, False), (without_data, False), (fewer, False),
+        candidates = [(parts, roomy), (without_engine, roomy), (without_data, roomy), (parts, False),
+                      (without_engine, False), (without_data, False), (fewer, False),
                       (shorter, False), (fewest, False), (plain_step, False)]
         label = session.chapter.label
         for kept, roomy in candidates:
