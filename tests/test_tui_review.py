@@ -217,3 +217,18 @@ def test_text_on_every_shade_reads_at_a_contrast_of_3_or_more(light):
 
     ratios = {w / 100: contrast(ink(w / 100, light), heat(w / 100)) for w in range(101)}
     assert min(ratios.values()) >= 3, {w: round(r, 1) for w, r in ratios.items() if r < 3}
+
+
+# 6. The smallest wide screen (110x30) shows a typed name's whole table: every row with its loss, none cut.
+
+async def test_the_smallest_wide_screen_shows_every_row_of_the_table_with_its_loss():
+    import re
+
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        lines = text_of(app, "#probs-body").splitlines()
+        rows = [i for i, line in enumerate(lines) if "→" in line and "next" not in line]
+        assert len(rows) == 4, lines  # ann: 4 positions
+        assert rows[-1] < app.query_one("#probs-scroll").size.height  # all in sight (2 were: Generate took 14 rows)
+        assert all(re.search(r"\d\.\d{3}$", lines[i].rstrip()) for i in rows), lines  # the losses were cut: "0.…"

@@ -59,16 +59,18 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
         lines.append(with_loss(Text(f"showing the name up to {up_to}: {vocab.decode(snap.ids)!r}", style=DIM)))
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
-        cell = max(4, min(7, (width - 24) // V))
-        header = Text(" context → next ", style=DIM)
+        cell = max(4, min(7, (width - 23) // V))  # the row: context 7, arrow 3, next 4, a cell each, loss 6
+        rest = 1 + 3 + 4 + V * cell + (6 if has_loss else 0)
+        context = max(4, min(7, width - rest))  # narrower on the smallest wide screen, rather than cut the loss off
+        header = Text(" " + pad("context" if context == 7 else "ctx", context, right=True) + " → next", style=DIM)
         for t in vocab.tokens:
             header.append(pad(token_label(t), cell - 1, right=True) + " ", style="bold")
         if has_loss:
             header.append("  loss", style=DIM)
         lines.append(header)
         for pos, (p, target) in enumerate(zip(snap.probs, snap.targets)):
-            line = Text(" " + context_text(vocab, snap.ids, pos, 7) + " → ")
-            line.append(pad(token_label(vocab.tokens[target]), 5), style=f"bold {TARGET}")
+            line = Text(" " + context_text(vocab, snap.ids, pos, context) + " → ")
+            line.append(pad(token_label(vocab.tokens[target]), 4), style=f"bold {TARGET}")
             for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
                 pct = short_percent(q)
                 if i == target:
