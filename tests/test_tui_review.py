@@ -232,3 +232,11 @@ async def test_the_smallest_wide_screen_shows_every_row_of_the_table_with_its_lo
         assert len(rows) == 4, lines  # ann: 4 positions
         assert rows[-1] < app.query_one("#probs-scroll").size.height  # all in sight (2 were: Generate took 14 rows)
         assert all(re.search(r"\d\.\d{3}$", lines[i].rstrip()) for i in rows), lines  # the losses were cut: "0.…"
+
+
+async def test_the_loss_panel_says_a_step_loss_is_before_its_update():
+    """After training, chapter 6's step loss (0.7410) and the typed name's (0.7383) differ by that update."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert "step loss: its documents', before its update" in " ".join(text_of(app, "#loss-summary").split())
