@@ -74,6 +74,18 @@ def test_sample_prints_k_documents(capsys):
     assert out == run_cli(capsys, "sample", "--chapter", "tokens", "--samples", "4", "--seed", "3")[1]
 
 
+def test_sampling_an_untrained_chapter_says_so_on_stderr(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "sample", "--chapter", "12", "--samples", "2")
+    assert code == 0 and len(out.splitlines()) == 2  # stdout keeps its format
+    assert err.strip().splitlines() == ["minigpt-tui: note: chapter 12's model is untrained, its names noise: "
+                                        "`minigpt-tui train -c 12` samples after training, and --load FILE samples a "
+                                        "saved session"]
+    assert run_cli(capsys, "sample", "--chapter", "3", "--samples", "2")[2] == ""  # it never trains: nothing to say
+    saved = tmp_path / "s.json"
+    run_cli(capsys, "train", "--chapter", "6", "--steps", "3", "--save", str(saved))
+    assert run_cli(capsys, "sample", "--load", str(saved), "--samples", "2")[2] == ""
+
+
 @pytest.mark.parametrize("args, message", [
     (["train", "--chapter", "99"], "unknown chapter '99'"),
     (["train", "--chapter", "6", "--lr", "nan"], "--lr must be a finite number"),

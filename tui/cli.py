@@ -235,7 +235,7 @@ def build_parser() -> Parser:
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format (default text)")
 
-    sample = sub.add_parser("sample", help="sample documents from a chapter's model")
+    sample = sub.add_parser("sample", help="sample documents from a chapter's model as it starts (or --load a saved one)")
     add_run_options(sample)
 
     serve = sub.add_parser("serve", help="serve the playground to web browsers (one session per tab)")
@@ -636,6 +636,10 @@ def warn(message: str) -> None:
 
 def cmd_sample(args) -> int:
     run = new_or_loaded_run(args).run
+    if run.model.trainable and run.step == 0:  # its names are noise: say how to get the chapter's real ones
+        n = run.chapter.number
+        warn(f"note: chapter {n}'s model is untrained, its names noise: `minigpt-tui train -c {n}` samples after "
+             "training, and --load FILE samples a saved session")
     for i in range(run.config.samples):
         print(f"sample {i + 1:2d}: {run.sample()}")
     return 0
