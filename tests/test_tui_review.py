@@ -240,3 +240,14 @@ async def test_the_loss_panel_says_a_step_loss_is_before_its_update():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         assert "step loss: its documents', before its update" in " ".join(text_of(app, "#loss-summary").split())
+
+
+@pytest.mark.parametrize("chapter", [6, 12])
+async def test_the_about_panels_keys_fit_one_line_at_80x24(chapter):
+    app = PlaygroundApp(chapter=chapter)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        about = app.query_one("#about")
+        keys = next(line for line in app.about_text(app.session).plain.splitlines() if line.startswith("Keys:"))
+        assert len(keys) <= about.content_region.width and keys.endswith("? help")  # "c code, ?" / "help" was wrapped

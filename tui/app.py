@@ -523,8 +523,8 @@ class PlaygroundApp(App):
         if session.built and chapter.number in TRY:
             text.append("Try: ", style="bold #ffd75f")
             text.append(TRY[chapter.number] + "\n\n")
-        text.append(f"Keys: 1-{len(self.panels())} show a panel · / type a name · g generate · c code · ? help",
-                    style="dim")
+        text.append(f"Keys: 1-{len(self.panels())} a panel · / a name · g generate · c code · ? help",
+                    style="dim")  # one line at 80x24: wrapped, it parted a key from its word
         return text
 
     # ---- chapters ---------------------------------------------------------------------------------------
