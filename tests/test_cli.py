@@ -178,15 +178,15 @@ def test_piped_output_shows_no_progress_bar():
     assert "\x1b" not in out.stdout and out.stderr == ""
 
 
-def test_a_long_run_on_a_terminal_shows_a_progress_bar():
+def on_a_terminal(*args: str) -> tuple[int, str]:
+    """The CLI run on a pseudo-terminal, its progress bar (if any) shown from the start: exit code, screen."""
     import os
     import pty
 
     pid, fd = pty.fork()
-    if pid == 0:  # the child runs the CLI on a pseudo-terminal, for a few seconds (20,000 steps took 0.5 s here)
-        # chapter 8: its logits cannot leave the model's range, however long it trains (chapter 6's weights can)
-        os.execv(sys.executable, [sys.executable, "-m", "tui.cli", "train", "--chapter", "8",
-                                  "--steps", "100000", "--samples", "0"])
+    if pid == 0:
+        code = "import sys, tui.cli as cli; cli.Progress.SHOWN_AFTER = 0; sys.exit(cli.main(sys.argv[1:]))"
+        os.execv(sys.executable, [sys.executable, "-c", code, *args])
     chunks = []
     while True:
         try:
@@ -197,11 +197,41 @@ def test_a_long_run_on_a_terminal_shows_a_progress_bar():
             break
         chunks.append(data)
     _, status = os.waitpid(pid, 0)
-    screen = b"".join(chunks).decode("utf-8", "replace")
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert "training" in screen and "/100000" in screen  # the bar: label and done/total
-    steps = [int(m) for m in re.findall(r"step +(\d+) / 100000 \| loss", screen)]
-    assert steps == list(range(1, 100_001))  # every line above the bar, in order, though written in batches
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_run_on_a_terminal_shows_a_progress_bar():
+    # chapter 8: its logits cannot leave the model's range, however long it trains (chapter 6's weights can)
+    code, screen = on_a_terminal("train", "--chapter", "8", "--steps", "20000", "--samples", "0")
+    assert code == 0
+    assert "training" in screen and "/20000" in screen  # the bar: label and done/total
+    steps = [int(m) for m in re.findall(r"step +(\d+) / 20000 \| loss", screen)]
+    assert steps == list(range(1, 20_001))  # every line above the bar, in order, though written in batches
+
+
+def test_jsonl_on_a_terminal_shows_no_progress_bar():
+    code, screen = on_a_terminal("train", "--chapter", "8", "--steps", "2000", "--samples", "0", "--format", "jsonl")
+    assert code == 0 and "training" not in screen and "/2000" not in screen
+    assert len([line for line in screen.splitlines() if line.startswith('{"step"')]) == 2000
+
+
+def test_the_progress_bar_waits_a_second_and_never_shows_for_jsonl_or_a_pipe(monkeypatch):
+    from tui import cli
+
+    now = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("rich.progress.Progress.start", lambda self: None)  # no drawing here
+    shown = cli.Progress(10, enabled=True)
+    now[0] += 0.9
+    shown.update(1)
+    assert shown.bar is None  # a run that ends within the second never flashes a bar
+    now[0] += 0.2
+    shown.update(2)
+    assert shown.bar is not None
+    hidden = cli.Progress(10, enabled=False)  # what cmd_train gives jsonl and a stdout that is not a terminal
+    now[0] += 5
+    hidden.update(3)
+    assert hidden.bar is None
 
 
 @pytest.fixture

@@ -335,6 +335,8 @@ class Progress:
     """A rich progress bar for runs on a terminal that last more than a second; silent otherwise. The output's
     lines go above the bar, ten times a second at most: rich draws the screen again for every write."""
 
+    SHOWN_AFTER = 1.0  # seconds: a shorter run would only flash it
+
     def __init__(self, total: int, enabled: bool):
         self.total, self.enabled = total, enabled
         self.started = time.monotonic()
@@ -361,7 +363,7 @@ class Progress:
         if not self.enabled:
             return
         if self.bar is None:
-            if time.monotonic() - self.started < 1.0:
+            if time.monotonic() - self.started < self.SHOWN_AFTER:
                 return
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
 
