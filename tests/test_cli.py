@@ -45,6 +45,22 @@ def test_train_text_format_follows_microgpt(capsys):
     assert lines[79].startswith("sample  1: ") and len(lines) == 81
 
 
+@pytest.mark.parametrize("engine", ["scalar", "fast"])
+def test_chapter_8_trains_from_1_9889_to_1_0501_as_the_readme_says(capsys, engine):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "8", "--engine", engine, "--samples", "0")
+    steps = [line for line in out.splitlines() if line.startswith("step")]
+    assert code == 0 and len(steps) == 300
+    assert steps[0] == "step    1 /  300 | loss 1.9889" and steps[-1] == "step  300 /  300 | loss 1.0501"
+
+
+def test_jsonl_with_a_batch_names_every_document_of_a_step(capsys):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "6", "--data", "toy", "--batch", "3", "--steps", "2",
+                           "--format", "jsonl", "--samples", "0")
+    first, second = (json.loads(line) for line in out.splitlines()[:2])
+    assert code == 0 and first["docs"] == ["ann", "leia", "elaine"] and second["docs"] == ["ian", "alan", "laila"]
+    assert "doc" not in first and first["step"] == 1
+
+
 def test_train_jsonl_ends_with_the_spec_weights(capsys):
     code, out, _ = run_cli(capsys, "train", "--chapter", "training", "--docs", "ann", "--steps", "75",
                            "--lr", "0.1", "--format", "jsonl")
@@ -467,12 +483,13 @@ def test_a_save_that_fails_at_its_place_goes_to_the_temporary_folder(tmp_path, c
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum):
+def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum, kill_after):
     """An ssh connection dropped (SIGHUP) or a kill (SIGTERM) ended the process with no file (exit 129, 143)."""
     saved = tmp_path / "s.json"
     child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "8", "--steps", "200000", "--format",
                               "jsonl", "--samples", "0", "--save", str(saved)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kill_after(child)
     for _ in range(20):  # training has started, and the signals are ours
         child.stdout.readline()
     child.send_signal(signum)
@@ -804,6 +821,8 @@ def test_the_playground_stopped_by_a_signal_gives_the_terminal_back(signum):
         deadline = time.monotonic() + 30
         while b"6/12 training" not in drawn and time.monotonic() < deadline:
             time.sleep(0.1)
+        if b"6/12 training" not in drawn:
+            pytest.fail("the playground never drew chapter 6")
         child.send_signal(signum)
         child.wait(timeout=30)
     finally:  # never a playground left running behind the tests
@@ -825,3 +844,10 @@ def test_an_exit_that_does_not_finish_still_gives_the_terminal_back():
     out = subprocess.run([sys.executable, "-c", "from tui.app import terminal_back_and_exit; terminal_back_and_exit(129)"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 129 and out.stderr == TERMINAL_BACK and "\x1b[?1049l" in TERMINAL_BACK
+
+
+@pytest.mark.parametrize("given, used", [(None, "1"), ("2", "2")])
+def test_numpys_blas_gets_one_thread_unless_the_user_says_otherwise(given, used):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | ({"OPENBLAS_NUM_THREADS": given} if given else {})
+    code = "import os, tui, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"  # set before numpy loads its BLAS
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == used

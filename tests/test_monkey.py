@@ -4,15 +4,8 @@ from __future__ import annotations
 import os
 import random
 
-from core.chapters import CHAPTERS, ChapterError
-from core.data import DataError
-from core.run import RunError
-from core.session import SessionError
-from core.vocab import UnknownCharacter
+from core.chapters import CHAPTERS
 from tui.app import KEYS, PANEL_KEYS, PlaygroundApp
-from tui.trainer import Refused
-
-USER_MESSAGES = (Refused, ChapterError, DataError, RunError, SessionError, UnknownCharacter)  # one line each, by design
 
 NAVIGATION = ["up", "down", "left", "right", "tab", "shift+tab", "enter", "escape", "backspace", "home", "end"]
 TYPING = list("aeilnxz.Z0 ")  # what lands in the name box, a path prompt or the data picker's path (no q: it quits)
@@ -29,9 +22,7 @@ async def test_random_keys_in_every_chapter_raise_nothing(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)  # ctrl+s then Enter saves in the current folder
     rng = random.Random(2026)
     keys = keys_of_the_app() + NAVIGATION + TYPING + DIALOGS
-    app = PlaygroundApp(chapter=1, step_budget=15, speed="instant")
-    errors = []
-    app.report = lambda error: errors.append(error)  # every error the playground would show
+    app = PlaygroundApp(chapter=1, step_budget=15, speed="instant")  # conftest fails it on any bug shown as a toast
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         for chapter in CHAPTERS:
@@ -45,6 +36,4 @@ async def test_random_keys_in_every_chapter_raise_nothing(tmp_path, monkeypatch)
             await pilot.pause(0.05)
             if not any(s.training for s in app.sessions.values()):
                 break
-    unexpected = [e for e in errors if not isinstance(e, USER_MESSAGES)]  # any other error is a bug shown as a line
-    assert unexpected == [], unexpected
     assert any(s.run is not None and s.run.step > 0 for s in app.sessions.values())  # the keys did train something

@@ -66,6 +66,19 @@ def test_a_loss_that_ran_away_goes_back_past_the_steps_that_wrecked_the_model(en
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_checkpoint_a_runaway_goes_back_to_is_at_most_ten_steps_old():
+    config = RunConfig(9, steps=2000)
+    run = Run(config)
+    for _ in range(350):
+        run.train_step()
+    run.config = replace(config, lr=5.0)
+    with pytest.raises(Diverged) as caught:
+        while True:
+            run.train_step()
+    assert caught.value.restored == run.step == 350  # the README: a checkpoint every 10 steps (300, at 100)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_checkpoint_of_an_undone_step_is_never_gone_back_to():
     # step 10 at a wild rate wrecks the model, step 11 reads it (inf) and both go: the checkpoint taken at step 10
     # was of the wrecked parameters, and became the one to go back to once step 10 was trained again

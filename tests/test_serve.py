@@ -190,6 +190,14 @@ class Tab:
                 pytest.fail(f"chapter {number} never showed (last: {self.chapter()}):\n{self.text[-2000:]}")
             await self.read(timeout=0.5)
 
+    async def wait_for(self, *texts: str, timeout: float = 20.0) -> None:
+        """Reads until everything in `texts` has been drawn."""
+        deadline = time.monotonic() + timeout
+        while not all(text in self.text for text in texts):
+            if time.monotonic() > deadline:
+                pytest.fail(f"{texts} never showed:\n{self.text[-2000:]}")
+            await self.read(timeout=0.5)
+
     async def read_for(self, seconds: float) -> None:
         """Reads whatever the app draws during the next `seconds`."""
         deadline = time.monotonic() + seconds
@@ -224,5 +232,4 @@ async def test_with_load_every_tab_opens_the_saved_session(tmp_path):
             async with http.ws_connect(server.url.replace("http", "ws") + "/ws?width=120&height=40") as ws:
                 tab = Tab(ws)
                 await tab.wait_for_chapter(6)
-                await tab.read_for(0.5)
-    assert "step 5/5" in tab.text and "loss 0.8296" in tab.text, tab.text[-2000:]  # the saved run, as it was
+                await tab.wait_for("step 5/5", "loss 0.8296")  # the saved run, as it was

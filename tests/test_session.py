@@ -493,12 +493,13 @@ def test_a_bad_value_in_a_session_file_names_the_files_field_not_a_flag(saved, c
     assert err == f"minigpt-tui: {saved}: its config's temperature must be a finite number, 1e-300 or more (got {shown})\n"
 
 
-def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path):
+def test_ctrl_c_on_a_real_process_saves_and_resumes(tmp_path, kill_after):
     saved = tmp_path / "s.json"
     # chapter 8: trains as long as asked (chapter 6's weights can go below 0, which stops a long run)
     command = [sys.executable, "-m", "tui.cli", "train", "-c", "8", "--steps", "200000", "--format", "jsonl",
                "--samples", "0"]
     child = subprocess.Popen(command + ["--save", str(saved)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kill_after(child)
     for _ in range(20):  # training has started, and Ctrl-C is ours
         child.stdout.readline()
     child.send_signal(signal.SIGINT)

@@ -11,6 +11,7 @@ from core import session
 from core.chapters import get
 from core.data import TOY_DOCS
 from core.run import Run, RunConfig
+from tests.test_tui import settle
 from tui.app import PlaygroundApp
 from tui.session_keys import save_hint
 from tui.trainer import VALIDATION_DOCS, PlaygroundRun, Session
@@ -20,14 +21,6 @@ from tui.widgets.loss_panel import LossPanel
 
 SIZE = (120, 40)
 App = PlaygroundApp  # its ctrl+s, ctrl+o and d call tui/session_keys.py
-
-
-async def settle(pilot, app) -> None:
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if not any(s.training for s in app.sessions.values()):
-            break
-    await pilot.pause()
 
 
 async def type_path(pilot, app, path: str) -> None:
@@ -398,6 +391,7 @@ async def test_the_data_dialogs_question_pauses_training_so_its_count_stays_true
         steps = app.session.run.step
         await pilot.pause(0.5)
         assert not app.session.training and app.session.run.step == steps
+        assert question.startswith(f"Chapter 9 has {steps:,} trained steps not saved")  # the count it would throw away
 
 
 async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):

@@ -656,13 +656,13 @@ class PlaygroundApp(App):
         """ctrl+c: as q (Textual's own says "press ctrl+q", a key this playground does not show)."""
         await self.action_quit()
 
-    def asked_before(self, key: str, subject, seconds: float = CONFIRM_SECONDS) -> bool:
-        """True when `key` was pressed about the same `subject` within `seconds` (the question is then spent);
-        else this press is the question, remembered for the next."""
+    def asked_before(self, key: str, subject, seconds: float | None = None) -> bool:
+        """True when `key` was pressed about the same `subject` within `seconds` (CONFIRM_SECONDS unless given; the
+        question is then spent); else this press is the question, remembered for the next."""
         asked, until = self.questions.pop(key, (None, 0.0))
         if asked == subject and time.monotonic() < until:
             return True
-        self.questions[key] = (subject, time.monotonic() + seconds)
+        self.questions[key] = (subject, time.monotonic() + (CONFIRM_SECONDS if seconds is None else seconds))
         return False
 
     def ask_to_reset(self, session: Session, paused: bool = False) -> None:
