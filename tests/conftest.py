@@ -26,7 +26,7 @@ def wall_clock_windows_outlast_a_slow_machine(monkeypatch):
     import tui.app
 
     notify = App.notify
-    monkeypatch.setattr(App, "notify", lambda self, message, **kw: notify(self, message, **{**kw, "timeout": TEST_SECONDS}))
+    monkeypatch.setattr(App, "notify", lambda self, message, **kw: notify(self, message, **kw | {"timeout": TEST_SECONDS}))
     monkeypatch.setattr(tui.app, "CONFIRM_SECONDS", TEST_SECONDS)
 
 

@@ -848,6 +848,8 @@ def test_an_exit_that_does_not_finish_still_gives_the_terminal_back():
 
 @pytest.mark.parametrize("given, used", [(None, "1"), ("2", "2")])
 def test_numpys_blas_gets_one_thread_unless_the_user_says_otherwise(given, used):
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | ({"OPENBLAS_NUM_THREADS": given} if given else {})
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
     code = "import os, tui, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"  # set before numpy loads its BLAS
     assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == used

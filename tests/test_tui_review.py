@@ -239,7 +239,7 @@ async def test_the_loss_panel_says_a_step_loss_is_before_its_update():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        assert "step loss: its documents', before its update" in " ".join(text_of(app, "#loss-summary").split())
+        assert "step loss: before the step's update" in " ".join(text_of(app, "#loss-summary").split())
 
 
 @pytest.mark.parametrize("chapter", [6, 12])

@@ -86,8 +86,9 @@ def _both(module: str, cls: str) -> dict[str, str]:
 CHAPTERS: list[Chapter] = [
     Chapter(
         1, "tokens", "Tokens",
-        "A text model reads and writes tokens. Ours has six: five letters and '.', which ends a name and also stands before its first letter. "
-        "With nothing learned yet, writing a name is rolling a fair die until it lands on '.'.",
+        "A text model reads and writes tokens. Ours has six: five letters and '.', which ends a name and also "
+        "stands before its first letter. With nothing learned yet, writing a name is rolling a fair die until it "
+        "lands on '.'.",
         "The start: a vocabulary, and a loop that picks one token after another until the end token.",
         _scalar("c01_tokens", "Tokens"), toy_only=True, also_new=("core.sampling:sample_steps",),
     ),
@@ -158,8 +159,9 @@ CHAPTERS: list[Chapter] = [
     ),
     Chapter(
         11, "attention", "Attention",
-        "Each position asks a question (query), offers a key (what it holds) and a value (what it passes on); it attends to the "
-        "earlier positions whose keys match its query. Now the whole context counts, not just the last token.",
+        "Each position asks a question (query), offers a key (what it holds) and a value (what it passes on); it "
+        "attends to the earlier positions whose keys match its query. Now the whole context counts, not just the "
+        "last token.",
         "Causal self-attention over the context, with a key/value cache when sampling.",
         _both("c11_attention", "Attention"), data="names", steps=2000, lr=0.3, shuffle=True,
     ),

@@ -125,7 +125,7 @@ class LossPanel(FittedToWidth, Vertical):
             text.append(f"step 0 of {snap.steps} · space trains", style=DIM)
             text.append(f"\n{fair_die(base, base_text)}", style=DIM)
             # the typed name's loss (Probabilities) is after the last update: the two differ by a step
-            text.append("\nstep loss: its documents', before its update", style=DIM)
+            text.append("\nstep loss: before the step's update", style=DIM)
         else:
             smooth, window = snap.recent_mean
             # the step is in the status bar; the mean says its window (the chart's running mean has another)
