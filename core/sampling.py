@@ -30,7 +30,9 @@ def pick_index(probs: list[float], rng: random.Random) -> tuple[int, float, list
 
 
 def sharpen(probs: list[float], temperature: float) -> list[float]:
-    """Temperature for models without logits: p ** (1/T), renormalised, i.e. softmax(log p / T).
+    """Temperature for the models before softmax (chapters 1-7), whose scores are divided by their sum, not
+    exponentiated: dividing them by T would change nothing, so p itself is raised, p ** (1/T), renormalised, i.e.
+    softmax(log p / T), what dividing softmax's logits by T does from chapter 8 on.
 
     Worked in log space, relative to the most likely token, so no temperature above 0 underflows to all zeros:
     as T -> 0 it becomes the argmax (ties share it), as T -> inf the uniform over the possible tokens.
@@ -67,7 +69,7 @@ def sample_steps(model, rng: random.Random, temperature: float = 1.0):
     token, text = vocab.end, ""
     for position in range(model.block_size):
         probs = next_probs(token)
-        index, target, sums = pick_index(probs, rng)
+        index, target, sums = pick_index(probs, rng)  # a wheel of the probabilities (chapter 2): a fair die's are even
         step = SampleStep(position, text, probs, sums, target, index, vocab.tokens[index])
         yield step
         if index == vocab.end:

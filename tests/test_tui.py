@@ -627,15 +627,15 @@ async def test_code_help_chart_and_attention_views():
         await pilot.pause()
         await pilot.press("c")
         assert isinstance(app.screen, CodeScreen)
-        code = str(app.screen.query_one("#code").text)  # the engine that runs: fast
-        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, shares):" in code
-        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
-        await pilot.press("e")  # the scalar engine's code of the same chapter, the one the story reads
-        code = str(app.screen.query_one("#code").text)
+        code = str(app.screen.query_one("#code").text)  # the scalar engine's, the one the story reads
         assert "def token_loss" in code and "+ " in code and "core/chapters/c08_softmax.py" in code
         assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine")
+        await pilot.press("e")  # the fast engine's, which the playground runs
+        code = str(app.screen.query_one("#code").text)
+        assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, shares):" in code
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
         await pilot.press("e")
-        assert "core/fast/c08_softmax.py" in str(app.screen.query_one("#code").text)
+        assert "core/chapters/c08_softmax.py" in str(app.screen.query_one("#code").text)
         await pilot.press("escape")
         assert not isinstance(app.screen, CodeScreen)
         await pilot.press("question_mark")

@@ -1003,8 +1003,9 @@ class PlaygroundApp(App):
         if not chapter.is_built("scalar"):
             self.notify(f"Chapter {chapter.number} ({chapter.name}) is not built yet: no code to show.")
             return
-        engine = self.session.run.config.engine if self.session.built else "scalar"
-        self.push_screen(CodeScreen(chapter, engine))  # the code that runs; e shows the other engine's
+        # the scalar engine's: the story's code, each chapter's idea in plain Python (chapter 7's Value and backward);
+        # e shows the fast engine's numpy, which runs chapters 7-12 in the playground
+        self.push_screen(CodeScreen(chapter, "scalar"))
 
     def action_help(self) -> None:
         self.clear_notifications()  # a toast would cover the keys' list

@@ -3,7 +3,7 @@ from core.model import Model
 
 
 class Tokens(Model):
-    tempered = False  # a fair die stays fair at any sampling temperature
+    tempered = False  # a fair die stays fair at any sampling temperature (the playground's t and T say so)
 
     def next_probs(self, context):
         # a fair die: each token as likely as any other, whatever came before

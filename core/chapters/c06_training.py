@@ -21,7 +21,7 @@ class Training(Gradients):
         self.last_gradients = [g / len(batch) for g in total]
         for i, g in enumerate(self.last_gradients):
             self.w[i] -= lr * g  # downhill: a positive gradient means a smaller weight lowers the loss
-        return mean(losses)
+        return mean(losses)  # before this update, as microgpt prints it (the post logs it after)
 
     def grads(self):
         return {"weights": np.array(self.last_gradients)}

@@ -49,7 +49,7 @@ class Embeddings(Softmax):
         def next_token_probs(token):
             nonlocal position
             with no_gc():
-                logits = self.forward(token, position, cache)  # one position at a time: the cache holds the past
+                logits = self.forward(token, position, cache)  # one position at a time (chapter 11's cache: the past)
                 position += 1
                 return [p.data for p in softmax([l / temperature for l in logits])]
 

@@ -21,7 +21,7 @@ def init_weights(vocab, rng):
 
 def attend(q, keys, values):
     """One head: how well q matches each key, as weights, then the weighted sum of the values."""
-    scores = [dot(q, k) / len(q) ** 0.5 for k in keys]
+    scores = [dot(q, k) / len(q) ** 0.5 for k in keys]  # / sqrt(dim): longer vectors would saturate the softmax
     weights = softmax(scores)
     return [dot(weights, [v[j] for v in values]) for j in range(len(q))]
 

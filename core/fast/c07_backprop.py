@@ -41,4 +41,4 @@ class Backprop(FastModel):
 
     def sampler(self, temperature=1.0):
         w = self.params["weights"]
-        return lambda token: sharpen((w / w.sum()).tolist(), temperature)  # no logits yet: sharpen p itself
+        return lambda token: sharpen((w / w.sum()).tolist(), temperature)  # scores over their sum: T sharpens p itself

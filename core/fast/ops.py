@@ -67,7 +67,8 @@ def softmax(logits, axis=-1):
 
 
 def softmax_backward(probs, dprobs, axis=-1):
-    """Gradient of the softmax's input from the gradient of its output (written over dprobs)."""
+    """Gradient of the softmax's input from the gradient of its output (written over dprobs):
+    ds_i = p_i * (dp_i - sum_j p_j * dp_j)."""
     dprobs -= total(dprobs * probs, axis)
     dprobs *= probs
     return dprobs
@@ -95,8 +96,9 @@ def linear_backward(dy, x, w, dw):
     return np.dot(dy, w)
 
 
-def relu_backward(dy, h):
-    return dy * (h > 0)
+def relu_backward(dy, pre):
+    """ReLU passes the gradient where its input was positive, nothing elsewhere."""
+    return dy * (pre > 0)
 
 
 def take_rows(x, indices):
@@ -253,7 +255,8 @@ def row_indices(n):
 
 
 def log_loss(logits, targets, shares):
-    """softmax, -log p(target) at each row, and the gradient of sum(shares * losses) wrt the logits."""
+    """softmax, -log p(target) at each row, and the gradient of sum(shares * losses) wrt the logits: for each row,
+    d(-log p_target)/d logit_j = p_j - [j is the target], times the row's share."""
     rows = row_indices(len(targets))
     probs = softmax(logits)
     losses = -np.log(probs[rows, targets])

@@ -13,7 +13,7 @@ TRY = {
     4: "type a name with /, Esc to leave the box, then + or - on a weight: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
     6: "press space: the loss of ann falls from 0.887 to 0.738; d, then toy, trains on the eight toy names.",
-    7: "c, e for the scalar engine, then PageDown to class Value: one backward pass finds every gradient.",
+    7: "c, then PageDown to class Value: its one backward pass finds every gradient.",
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
     9: "press space, then g: after a few hundred steps the names start to sound like names.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
