@@ -47,6 +47,7 @@ class Value:
     def __pow__(self, k):  # k is a plain number
         return Value(self.data**k, (self,), (k * self.data ** (k - 1),))
 
+    # the operations of later chapters: exp and log for softmax and the log loss (8), relu for the hidden layer (10)
     def exp(self):
         e = math.exp(self.data)
         return Value(e, (self,), (e,))
