@@ -6,8 +6,10 @@ import asyncio
 import codecs
 import contextlib
 import dataclasses
+import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -36,9 +38,17 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 class Served:
     url: str
     log: Path  # what the server printed
+    pid: int
 
     def printed(self) -> str:
         return self.log.read_text()
+
+    def playgrounds(self) -> list[int]:
+        """The playground processes the server started that still run (textual-serve starts each through a shell)."""
+        rows = [line.split(None, 2) for line in
+                subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout.splitlines()]
+        children = {pid for pid, ppid, _ in rows if ppid == str(self.pid)}
+        return [int(pid) for pid, ppid, args in rows if ppid in children and "-m tui.cli --" in args]
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -70,7 +80,7 @@ def served(*args: str, timeout: float = 20.0):
                 if time.monotonic() > deadline:
                     pytest.fail("the server did not start listening in time")
                 time.sleep(0.05)
-            yield Served(f"http://127.0.0.1:{port}", log)
+            yield Served(f"http://127.0.0.1:{port}", log, server.pid)
         finally:
             stop(server)
 
@@ -233,3 +243,23 @@ async def test_with_load_every_tab_opens_the_saved_session(tmp_path):
                 tab = Tab(ws)
                 await tab.wait_for_chapter(6)
                 await tab.wait_for("step 5/5", "loss 0.8296")  # the saved run, as it was
+
+
+
+async def test_a_tab_closed_as_it_opens_leaves_no_playground_running():
+    """A browser tab that resized its terminal and closed within a quarter of a second (a quick reload) left its
+    playground in a busy loop after it had quit, a whole core each, deaf to SIGTERM."""
+    with served() as server:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(2):
+                async with http.ws_connect(server.url.replace("http", "ws") + "/ws?width=142&height=45") as ws:
+                    await asyncio.sleep(0.09)
+                    await ws.send_json(["resize", {"width": 142, "height": 50}])
+                    await asyncio.sleep(0.16)
+                    await ws.close(code=1001)
+        deadline = time.monotonic() + 15
+        while (running := server.playgrounds()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        for pid in running:  # stopping the server would leave them spinning
+            os.kill(pid, signal.SIGKILL)
+        assert running == [], "a playground went on running after its tab closed"

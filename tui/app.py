@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
@@ -207,6 +208,18 @@ def pressed_after_escape(event: events.Key) -> str | None:
     return event.character if key.startswith("shift+") else key  # Textual names an alt+G "alt+shift+g", a G "G"
 
 
+class PlaygroundScreen(Screen):
+    """The playground's screen. A screen lays itself out again on a Resize it posts to itself; when the terminal
+    was resized while the first layout's Resize still waited and the app then quit (a browser tab closed within a
+    quarter of a second, under `serve`), two such Resizes, one at each size, posted each other for ever after the
+    app had closed: a busy loop that starved the event loop, so that no signal could stop it. Once the app has
+    stopped running, there is nothing to lay out."""
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if not self.app.is_running:
+            event.prevent_default()  # Screen's own handler (Textual calls each class's in turn) is skipped
+
+
 class PlaygroundApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "minigpt-tui"
@@ -262,6 +275,9 @@ class PlaygroundApp(App):
         if isinstance(event, events.Key) and not event.is_forwarded:
             event.sent_to = self.focused  # on_key tells from it whether the focus moved while the key waited
         await super().on_event(event)
+
+    def get_default_screen(self) -> Screen:
+        return PlaygroundScreen(id="_default")
 
     def on_unmount(self) -> None:
         for session in self.sessions.values():  # a trainer thread must not outlive the app
