@@ -100,6 +100,12 @@ def test_sampling_an_untrained_chapter_says_so_on_stderr(capsys, tmp_path):
     saved = tmp_path / "s.json"
     run_cli(capsys, "train", "--chapter", "6", "--steps", "3", "--save", str(saved))
     assert run_cli(capsys, "sample", "--load", str(saved), "--samples", "2")[2] == ""
+    from core import session
+    from core.run import Run, RunConfig
+
+    session.save(saved, Run(RunConfig(6)))  # saved untrained, as ctrl+s can
+    assert run_cli(capsys, "sample", "--load", str(saved), "--samples", "2")[2].strip().endswith(
+        "samples after training")  # not "--load FILE samples a saved session": that is what was done
 
 
 @pytest.mark.parametrize("args, message", [

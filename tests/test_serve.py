@@ -38,7 +38,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 class Served:
     url: str
     log: Path  # what the server printed
-    pid: int
+    process: subprocess.Popen
 
     def printed(self) -> str:
         return self.log.read_text()
@@ -47,7 +47,7 @@ class Served:
         """The playground processes the server started that still run (textual-serve starts each through a shell)."""
         rows = [line.split(None, 2) for line in
                 subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout.splitlines()]
-        children = {pid for pid, ppid, _ in rows if ppid == str(self.pid)}
+        children = {pid for pid, ppid, _ in rows if ppid == str(self.process.pid)}
         return [int(pid) for pid, ppid, args in rows if ppid in children and "-m tui.cli --" in args]
 
 
@@ -80,7 +80,7 @@ def served(*args: str, timeout: float = 20.0):
                 if time.monotonic() > deadline:
                     pytest.fail("the server did not start listening in time")
                 time.sleep(0.05)
-            yield Served(f"http://127.0.0.1:{port}", log, server.pid)
+            yield Served(f"http://127.0.0.1:{port}", log, server)
         finally:
             stop(server)
 
@@ -263,3 +263,23 @@ async def test_a_tab_closed_as_it_opens_leaves_no_playground_running():
         for pid in running:  # stopping the server would leave them spinning
             os.kill(pid, signal.SIGKILL)
         assert running == [], "a playground went on running after its tab closed"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+async def test_the_server_stops_at_once_with_a_tab_open(signum):
+    """Ctrl+C took 22 s with a tab open (aiohttp waited for the websocket); its playground quits with it."""
+    with served() as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(server.url.replace("http", "ws") + "/ws?width=120&height=40") as ws:
+                tab = Tab(ws)
+                await tab.wait_for_chapter(1)
+                playgrounds = server.playgrounds()
+                assert len(playgrounds) == 1
+                server.process.send_signal(signum)
+                started = time.monotonic()
+                while (await ws.receive(timeout=10)).type not in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                    pass  # the rest of the screen, then the server's close, which the client answers as a browser does
+            while server.process.poll() is None and time.monotonic() - started < 20:
+                await asyncio.sleep(0.1)
+            assert time.monotonic() - started < 5 and server.process.returncode == 0
+        assert not os.path.exists(f"/proc/{playgrounds[0]}"), "the tab's playground outlived the server"

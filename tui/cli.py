@@ -640,8 +640,9 @@ def cmd_sample(args) -> int:
     run = new_or_loaded_run(args).run
     if run.model.trainable and run.step == 0:  # its names are noise: say how to get the chapter's real ones
         n = run.chapter.number
+        load = "" if args.load else ", and --load FILE samples a saved session"
         warn(f"note: chapter {n}'s model is untrained, its names noise: `minigpt-tui train -c {n}` samples after "
-             "training, and --load FILE samples a saved session")
+             f"training{load}")
     for i in range(run.config.samples):
         print(f"sample {i + 1:2d}: {run.sample()}")
     return 0

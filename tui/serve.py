@@ -1,6 +1,7 @@
 """`minigpt-tui serve`: the playground in a web browser through textual-serve, one app process per browser tab."""
 from __future__ import annotations
 
+import asyncio
 import shlex
 import socket
 import sys
@@ -69,6 +70,22 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
 
         async def on_startup(self, app) -> None:
             print(startup_message(host, port), flush=True)
+
+        async def handle_websocket(self, request: web.Request):
+            tabs.add(asyncio.current_task())  # each tab's playground, for on_shutdown
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                tabs.discard(asyncio.current_task())
+
+        async def on_shutdown(self, app) -> None:
+            # aiohttp waits for open connections before it stops (22 s with a tab open): each tab's handler is
+            # cancelled instead, which closes its websocket and tells its playground to quit
+            for tab in list(tabs):
+                tab.cancel()
+            await asyncio.gather(*tabs, return_exceptions=True)
+
+    tabs: set[asyncio.Task] = set()
 
     return PlaygroundServer(playground_command(chapter, seed, load), host=host, port=port, title="minigpt-tui")
 
