@@ -11,7 +11,7 @@ from core import session
 from core.chapters import get
 from core.data import TOY_DOCS
 from core.run import Run, RunConfig
-from tests.test_tui import settle
+from tests.test_tui import burst, settle
 from tui.app import PlaygroundApp
 from tui.session_keys import save_hint
 from tui.trainer import VALIDATION_DOCS, PlaygroundRun, Session
@@ -466,15 +466,12 @@ async def test_a_run_opened_from_a_file_says_why_it_has_no_gradient_yet(tmp_path
 
 async def test_a_path_typed_quickly_with_corrections_is_the_path_meant(tmp_path):
     """Keys that arrive together reach the data dialog's path box in order, its editing keys too."""
-    from textual import events
-
     words = tmp_path / "words.txt"
     words.write_text("zed\nzoe\nzara\n")
     app = App(chapter=8)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d", "end", "enter")  # a file of your own: the path box has the focus
-        for key in ["ctrl+u", *f"{words}x", "backspace", "enter"]:
-            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        burst(app, ["ctrl+u", *f"{words}x", "backspace", "enter"])
         await settle(pilot, app)
         assert app.session.run.docs == ["zed", "zoe", "zara"]
 

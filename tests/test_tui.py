@@ -1096,9 +1096,12 @@ def test_help_underlines_its_headings_not_the_blank_beside_them():
 
 
 def burst(app, keys: list[str]) -> None:
-    """Keys that arrive in one read from the terminal (a paste, a quick typist over ssh): all queued before any runs."""
+    """Keys that arrive in one read from the terminal (a paste, a quick typist over ssh): all queued before any runs.
+    Textual reads Esc and a letter in one read as alt+letter ("alt+shift+p" for P)."""
     for key in keys:
-        app.post_message(events.Key(key, {"slash": "/"}.get(key, key if len(key) == 1 else None)))
+        plain = key.removeprefix("alt+").removeprefix("shift+")
+        character = {"slash": "/", "escape": "\x1b"}.get(key, plain if len(plain) == 1 else None)
+        app.post_message(events.Key(key, character.upper() if "shift+" in key else character))
 
 
 @pytest.mark.parametrize("size", [WIDE, SMALL])
@@ -1146,8 +1149,7 @@ async def test_a_key_queued_behind_esc_in_the_name_box_is_a_command(keys):
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("slash", *"bob")
-        for key in keys:
-            app.post_message(events.Key(key, "\x1b" if key == "escape" else "n"))  # out of the box, then chapter 7
+        burst(app, keys)  # out of the box, then chapter 7
         await pilot.pause()
         assert app.query_one("#name").value == "bob" and app.chapter_number == 7
 
@@ -1157,8 +1159,8 @@ async def test_esc_and_the_next_key_in_one_read_are_two_keys_not_alt():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        app.post_message(events.Key("alt+shift+p", "P"))  # Esc, then P: no binding, nothing typed anywhere
-        app.post_message(events.Key("alt+p", "p"))  # Esc (nothing to close), then p: the previous chapter
+        # Esc, then P: no binding, nothing typed anywhere; Esc (nothing to close), then p: the previous chapter
+        burst(app, ["alt+shift+p", "alt+p"])
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen) and app.chapter_number == 6
 

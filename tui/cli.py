@@ -88,10 +88,10 @@ def same_option(key: str, a, b) -> bool:
 
 def whole_number(text: str) -> int:
     """A count; its range is checked with the run's other settings, which know it (--steps 1 to 10**9)."""
-    shown = repr(text if len(text) <= 24 else text[:20] + "…")
     try:
         return int(text)
     except ValueError:
+        shown = repr(text if len(text) <= 24 else text[:20] + "…")
         digits = re.fullmatch(r"\s*[+-]?([0-9]+)\s*", text)
         if digits and len(digits[1]) > sys.get_int_max_str_digits():  # Python reads at most 4300 digits
             raise argparse.ArgumentTypeError(f"{shown} has {len(digits[1]):,} digits: far too many") from None

@@ -61,6 +61,8 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
     from aiohttp import web
     from textual_serve.server import Server
 
+    tabs: set[asyncio.Task] = set()  # each open tab's websocket handler, which runs its playground
+
     class PlaygroundServer(Server):
         async def handle_index(self, request: web.Request):
             # The page's script and websocket addresses follow the address the browser used, so the page works
@@ -72,7 +74,7 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
             print(startup_message(host, port), flush=True)
 
         async def handle_websocket(self, request: web.Request):
-            tabs.add(asyncio.current_task())  # each tab's playground, for on_shutdown
+            tabs.add(asyncio.current_task())
             try:
                 return await super().handle_websocket(request)
             finally:
@@ -84,8 +86,6 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
             for tab in list(tabs):
                 tab.cancel()
             await asyncio.gather(*tabs, return_exceptions=True)
-
-    tabs: set[asyncio.Task] = set()
 
     return PlaygroundServer(playground_command(chapter, seed, load), host=host, port=port, title="minigpt-tui")
 
