@@ -171,6 +171,16 @@ async def test_ctrl_s_after_r_does_not_offer_the_file_of_the_run_it_reset(tmp_pa
         assert session.load(path).run.step == 3  # the saved run, as it was
 
 
+def test_the_scalar_engines_attention_maps_follow_the_data_set_to_another_vocabulary():
+    # they came from a fast twin built once: after d took the toy set, a (27, 16) twin refused (6, 16) weights
+    s = Session(get(11), engine="scalar")
+    names_maps = s.attention_maps([1, 2])
+    s.adopt(PlaygroundRun(RunConfig(11, data="toy", engine="scalar")))
+    toy_maps = s.attention_maps([1, 2])
+    assert len(toy_maps) == len(names_maps) == 1 and len(toy_maps[0]) == 3 and toy_maps[0][0] == [1.0, 0.0, 0.0]
+    assert toy_maps != names_maps  # the toy run's own weights
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_runaway_goes_back_to_where_training_was_started():
     # space at step 305, lr 5: it went back to step 300 (or 290), throwing away good steps the learner had

@@ -158,6 +158,7 @@ class Session:
         self.training = False  # the trainer thread owns the model
         self.stop_requested = False
         self.steps_per_second = 0.0
+        self.attention_twin = None  # the scalar engine's attention maps come from a fast copy of its weights
         if run is not None:  # a saved session, loaded by the caller
             self.adopt(run)
         else:
@@ -394,10 +395,10 @@ class Session:
         if not hasattr(model, "attention_maps"):
             if "fast" not in self.chapter.engines or not self.chapter.is_built("fast"):
                 return None
-            if getattr(self, "_twin", None) is None:
-                self._twin = self.chapter.build(self.run.vocab, random.Random(0), "fast")  # its own draws
-            self._twin.load_weights(model.weights())
-            model = self._twin
+            if self.attention_twin is None or self.attention_twin.vocab is not self.run.vocab:  # d changes the vocab
+                self.attention_twin = self.chapter.build(self.run.vocab, random.Random(0), "fast")  # its own draws
+            self.attention_twin.load_weights(model.weights())
+            model = self.attention_twin
         return model.attention_maps(ids)
 
 
