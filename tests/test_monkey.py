@@ -5,6 +5,7 @@ import os
 import random
 
 from core.chapters import CHAPTERS
+from tests.test_tui import settle
 from tui.app import KEYS, PANEL_KEYS, PlaygroundApp
 
 NAVIGATION = ["up", "down", "left", "right", "tab", "shift+tab", "enter", "escape", "backspace", "home", "end"]
@@ -32,8 +33,5 @@ async def test_random_keys_in_every_chapter_raise_nothing(tmp_path, monkeypatch)
             for _ in range(KEYS_PER_CHAPTER):
                 await pilot.press(rng.choice(keys))
             assert app.is_running, f"the app stopped in chapter {chapter.number}"
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if not any(s.training for s in app.sessions.values()):
-                break
+        await settle(pilot, app)
     assert any(s.run is not None and s.run.step > 0 for s in app.sessions.values())  # the keys did train something

@@ -116,9 +116,10 @@ async def test_a_chapter_switch_right_after_a_resize_leaves_no_panel_at_an_old_s
         app.post_message(events.Resize(Size(110, 30), Size(110, 30)))  # no pause before the key
         await pilot.press("n")
         await pilot.pause(0.5)
-        for lines in app.query(Lines):
-            if lines.display and lines.parent.display and lines._strips:
-                assert lines.size.width == min(lines._width, lines.parent.content_region.width), lines.id
+        shown = [lines for lines in app.query(Lines) if lines.display and lines.parent.display and lines._strips]
+        assert shown, "no panel's lines were drawn"
+        for lines in shown:
+            assert lines.size.width == min(lines._width, lines.parent.content_region.width), lines.id
 
 
 @pytest.mark.parametrize("cover", ["question_mark", "too small"])
