@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -16,7 +15,7 @@ from core.chapters import CHAPTERS, get
 from core.run import Run, RunConfig
 from core.session import SavedSession
 from tui.app import SLOW_STEPS_PER_SECOND, PlaygroundApp, PlaygroundCommands
-from tui.trainer import PlaygroundRun
+from tui.trainer import PlaygroundRun, Session, TrainingLoop
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen
 from tui.widgets.file_prompt import FilePrompt
@@ -562,24 +561,60 @@ async def test_generate_finishes_a_name_in_every_chapter():
             await pilot.press("n")
 
 
-async def test_the_slow_speed_paces_training_to_watch_each_step():
-    # chapter 9 trains ~2000 steps a second here: its whole run went by in one second
+async def test_s_switches_training_between_the_slow_pace_and_full_speed(monkeypatch):
+    import tui.app
+
+    beats = []
+
+    class Recorded(TrainingLoop):  # the loop as the app sets it up: at the slow speed, a step a beat
+        def train(self):
+            beats.append(self.beat())
+            return super().train()
+
+    monkeypatch.setattr(tui.app, "TrainingLoop", Recorded)
     app = PlaygroundApp(chapter=9, speed="slow")
     async with app.run_test(size=WIDE) as pilot:
-        started = time.monotonic()
         await pilot.press("space")
-        await pilot.pause(1.0)
-        slow, seconds = app.session.run.step, time.monotonic() - started
-        assert 1 <= slow <= seconds * SLOW_STEPS_PER_SECOND + 2  # a ceiling: a busy machine only goes slower
+        await pilot.pause()
+        await pilot.press("space")
+        await settle(pilot, app)
         await pilot.press("s")  # normal: as fast as it goes
         assert app.toast == "Speed normal: names are written at normal speed, and training goes at full speed again."
-        started, slow = time.monotonic(), app.session.run.step
-        for _ in range(200):  # a loaded machine takes longer: no floor on the time, a ceiling the slow pace would miss
-            await pilot.pause(0.05)
-            if app.session.run.step >= slow + 100:
-                break
-        assert time.monotonic() - started < 100 / SLOW_STEPS_PER_SECOND  # 100 steps faster than slow could take them
         await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("space")
+        await settle(pilot, app)
+    assert beats == [1 / SLOW_STEPS_PER_SECOND, 0.0]
+
+
+def fake_clock_loop(session, beat, budget):
+    """A TrainingLoop on a clock that only its naps move, and the snapshots it sends (stopped or not)."""
+    now, sent = [0.0], []
+
+    def nap(seconds):
+        now[0] += seconds
+
+    loop = TrainingLoop(session, budget, job_done=None, trained=lambda snap, stopped, note: sent.append(stopped),
+                        beat=lambda: beat, ui_busy=lambda: False, cancelled=lambda: False,
+                        clock=lambda: now[0], sleep=nap)
+    session.start_training()
+    loop.run()
+    return now[0], sent
+
+
+def test_the_slow_speed_takes_a_step_a_beat_and_shows_each_one():
+    # chapter 9 trains ~2000 steps a second here: its whole run went by in one second
+    beat = 1 / SLOW_STEPS_PER_SECOND
+    seconds, sent = fake_clock_loop(Session(get(9)), beat, budget=10)
+    assert 9 * beat <= seconds <= 10 * beat  # a beat between two steps
+    assert sent == [False] * 10 + [True]  # every step on screen, then the one that says training stopped
+
+
+def test_at_full_speed_training_never_waits_nor_floods_the_screen():
+    session = Session(get(9))
+    seconds, sent = fake_clock_loop(session, 0.0, budget=50)
+    assert seconds == 0.0 and session.run.step == 50
+    assert sent == [True]  # 50 steps in no time (this clock's): no snapshot but the last
 
 
 def test_the_slow_pace_keeps_the_clocks_beat():
@@ -956,7 +991,6 @@ async def test_at_a_toy_models_limit_the_message_says_r_starts_again():
 
 
 def test_a_held_out_loss_that_is_not_a_number_makes_no_point_on_the_chart(monkeypatch):
-    from tui.trainer import Session
 
     session = Session(get(9))
     monkeypatch.setattr(session.run.model, "loss", lambda ids: float("inf"))
@@ -1411,7 +1445,6 @@ def test_probability_rows_keep_their_columns_for_any_loss():
     """After a divergence a loss can pass 100 and a probability reach 1: the rows' columns must not move."""
     from rich.console import Console
 
-    from tui.trainer import Session
     from tui.widgets.probs_panel import render_probs
 
     session = Session(get(12))

@@ -32,14 +32,14 @@ from core.data import shown_path
 from core.run import DEFAULT_SEED, Diverged
 from core.sampling import sample, sample_steps
 from tui import session_keys
-from tui.trainer import Rate, Session, Snapshot, View, next_beat
+from tui.trainer import Session, Snapshot, TrainingLoop, View, divergence_note
 from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import TRY, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen, code_view
 from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND, SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
-from tui.widgets.file_prompt import FilePrompt
+from tui.widgets.file_prompt import FilePrompt, one_line
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.loss_panel import LossPanel
 from tui.widgets.name_box import NameBox
@@ -53,7 +53,6 @@ WIDE = (110, 30)  # from this size on every panel is on screen at once; below it
 # rows of the left column's panels, borders included (as in app.tcss): the loss; the weights' value, gradient and the
 # toy set's six weights; the Grads table with its note
 LOSS_ROWS, WEIGHTS_ROWS, GRADIENTS_ROWS = 8, 11, 14
-UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
 # While the trainer thread runs, the interpreter switches threads every 1 ms instead of 5: a key press waits
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
 DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
@@ -61,7 +60,6 @@ TRAINING_SWITCH_INTERVAL = 0.001
 HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
-VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
 KEYS = [
@@ -108,17 +106,6 @@ def terminal_back_and_exit(code: int) -> None:
     with contextlib.suppress(OSError):
         os.write(sys.__stderr__.fileno(), TERMINAL_BACK.encode())  # where Textual draws
     os._exit(code)
-
-
-def divergence_note(e: Diverged) -> str:
-    """What stopped training and what to try, with the playground's keys: at a toy model's limit, no rate goes on
-    from where the run is, only from the start (r)."""
-    if not e.limit:
-        return f"{e}; {e.advice}"
-    again = "r twice starts the run again" if e.restored else "r starts the run again"
-    then = (f": at this chapter's default rate, {e.try_lr:g}, it goes further" if e.try_lr is not None
-            else ": a smaller learning rate only gets here later")
-    return f"{e}; {again}{then}"
 
 
 def guarded(method):
@@ -714,97 +701,15 @@ class PlaygroundApp(App):
 
     @work(thread=True, group="train", exit_on_error=False)
     def train_worker(self, session: Session, budget: int | None) -> None:
-        """Train until paused: only this thread touches the model meanwhile; the UI's jobs run between steps."""
-        rate, steps, note, checked = Rate(), 0, "", False  # checked: the last update, once training stops
-        next_step_at = 0.0  # at the slow speed, not before then
-        last_post, post_every = 0.0, UPDATE_INTERVAL
-        val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
         worker = get_current_worker()
-        try:
-            while True:
-                if worker.is_cancelled:  # the app is closing
-                    session.stop_requested = True
-                checked = checked and session.stop_requested  # training resumed: the next stop checks again
-                if session.stop_requested and not checked:  # before the trainer hands the model back
-                    checked = True
-                    try:
-                        with session.model_lock:
-                            session.run.check_last_update()
-                    except Diverged as e:
-                        note = divergence_note(e)
-                    with session.model_lock:
-                        session.validate_whole()  # the held-out loss of the weights training stopped at
-                jobs, stop = session.take_jobs(session.stop_requested)
-                if stop:
-                    break
-                for job, done in jobs:
-                    try:
-                        with session.model_lock:
-                            result = job()
-                        self.post_message(JobDone(done, result, None))
-                    except Exception as e:  # noqa: BLE001
-                        self.post_message(JobDone(done, None, e))
-                if session.stop_requested:
-                    continue
-                if time.monotonic() < self.ui_priority_until:
-                    time.sleep(0.003)  # a key is being handled: the screen first, training after
-                    continue
-                if self.speed == "slow" and (wait := next_step_at - time.monotonic()) > 0:
-                    time.sleep(min(wait, 0.01))  # short naps: a key's job still runs at once
-                    continue
-                run = session.run
-                if session.finished:
-                    note = (f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. "
-                            "G writes ten names; r twice starts again.")
-                    session.stop_requested = True
-                    continue
-                if budget is not None and steps >= budget:
-                    session.stop_requested = True
-                    continue
-                started = time.monotonic()
-                next_step_at = next_beat(next_step_at, started, 1 / SLOW_STEPS_PER_SECOND)
-                try:
-                    with session.model_lock:
-                        result = run.train_step()
-                except Diverged as e:  # the run restored its last good parameters
-                    note = divergence_note(e)
-                    session.stop_requested = True
-                    continue
-                steps += 1
-                if run.step == run.steps and not session.chapter.lr_decay:
-                    note = f"{run.steps} steps done, the chapter's usual run: G writes ten names, space trains on."
-                    session.stop_requested = True
-                now = time.monotonic()
-                since_val += now - started
-                session.steps_per_second = rate.tick(now)
-                validating = validating or bool(run.heldout) and (
-                    not session.val or session.val[-1][0] > run.step  # none yet, or of steps an undo took back
-                    or since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10)
-                if validating:  # a few held-out documents after each step until the pass is done
-                    with session.model_lock:
-                        finished = session.validate(chunk=VALIDATION_CHUNK) is not None
-                    val_time += time.monotonic() - now
-                    if finished:
-                        validating, val_cost, val_time, since_val = False, val_time, 0.0, 0.0
-                if now - last_post >= post_every or self.speed == "slow":  # slow: each step is on screen
-                    with session.model_lock:
-                        snap = session.snapshot()
-                    cost = time.monotonic() - now
-                    post_every = max(UPDATE_INTERVAL, 5 * cost)  # a slow snapshot must not starve training
-                    last_post = time.monotonic()
-                    self.post_message(Trained(session, snap))
-                time.sleep(0)  # hand the interpreter to the UI thread between steps
-        except Exception as e:  # noqa: BLE001
-            note = f"Training stopped: {e}"
-            with session._state_lock:
-                session.training = False
-        session.steps_per_second = 0.0
-        try:
-            with session.model_lock:
-                snap = session.snapshot()
-        except Exception as e:  # noqa: BLE001
-            snap, note = Snapshot(error=str(e)), note or f"Training stopped: {e}"
-        self.post_message(Trained(session, snap, stopped=True, note=note))
+        TrainingLoop(
+            session, budget,
+            job_done=lambda done, result, error: self.post_message(JobDone(done, result, error)),
+            trained=lambda snap, stopped, note: self.post_message(Trained(session, snap, stopped, note)),
+            beat=lambda: 1 / SLOW_STEPS_PER_SECOND if self.speed == "slow" else 0.0,
+            ui_busy=lambda: time.monotonic() < self.ui_priority_until,
+            cancelled=lambda: worker.is_cancelled,
+        ).run()
 
     @on(Trained)
     def trained(self, message: Trained) -> None:
@@ -1158,12 +1063,7 @@ class PlaygroundApp(App):
             self.notify(f"Saved a picture of the screen to {shown_path(path)}")
 
     def report(self, error: Exception) -> None:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if isinstance(error, Diverged):
-            message = divergence_note(error)
+        message = divergence_note(error) if isinstance(error, Diverged) else one_line(error)
         self.notify(f"{type(error).__name__}: {message}" if not isinstance(error, ValueError) else message,
                     severity="error", timeout=6)
 
-
-def make_app(**kw) -> PlaygroundApp:
-    return PlaygroundApp(**kw)

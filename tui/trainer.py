@@ -1,7 +1,7 @@
 """The playground's side of a chapter: its Run, what the user selected, and the rule of who may touch the model.
 
-While the trainer thread runs, only it touches the model: the UI hands it small jobs (`Session.call`) that it runs
-between two steps. When it is stopped, the UI thread runs them at once. Either way the UI only ever draws from a
+While the trainer thread runs (a `TrainingLoop`), only it touches the model: the UI hands it small jobs
+(`Session.submit`) that it runs between two steps. When it is stopped, the UI thread runs them at once. Either way the UI only ever draws from a
 `Snapshot`, a copy of everything the panels show.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from core import data as datasets
 from core import session as sessions
 from core.data import DataError, Dataset
 from core.model import central_difference
-from core.run import DEFAULT_SEED, Run, RunConfig, RunError
+from core.run import DEFAULT_SEED, Diverged, Run, RunConfig, RunError
 from core.vocab import UnknownCharacter
 
 MAX_VAL_POINTS = 512  # validation losses kept for the chart
@@ -274,6 +275,11 @@ class Session:
             self.stop_requested = False
         self.run.put_on_trial()  # where training starts: where a runaway from here goes back to
 
+    def end_training(self) -> None:
+        """The trainer stopped without take_jobs' leave (an error): the UI runs model code itself again."""
+        with self._state_lock:
+            self.training = False
+
     # ---- actions on the model (run by its owner) --------------------------------------------------
     def reset(self) -> None:
         self._build(self.run.dataset if self.run else None)
@@ -441,10 +447,147 @@ class Rate:
         self.window = window
         self.times: deque[float] = deque()
 
-    def tick(self, now: float | None = None) -> float:
-        now = time.monotonic() if now is None else now
+    def tick(self, now: float) -> float:
         self.times.append(now)
         while self.times and now - self.times[0] > self.window:
             self.times.popleft()
         span = now - self.times[0] if len(self.times) > 1 else 0
         return (len(self.times) - 1) / span if span > 0 else 0.0
+
+
+UPDATE_INTERVAL = 1 / 20  # the trainer sends the screen at most 20 snapshots a second
+VALIDATION_CHUNK = 8  # held-out documents evaluated between two training steps
+
+
+def divergence_note(e: Diverged) -> str:
+    """What stopped training and what to try, with the playground's keys: at a toy model's limit, no rate goes on
+    from where the run is, only from the start (r)."""
+    if not e.limit:
+        return f"{e}; {e.advice}"
+    again = "r twice starts the run again" if e.restored else "r starts the run again"
+    then = (f": at this chapter's default rate, {e.try_lr:g}, it goes further" if e.try_lr is not None
+            else ": a smaller learning rate only gets here later")
+    return f"{e}; {again}{then}"
+
+
+@dataclass
+class TrainingLoop:
+    """Trains a session until it is paused, in the trainer's thread: only this thread touches the model meanwhile,
+    and the UI's jobs run between two steps. It reports to the UI through the callbacks, and asks it how fast to go:
+    `beat()` is the seconds a step takes at the slow speed (each step then reaches the screen), 0 at full speed."""
+
+    session: Session
+    budget: int | None  # steps to take at most (tests), None for no limit
+    job_done: Callable  # (done, result, error) of a job the UI handed over
+    trained: Callable  # (snap, stopped, note): the newest snapshot; stopped for the last one
+    beat: Callable[[], float]
+    ui_busy: Callable[[], bool]  # a key is being handled: the screen first, training after
+    cancelled: Callable[[], bool]  # the app is closing
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(self) -> None:
+        session, note = self.session, ""
+        try:
+            note = self.train()
+        except Exception as e:  # noqa: BLE001
+            note = f"Training stopped: {e}"
+            session.end_training()
+        session.steps_per_second = 0.0
+        try:
+            with session.model_lock:
+                snap = session.snapshot()
+        except Exception as e:  # noqa: BLE001
+            snap, note = Snapshot(error=str(e)), note or f"Training stopped: {e}"
+        self.trained(snap, True, note)
+
+    def train(self) -> str:
+        """Steps until stopped; returns why it stopped, when that needs saying."""
+        session, clock = self.session, self.clock
+        rate, steps, note, checked = Rate(), 0, "", False  # checked: the last update, once training stops
+        next_step_at = 0.0  # at the slow speed, not before then
+        last_post, post_every = 0.0, UPDATE_INTERVAL
+        val_cost, val_time, since_val, validating = 0.0, 0.0, 0.0, False  # validation costs at most a fifth
+        while True:
+            if self.cancelled():
+                session.stop_requested = True
+            checked = checked and session.stop_requested  # training resumed: the next stop checks again
+            if session.stop_requested and not checked:  # before the trainer hands the model back
+                checked = True
+                note = self.check_last_update() or note
+            jobs, stop = session.take_jobs(session.stop_requested)
+            if stop:
+                return note
+            self.run_jobs(jobs)
+            if session.stop_requested:
+                continue
+            if self.ui_busy():
+                self.sleep(0.003)
+                continue
+            beat = self.beat()
+            if beat and (wait := next_step_at - clock()) > 0:
+                self.sleep(min(wait, 0.01))  # short naps: a key's job still runs at once
+                continue
+            run = session.run
+            if session.finished:
+                note = (f"Schedule finished: {run.steps} steps, the learning rate decayed to 0. "
+                        "G writes ten names; r twice starts again.")
+                session.stop_requested = True
+                continue
+            if self.budget is not None and steps >= self.budget:
+                session.stop_requested = True
+                continue
+            started = clock()
+            next_step_at = next_beat(next_step_at, started, beat)
+            try:
+                with session.model_lock:
+                    run.train_step()
+            except Diverged as e:  # the run restored its last good parameters
+                note = divergence_note(e)
+                session.stop_requested = True
+                continue
+            steps += 1
+            if run.step == run.steps and not session.chapter.lr_decay:
+                note = f"{run.steps} steps done, the chapter's usual run: G writes ten names, space trains on."
+                session.stop_requested = True
+            now = clock()
+            since_val += now - started
+            session.steps_per_second = rate.tick(now)
+            validating = validating or bool(run.heldout) and (
+                not session.val or session.val[-1][0] > run.step  # none yet, or of steps an undo took back
+                or since_val >= 4 * val_cost and run.step - session.val[-1][0] >= 10)
+            if validating:  # a few held-out documents after each step until the pass is done
+                with session.model_lock:
+                    finished = session.validate(chunk=VALIDATION_CHUNK) is not None
+                val_time += clock() - now
+                if finished:
+                    validating, val_cost, val_time, since_val = False, val_time, 0.0, 0.0
+            if now - last_post >= post_every or beat:  # slow: each step is on screen
+                with session.model_lock:
+                    snap = session.snapshot()
+                cost = clock() - now
+                post_every = max(UPDATE_INTERVAL, 5 * cost)  # a slow snapshot must not starve training
+                last_post = clock()
+                self.trained(snap, False, "")
+            self.sleep(0)  # hand the interpreter to the UI thread between steps
+
+    def check_last_update(self) -> str:
+        """Once training stops: whether its last step ran away, and the held-out loss of the weights it stopped at."""
+        session, note = self.session, ""
+        try:
+            with session.model_lock:
+                session.run.check_last_update()
+        except Diverged as e:
+            note = divergence_note(e)
+        with session.model_lock:
+            session.validate_whole()
+        return note
+
+    def run_jobs(self, jobs) -> None:
+        for job, done in jobs:
+            try:
+                with self.session.model_lock:
+                    result = job()
+                self.job_done(done, result, None)
+            except Exception as e:  # noqa: BLE001
+                self.job_done(done, None, e)

@@ -22,10 +22,6 @@ TRY = {
 }
 
 
-def try_text(number: int) -> str:
-    return TRY.get(number, "")
-
-
 class ChapterInfo(Static):
     def show(self, chapter: Chapter, built: bool, error: str, compact: bool) -> None:
         text = Text()

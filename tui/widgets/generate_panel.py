@@ -127,10 +127,6 @@ class GeneratePanel(Vertical):
         self.names_step, self.names_temperature, self.names_cut_at = step, temperature, block_size
         self.refresh_body()
 
-    def show_message(self, message: str) -> None:
-        self.note = message
-        self.refresh_body()
-
     def refresh_subtitle(self) -> None:
         self.border_subtitle = f"T {self.temperature:g} (t/T) · speed {self.speed} (s)"
 
