@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from core import session
+from tests.test_fast_microgpt import LOSSES, SAMPLES
 from tui.cli import main
 
 CH6_WEIGHTS = [0.7684283521597673, 0.03834814625055266, 0.43834814625055263, 0.25834814625054936,
@@ -43,6 +44,15 @@ def test_train_text_format_follows_microgpt(capsys):
     assert lines[77] == "step   75 /   75 | loss 0.7410"
     assert lines[78] == "--- inference (new, hallucinated names) ---"
     assert lines[79].startswith("sample  1: ") and len(lines) == 81
+
+
+def test_train_chapter_gpt_prints_microgpts_whole_output(capsys):
+    code, out, _ = run_cli(capsys, "train", "--chapter", "gpt")
+    expected = ["num docs: 32178", "vocab size: 27", "num params: 4192"]
+    expected += [f"step {s + 1:4d} / 1000 | loss {loss}" for s, loss in enumerate(LOSSES)]
+    expected += ["--- inference (new, hallucinated names) ---"]
+    expected += [f"sample {i + 1:2d}: {name}" for i, name in enumerate(SAMPLES)]
+    assert code == 0 and out.splitlines() == expected
 
 
 @pytest.mark.parametrize("engine", ["scalar", "fast"])

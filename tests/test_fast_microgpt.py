@@ -1,7 +1,7 @@
 """microgpt's whole run on the fast engine: the 1,000 losses as printed (4 decimals) and the 20 samples.
 
-The expected values were printed by this project's scalar engine (which follows microgpt bit for bit; its own
-tests check it against a plain microgpt); microgpt.md gives the first losses and samples independently.
+The expected values were printed by this project's scalar engine; test_microgpt.py checks that a plain microgpt
+prints them too (a slow test), and microgpt.md gives the first losses and samples independently.
 """
 from core.run import Run, RunConfig
 

@@ -229,8 +229,8 @@ def build_parser() -> Parser:
 
     train = sub.add_parser("train", help="train a chapter's model headless and print its losses and samples")
     add_run_options(train)
-    train.add_argument("--steps", type=whole_number, help="training steps (default: the chapter's)")
-    train.add_argument("--lr", type=number, help="learning rate (default: the chapter's)")
+    train.add_argument("--steps", type=whole_number, help="training steps (default: the chapter's; chapter 12's rate decays to 0 over them, as microgpt's)")
+    train.add_argument("--lr", type=number, help="learning rate (default: the chapter's; in chapter 12 the first step's)")
     train.add_argument("--batch", type=whole_number, help="documents per step (default 1)")
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format (default text)")
