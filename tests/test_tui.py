@@ -1294,7 +1294,9 @@ async def test_the_status_bar_keeps_the_speed_and_the_running_mark_past_the_plan
         session.run.step, session.steps_per_second = step, 343.0  # trained on far past the planned 2000
         session.run.history.append(2.147)
         bar = app.query_one(StatusBar)
-        bar.show(session, session.snapshot(), True)
+        session.training = True  # as the trainer thread says it (none runs here)
+        bar.show(session, session.snapshot())
+        session.training = False
         text = str(bar.content)  # 5 digits: "... │ lr 0.5 │ 18" was cut in the speed, the one place it is shown
         assert shown in text and "343 steps/s" in text and text.rstrip().endswith("●")
         assert len(text) <= SMALL[0]
@@ -1309,7 +1311,7 @@ async def test_the_status_bar_past_the_plan_fits_80_columns_when_paused_too():
         session.run.step = 2016
         session.run.history.append(114.2944)
         bar = app.query_one(StatusBar)
-        bar.show(session, session.snapshot(), False)
+        bar.show(session, session.snapshot())
         text = str(bar.content)
         assert len(text) <= SMALL[0] and "step loss 114.2944" in text and "lr 0.5" in text
         assert text.rstrip().endswith(("T 1", "fast")) and "step 2016 (" in text  # whole fields only

@@ -41,6 +41,7 @@ from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND, SPEEDS, GeneratePa
 from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.file_prompt import FilePrompt, one_line
 from tui.widgets.help_screen import HelpScreen
+from tui.widgets.palette import KEY
 from tui.widgets.loss_panel import LossPanel
 from tui.widgets.name_box import NameBox
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
@@ -106,6 +107,11 @@ def terminal_back_and_exit(code: int) -> None:
     with contextlib.suppress(OSError):
         os.write(sys.__stderr__.fileno(), TERMINAL_BACK.encode())  # where Textual draws
     os._exit(code)
+
+
+def is_narrow(size) -> bool:
+    """Below WIDE the panels take turns."""
+    return size.width < WIDE[0] or size.height < WIDE[1]
 
 
 def guarded(method):
@@ -292,9 +298,9 @@ class PlaygroundApp(App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(ProbsPanel).input.value = self.typed
+        self.set_typed(self.typed)
         self.query_one(GeneratePanel).speed = self.speed
-        self.narrow = self.size.width < WIDE[0] or self.size.height < WIDE[1]
+        self.narrow = is_narrow(self.size)
         if self.narrow:
             self.active_panel = "about"  # a small screen opens on what the chapter is about
         self.query_one(ChapterList).focus()
@@ -359,7 +365,7 @@ class PlaygroundApp(App):
 
     def on_resize(self, event) -> None:
         self.check_size(event.size.width, event.size.height)
-        narrow = event.size.width < WIDE[0] or event.size.height < WIDE[1]
+        narrow = is_narrow(event.size)
         if self.screen is not self.screen_stack[0]:  # covered (help, a dialog, too small): laid out on return
             self.laid_out = self.laid_out and narrow == self.narrow
             self.narrow = narrow
@@ -512,7 +518,7 @@ class PlaygroundApp(App):
             widget.show(session, snap)
             if panel is WeightsPanel:
                 self.weights_drawn = now
-        self.query_one(StatusBar).show(session, snap, session.training)
+        self.show_status()
 
     def about_text(self, session: Session) -> Text:
         chapter = session.chapter
@@ -524,7 +530,7 @@ class PlaygroundApp(App):
         if not session.built:
             text.append(session.error + "\n\n", style="bold yellow")
         if session.built and chapter.number in TRY:
-            text.append("Try: ", style="bold #ffd75f")
+            text.append("Try: ", style=f"bold {KEY}")
             text.append(TRY[chapter.number] + "\n\n")
         text.append(f"Keys: 1-{len(self.panels())} a panel · / a name · g generate · c code · ? help",
                     style="dim")  # one line at 80x24: wrapped, it parted a key from its word
@@ -571,9 +577,17 @@ class PlaygroundApp(App):
         self.show_chapter(int(event.option.id))
 
     # ---- training -------------------------------------------------------------------------------------
-    def trainable(self, session: Session) -> bool:
+    def show_status(self) -> None:
+        self.query_one(StatusBar).show(self.session, self.snap)
+
+    def built(self, session: Session) -> bool:
+        """Whether the chapter has a model; if not, its error says why."""
         if not session.built:
             self.notify(session.error, severity="warning")
+        return session.built
+
+    def trainable(self, session: Session) -> bool:
+        if not self.built(session):
             return False
         if not session.model.trainable:
             self.notify(f"Chapter {session.chapter.number} does not train: training starts in chapter 6.")
@@ -719,7 +733,7 @@ class PlaygroundApp(App):
         if message.note:
             self.notify(message.note)
         if message.stopped and message.session is self.session:
-            self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
+            self.show_status()
 
     @on(JobDone)
     def job_done(self, message: JobDone) -> None:
@@ -779,7 +793,7 @@ class PlaygroundApp(App):
         if self.chapter_number in GRADIENT_CHAPTERS:
             self.request_snapshot()
         else:
-            self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
+            self.show_status()
 
     # ---- the typed name ---------------------------------------------------------------------------------
     def action_type_name(self) -> None:
@@ -811,6 +825,15 @@ class PlaygroundApp(App):
         weights = self.query_one(WeightsPanel)
         self.screen_stack[0].set_focus(weights if weights.display else self.query_one(ChapterList))
 
+    def set_typed(self, name: str) -> None:
+        """The typed name, from elsewhere than the box (a session file, the command line): in the box too."""
+        self.typed = name
+        self.query_one(ProbsPanel).input.value = name
+
+    @on(NameBox.Left)
+    def name_box_left(self) -> None:
+        self.focus_a_shown_panel()
+
     @on(Input.Changed, "#name")
     def name_changed(self, event: Input.Changed) -> None:
         if event.value != self.typed:
@@ -823,8 +846,7 @@ class PlaygroundApp(App):
         session = self.session
         panel = self.query_one(GeneratePanel)
         self.bring("generate")
-        if not session.built:
-            self.notify(session.error, severity="warning")
+        if not self.built(session):
             return
         if panel.animating:
             self.stop_animation()
@@ -864,8 +886,7 @@ class PlaygroundApp(App):
     def action_generate_ten(self) -> None:
         session = self.session
         self.bring("generate")
-        if not session.built:
-            self.notify(session.error, severity="warning")
+        if not self.built(session):
             return
         temperature = session.temperature
         panel = self.query_one(GeneratePanel)
@@ -885,8 +906,7 @@ class PlaygroundApp(App):
         self.action_generate_ten()
 
     def action_temperature(self, direction: int) -> None:
-        if not self.session.built:  # nothing to sample from; the chapter's own error says why
-            self.notify(self.session.error, severity="warning")
+        if not self.built(self.session):  # nothing to sample from
             return
         if not self.session.model.tempered:
             self.notify("A fair die stays fair at every temperature: the temperature sharpens or flattens a model's "
@@ -898,7 +918,7 @@ class PlaygroundApp(App):
         generate = self.query_one(GeneratePanel)
         generate.temperature = self.session.temperature
         generate.refresh_subtitle()
-        self.query_one(StatusBar).show(self.session, self.snap, self.session.training)
+        self.show_status()
 
     def action_speed(self) -> None:
         names, before = list(SPEEDS), self.speed

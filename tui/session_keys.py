@@ -206,8 +206,7 @@ def adopt(app, run: PlaygroundRun, note: str, typed: str | None = None, file: st
         app.apply_snapshot(target, snap)
         if typed and typed != app.typed:  # a file with no typed name (the CLI's) keeps the learner's
             note += f"; the typed name is the session's, {typed!r} (was {app.typed!r})"  # never replaced unsaid
-            app.typed = typed
-            app.query_one("#name").value = typed
+            app.set_typed(typed)
         if number != app.chapter_number:
             app.show_chapter(number)
         else:

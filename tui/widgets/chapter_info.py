@@ -5,6 +5,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from core.chapters import Chapter
+from tui.widgets.palette import KEY
 
 TRY = {
     1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
@@ -34,7 +35,7 @@ class ChapterInfo(Static):
             text.append("\nnew: ", style="bold green")
             text.append(chapter.changes)
             if built and chapter.number in TRY:
-                text.append("   try: ", style="bold #ffd75f")
+                text.append("   try: ", style=f"bold {KEY}")
                 text.append(TRY[chapter.number])
         if not built:
             text.append(f"\n{error}", style="bold yellow")

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND
+from tui.widgets.palette import KEY
 
 KEYS = [
     ("Chapters", [
@@ -56,7 +57,7 @@ KEYS = [
 
 def help_table() -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold #ffd75f", justify="right")
+    table.add_column(style=f"bold {KEY}", justify="right")
     table.add_column()
     for group, keys in KEYS:
         table.add_row(Text(""), Text(""))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
 
 from core.data import control_character
 from tui.widgets.text_box import TextBox
@@ -15,8 +16,11 @@ class NameBox(TextBox):
     # for the footer (the app takes both keys as they arrive, before the box): the playground's keys type letters here
     BINDINGS = [Binding("escape", "leave", "Leave the box"), Binding("enter", "leave", show=False)]
 
+    class Left(Message):
+        """Esc or Enter: the keys are the playground's again."""
+
     def __init__(self, **kw):
-        super().__init__(value="ann", placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
+        super().__init__(placeholder="type a name ( / to focus, Esc to leave)", id="name", max_length=16,
                          **kw)
 
     def replace(self, text: str, start: int, end: int) -> None:
@@ -39,7 +43,7 @@ class NameBox(TextBox):
         self.screen.set_focus(self)  # now: keys in the same burst as / are the name's
 
     def action_leave(self) -> None:  # a click on the footer's key
-        self.app.focus_a_shown_panel()
+        self.post_message(self.Left())
 
     def on_blur(self) -> None:
         self.can_focus = False

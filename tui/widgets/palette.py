@@ -20,6 +20,7 @@ SLICES = ["#5f87d7", "#d7875f", "#5faf87", "#af5faf", "#d7af5f", "#5fafaf", "#af
 # how much: dark (nothing) to white (all), for probabilities and attention weights
 SHADES = ["#262626", "#3a3a3a", "#5f5f87", "#5f87af", "#5fafd7", "#87d7ff", "#d7ffff", "#ffffff"]
 TARGET = "#ffff5f"
+KEY = "#ffd75f"  # a key to press, in hints and help
 CURSOR = "#ffffff"
 DIM = "#808080"
 EIGHTHS = " ▏▎▍▌▋▊▉█"

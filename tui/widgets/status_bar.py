@@ -27,8 +27,9 @@ def status_line(label: str, parts: list[tuple[str, str, str]], roomy: bool, trai
 
 
 class StatusBar(FittedToWidth, Static):
-    def show(self, session: Session, snap: Snapshot, training: bool) -> None:
-        self.shown = session, snap, training  # what fits depends on the width: a resize draws it again
+    def show(self, session: Session, snap: Snapshot) -> None:
+        self.shown = session, snap  # what fits depends on the width: a resize draws it again
+        training = session.training
         if not session.built:
             self.update(Text(f" {session.chapter.label} ", style="bold reverse") + Text("  not built yet"))
             return
