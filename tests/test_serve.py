@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tui.cli import build_parser
+from tui.cli import build_parser, main
 from tui.serve import playground_command
 
 
@@ -90,7 +90,18 @@ def served(*args: str, timeout: float = 20.0):
 def test_each_tab_runs_this_python_with_the_module_not_whatever_is_on_path(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/opt/my venv/bin/python3")
     command = playground_command(chapter=6, seed=7)
-    assert shlex.split(command) == ["/opt/my venv/bin/python3", "-m", "tui.cli", "--chapter", "6", "--seed", "7"]
+    assert shlex.split(command) == ["/opt/my venv/bin/python3", "-P", "-m", "tui.cli", "--chapter", "6", "--seed", "7"]
+
+
+def test_a_tab_runs_the_installed_playground_even_from_a_folder_with_its_own_core_package(tmp_path):
+    # -m alone put the server's folder first on the path: a project's own core/ there was imported, and every
+    # tab stayed blank
+    for package in ("core", "tui"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("raise ImportError('the folder\'s own package')\n")
+    python, *flags = shlex.split(playground_command())[:4]
+    done = subprocess.run([python, *flags, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("minigpt-tui "), done.stderr
 
 
 def test_a_saved_session_is_passed_to_every_tab():
@@ -213,6 +224,19 @@ class Tab:
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             await self.read(timeout=left)
+
+
+async def test_a_tab_whose_session_file_went_away_says_so_and_opens_a_chapter(tmp_path):
+    # the file was there when the server started; its tab stayed blank, the error only in the server's log
+    saved = tmp_path / "served.json"
+    assert main(["train", "-c", "6", "--steps", "3", "--samples", "0", "--save", str(saved)]) == 0
+    with served("--load", str(saved)) as server:
+        saved.unlink()
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(server.url.replace("http", "ws") + "/ws?width=120&height=40") as ws:
+                tab = Tab(ws)
+                await tab.wait_for_chapter(1)
+                await tab.wait_for("no such file", "this tab opened")
 
 
 async def test_each_tab_gets_its_own_playground():

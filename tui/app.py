@@ -222,9 +222,10 @@ class PlaygroundApp(App):
     BINDINGS.append(Binding("escape", "close_view", "Close the loss chart or the attention maps", show=False))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
-                 step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None):
+                 step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None,
+                 note: str = ""):
         """saved: a core.session.SavedSession (its Run a PlaygroundRun) to open instead of a fresh chapter; saved_file:
-        the file it came from (ctrl+s offers it)."""
+        the file it came from (ctrl+s offers it); note: an error to show once the screen is up."""
         super().__init__()
         self.seed, self.engine = seed, engine
         self.chapter_number = get(chapter).number
@@ -241,6 +242,7 @@ class PlaygroundApp(App):
             self.sessions[run.chapter.number].keep_file(saved_file)
             self.typed = saved.typed or name
         self.session_file = saved_file  # the last file saved or opened: ctrl+o offers it
+        self.startup_note = note
         self.snaps: dict[int, Snapshot] = {}
         self.narrow = False
         self.active_panel = "weights"
@@ -309,6 +311,8 @@ class PlaygroundApp(App):
         self.warm_up_code_view()
         self.screen_change_signal.subscribe(self, self.on_screen_change)
         self.check_size(self.size.width, self.size.height)
+        if self.startup_note:
+            self.notify(self.startup_note, severity="error", timeout=30)
         if not self.is_headless:  # (tests run headless, in pytest's own process: its signals stay its own)
             self.catch_signals()
 

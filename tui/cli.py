@@ -663,17 +663,23 @@ def cmd_playground(args) -> int:
     if args.load or args.data:  # a bad file fails here, with one line, before the screen changes
         from tui.trainer import PlaygroundRun
 
-        if args.load:
-            refuse_session_overrides(args)
-            options["saved"] = session.load(args.load, run_class=PlaygroundRun)
-            options["saved_file"] = args.load
-            check_chapter(args, options["saved"].run)
-        else:
-            dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
-            run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed), dataset)
-            options["saved"] = session.SavedSession(run)
-        print_notes(options["saved"].run)
-        chapter = options["saved"].run.chapter
+        try:
+            if args.load:
+                refuse_session_overrides(args)
+                options["saved"] = session.load(args.load, run_class=PlaygroundRun)
+                options["saved_file"] = args.load
+                check_chapter(args, options["saved"].run)
+            else:
+                dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
+                run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed), dataset)
+                options["saved"] = session.SavedSession(run)
+            print_notes(options["saved"].run)
+            chapter = options["saved"].run.chapter
+        except USER_ERRORS as e:
+            if "TEXTUAL_DRIVER" not in os.environ:
+                raise
+            # a browser tab (serve) shows no stderr, and a tab left blank says nothing: the playground says it
+            options = {"note": f"{e}: this tab opened chapter {chapter.number} instead"}
     if not has_terminal():  # it would wait for keys that never come, and write escape codes into a file
         raise UsageError("the playground needs a terminal (with ssh, use ssh -t); without one, use the train and "
                          "sample commands")

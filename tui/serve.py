@@ -19,9 +19,10 @@ class ServeError(Exception):
 def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None) -> str:
     """The shell command textual-serve runs for each browser tab.
 
-    This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH.
+    This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH; with
+    `-P`, so a `core` or `tui` folder where the server was started is not imported instead of the installed ones.
     """
-    command = [sys.executable, "-m", "tui.cli"]
+    command = [sys.executable, "-P", "-m", "tui.cli"]
     # a session has its own chapter and seed, read when each tab opens
     return shlex.join(command + (["--load", load] if load else ["--chapter", str(chapter), "--seed", str(seed)]))
 
@@ -59,11 +60,16 @@ def startup_message(host: str, port: int) -> str:
 
 def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None):
     from aiohttp import web
+    from rich.console import Console
     from textual_serve.server import Server
 
     tabs: set[asyncio.Task] = set()  # each open tab's websocket handler, which runs its playground
 
     class PlaygroundServer(Server):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            self.console = Console(stderr=True)  # its log, like every message of minigpt-tui, on stderr
+
         async def handle_index(self, request: web.Request):
             # The page's script and websocket addresses follow the address the browser used, so the page works
             # when bound to 0.0.0.0 and through a tunnel (ssh -L 9000:localhost:8000) as well as on loopback.
@@ -71,7 +77,7 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
             return await super().handle_index(request)
 
         async def on_startup(self, app) -> None:
-            print(startup_message(host, port), flush=True)
+            print(startup_message(host, port), file=sys.stderr, flush=True)
 
         async def handle_websocket(self, request: web.Request):
             tabs.add(asyncio.current_task())
