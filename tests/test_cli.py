@@ -118,8 +118,25 @@ def test_sampling_an_untrained_chapter_says_so_on_stderr(capsys, tmp_path):
         "samples after training")  # not "--load FILE samples a saved session": that is what was done
 
 
+def test_choices_take_any_case_as_chapter_names_do(capsys):
+    code, out, _ = run_cli(capsys, "train", "-c", "GPT", "--engine", "Fast", "--format", "JSONL", "--steps", "1",
+                           "--samples", "0")
+    assert code == 0 and json.loads(out.splitlines()[0])["step"] == 1
+
+
+def test_each_command_says_what_its_load_does(capsys):
+    helps = {}
+    for command in ("train", "sample"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        helps[command] = " ".join(capsys.readouterr().out.split())
+    assert "a saved session to continue" in helps["train"] and "a saved session to sample from" in helps["sample"]
+    assert "required unless --load" in helps["train"] and helps["sample"].count("(default: the chapter's") == 3
+
+
 @pytest.mark.parametrize("args, message", [
-    (["train", "--chapter", "99"], "unknown chapter '99'"),
+    (["train", "--chapter", "99"], "unknown chapter '99'; choose one of: 1 tokens,"),
+    (["train", "--chapter", "trainin"], "unknown chapter 'trainin' (did you mean training?); choose one of:"),
     (["train", "--chapter", "6", "--lr", "nan"], "--lr must be a finite number"),
     (["train", "--chapter", "6", "--lr", "-1"], "--lr must be a finite number"),
     (["train", "--chapter", "6", "--lr", "fast"], "'fast' is not a number"),
@@ -210,13 +227,16 @@ def test_piped_output_shows_no_progress_bar():
     assert "\x1b" not in out.stdout and out.stderr == ""
 
 
-def on_a_terminal(*args: str) -> tuple[int, str]:
-    """The CLI run on a pseudo-terminal, its progress bar (if any) shown from the start: exit code, screen."""
+def on_a_terminal(*args: str, output: Path | None = None) -> tuple[int, str]:
+    """The CLI run on a pseudo-terminal, its progress bar (if any) shown from the start: exit code, screen. With
+    `output`, its stdout goes to that file instead, as `> output` would."""
     import os
     import pty
 
     pid, fd = pty.fork()
     if pid == 0:
+        if output is not None:
+            os.dup2(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
         code = "import sys, tui.cli as cli; cli.Progress.SHOWN_AFTER = 0; sys.exit(cli.main(sys.argv[1:]))"
         os.execv(sys.executable, [sys.executable, "-c", code, *args])
     chunks = []
@@ -239,6 +259,15 @@ def test_a_long_run_on_a_terminal_shows_a_progress_bar():
     assert "training" in screen and "/20000" in screen  # the bar: label and done/total
     steps = [int(m) for m in re.findall(r"step +(\d+) / 20000 \| loss", screen)]
     assert steps == list(range(1, 20_001))  # every line above the bar, in order, though written in batches
+
+
+def test_output_sent_to_a_file_shows_the_progress_bar_on_the_terminal(tmp_path):
+    # `train ... > log.txt`: a long run showed nothing at all until it ended
+    log = tmp_path / "log.txt"
+    code, screen = on_a_terminal("train", "--chapter", "8", "--steps", "20000", "--samples", "0", output=log)
+    assert code == 0 and "training" in screen and "/20000" in screen and "loss" not in screen
+    lines = log.read_text().splitlines()
+    assert "\x1b" not in log.read_text() and len(lines) == 3 + 20000 and lines[-1].startswith("step 20000 / 20000")
 
 
 def test_jsonl_on_a_terminal_shows_no_progress_bar():
@@ -500,7 +529,8 @@ def test_a_save_that_fails_at_its_place_goes_to_the_temporary_folder(tmp_path, c
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum, kill_after):
-    """An ssh connection dropped (SIGHUP) or a kill (SIGTERM) ended the process with no file (exit 129, 143)."""
+    """An ssh connection dropped (SIGHUP) or a kill (SIGTERM) ended the process with no file; it saves, then exits
+    with the signal's own status (it said 130, a Ctrl-C's)."""
     saved = tmp_path / "s.json"
     child = subprocess.Popen([sys.executable, "-m", "tui.cli", "train", "-c", "8", "--steps", "200000", "--format",
                               "jsonl", "--samples", "0", "--save", str(saved)],
@@ -510,7 +540,7 @@ def test_a_kill_or_a_closed_terminal_saves_like_ctrl_c(tmp_path, signum, kill_af
         child.stdout.readline()
     child.send_signal(signum)
     out, err = child.stdout.read(), child.stderr.read()
-    assert child.wait(timeout=60) == 130, err
+    assert child.wait(timeout=60) == 128 + signum, err  # as the shell tells a kill from a Ctrl-C
     k = 20 + len(out.splitlines())
     name = signal.Signals(signum).name
     assert err.splitlines() == [

@@ -117,18 +117,20 @@ def number(text: str) -> float:
     return value
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
+def add_run_options(p: argparse.ArgumentParser, load_help: str) -> None:
     # SUPPRESS: given before the command (minigpt-tui --seed 7 train), these are kept, not reset to no value
-    p.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter number or name (see `minigpt-tui chapters`)")
-    p.add_argument("--data", default=argparse.SUPPRESS, help="toy, names, or a path to a file with one document per line")
+    p.add_argument("--chapter", "-c", default=argparse.SUPPRESS,
+                   help="chapter number or name (see `minigpt-tui chapters`); required unless --load")
+    p.add_argument("--data", default=argparse.SUPPRESS,
+                   help="toy, names, or a path to a file with one document per line (default: the chapter's)")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
     p.add_argument("--seed", type=seed_number, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--engine", choices=["scalar", "fast"], help="scalar (pure-Python autograd) or fast (numpy)")
-    p.add_argument("--samples", type=whole_number, help="how many documents to sample")
-    p.add_argument("--temperature", type=number,
-                   help="sampling temperature (1e-300 or more; near 0 takes the likeliest token)")
-    p.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS,
-                   help="a saved session: its chapter, data and settings (train continues it)")
+    p.add_argument("--engine", choices=["scalar", "fast"], type=str.lower,
+                   help="scalar (pure-Python autograd) or fast (numpy, chapters 7-12; their default)")
+    p.add_argument("--samples", type=whole_number, help="how many documents to sample (default: the chapter's)")
+    p.add_argument("--temperature", type=number, help="sampling temperature (default: the chapter's; 1e-300 or more; "
+                   "near 0 takes the likeliest token)")
+    p.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS, help=load_help)
 
 
 def option_named(command: Parser, option: str) -> str | None:
@@ -227,16 +229,18 @@ def build_parser() -> Parser:
     parser.commands = sub.choices  # for the options each command knows, when one is mistyped
     sub.add_parser("chapters", help="list the chapters")
 
-    train = sub.add_parser("train", help="train a chapter's model headless and print its losses and samples")
-    add_run_options(train)
+    about = "train a chapter's model headless and print its losses and samples"
+    train = sub.add_parser("train", help=about, description=about[0].upper() + about[1:] + ".")
+    add_run_options(train, "a saved session to continue: its chapter, data and settings")
     train.add_argument("--steps", type=whole_number, help="training steps (default: the chapter's; chapter 12's rate decays to 0 over them, as microgpt's)")
     train.add_argument("--lr", type=number, help="learning rate (default: the chapter's; in chapter 12 the first step's)")
     train.add_argument("--batch", type=whole_number, help="documents per step (default 1)")
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
-    train.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format (default text)")
+    train.add_argument("--format", choices=["text", "jsonl"], type=str.lower, default="text", help="output format (default text)")
 
-    sample = sub.add_parser("sample", help="sample documents from a chapter's model as it starts (or --load a saved one)")
-    add_run_options(sample)
+    about = "sample documents from a chapter's model as it starts (or --load a saved one)"
+    sample = sub.add_parser("sample", help=about, description=about[0].upper() + about[1:] + ".")
+    add_run_options(sample, "a saved session to sample from: its chapter, data and settings")
 
     serve = sub.add_parser("serve", help="serve the playground to web browsers (one session per tab)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -333,7 +337,8 @@ def print_samples(run: Run, jsonl: bool) -> None:
 
 class Progress:
     """A rich progress bar for runs on a terminal that last more than a second; silent otherwise. The output's
-    lines go above the bar, ten times a second at most: rich draws the screen again for every write."""
+    lines go above the bar, ten times a second at most: rich draws the screen again for every write. With the
+    output sent to a file, the bar is drawn on stderr when that is the terminal."""
 
     SHOWN_AFTER = 1.0  # seconds: a shorter run would only flash it
 
@@ -365,9 +370,12 @@ class Progress:
         if self.bar is None:
             if time.monotonic() - self.started < self.SHOWN_AFTER:
                 return
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
 
-            self.bar = RichProgress("training", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+            on_stdout = sys.stdout.isatty()
+            self.bar = RichProgress("training", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True,
+                                    console=None if on_stdout else Console(file=sys.stderr), redirect_stdout=on_stdout)
             self.task = self.bar.add_task("train", total=self.total)
             self.bar.start()
         self.bar.update(self.task, completed=done)
@@ -399,6 +407,12 @@ class CtrlC:
 
     def __init__(self, enabled: bool):
         self.enabled, self.pressed, self.previous = enabled, False, {}
+        self.signum = 0  # the first signal's
+
+    @property
+    def exit_status(self) -> int:
+        """The shell's for a process a signal ended: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP."""
+        return 128 + self.signum
 
     def __enter__(self):
         if self.enabled:
@@ -413,7 +427,7 @@ class CtrlC:
             if signum == signal.SIGINT:
                 raise KeyboardInterrupt
             return
-        self.pressed = True
+        self.pressed, self.signum = True, signum
         # said at once: a step of a big model can take a while
         name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
         warn(f"{name}: finishing the current step, then saving (Ctrl-C again stops without saving)")
@@ -441,7 +455,7 @@ def cmd_train(args) -> int:
     if run.done:  # a session loaded at its end: only its samples are left
         warn(f"nothing left to train: the session is at {run.progress()}; {longer_run(run)}")
     jsonl = args.format == "jsonl"
-    progress = Progress(run.steps, enabled=not jsonl and sys.stdout.isatty())
+    progress = Progress(run.steps, enabled=not jsonl and (sys.stdout.isatty() or sys.stderr.isatty()))
     first_step = run.step
     with CtrlC(enabled=bool(args.save)) as ctrl_c:  # also while saving: a kill then would leave no file
         try:
@@ -489,7 +503,7 @@ def cmd_train(args) -> int:
             if ctrl_c.pressed:
                 flush_stdout()
                 warn(f"interrupted {stopped_and_saved(run, args.save, typed, seen)}")
-                return 130
+                return ctrl_c.exit_status
             kept = save_run(args.save, run, typed, seen)
             warn(f"saved to {shown_path(kept)}")
             rescued = Path(kept).resolve() != Path(args.save).expanduser().resolve()

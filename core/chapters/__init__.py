@@ -1,6 +1,7 @@
 """The chapter registry: the one list of chapters the CLI and the playground both read."""
 from __future__ import annotations
 
+import difflib
 import importlib
 import random
 from dataclasses import dataclass
@@ -183,4 +184,6 @@ def get(key: str | int) -> Chapter:
         if text in (str(chapter.number), chapter.name):
             return chapter
     names = ", ".join(f"{c.number} {c.name}" for c in CHAPTERS)
-    raise ChapterError(f"unknown chapter {key!r}; choose one of: {names}")
+    close = difflib.get_close_matches(text, [c.name for c in CHAPTERS], n=1)
+    guess = f" (did you mean {close[0]}?)" if close else ""
+    raise ChapterError(f"unknown chapter {key!r}{guess}; choose one of: {names}")
