@@ -1130,6 +1130,21 @@ def test_help_underlines_its_headings_not_the_blank_beside_them():
     assert underlined == [group for group, _ in KEYS]  # a trailing run of underlined spaces reached the scrollbar
 
 
+def test_help_lists_every_key_of_the_playground():
+    # two lists, the bindings and the help's groups: a key added to one only was a key no one could find
+    from tui.app import KEYS as BINDINGS, PANEL_KEYS
+    from tui.widgets.help_screen import KEYS
+
+    shown = {"full_stop": ".", "left_square_bracket": "[", "right_square_bracket": "]", "plus": "+", "minus": "-",
+             "slash": "/", "question_mark": "?"}
+    cells = [key for _, keys in KEYS for key, _ in keys]
+    words = {word for cell in cells for word in cell.split()}  # "n / p": n, /, p
+    for key, *_ in BINDINGS:
+        first = key.split(",")[0]
+        assert shown.get(first, first) in words, f"{key} is not in the help"
+    assert "1-6" in cells and len(PANEL_KEYS) == 6
+
+
 def burst(app, keys: list[str]) -> None:
     """Keys that arrive in one read from the terminal (a paste, a quick typist over ssh): all queued before any runs.
     Textual reads Esc and a letter in one read as alt+letter ("alt+shift+p" for P)."""

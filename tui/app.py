@@ -230,7 +230,7 @@ class PlaygroundApp(App):
         self.seed, self.engine = seed, engine
         self.chapter_number = get(chapter).number
         self.typed = name
-        self.step_budget = step_budget  # stop training after this many steps per start (tests)
+        self.step_budget = step_budget  # stop training after this many steps per start (tests, screenshots)
         self.laid_out = True  # False while a terminal resized under a covering screen waits for its layout
         self.sessions: dict[int, Session] = {}
         self.stop_deadline: threading.Timer | None = None  # once a signal asked to stop: ends the process should
@@ -793,7 +793,9 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
 
     @on(WeightsPanel.Selected)
-    def weight_selected(self) -> None:
+    def weight_selected(self, message: WeightsPanel.Selected) -> None:
+        self.session.cursor = message.cursor
+        self.query_one(WeightsPanel).show(self.session, self.snap)
         if self.chapter_number in GRADIENT_CHAPTERS:
             self.request_snapshot()
         else:

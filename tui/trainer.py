@@ -427,9 +427,9 @@ def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[l
         for idx in indices:
             rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx)))
         return rows, "EPSILON 0.01 | exact"
-    _, backprop = model.gradients(ids)
+    _, grads = model.gradients(ids)
     for idx in indices:
-        rows.append((idx, central_difference(model, ids, name, idx), float(backprop[name][idx])))
+        rows.append((idx, central_difference(model, ids, name, idx), float(grads[name][idx])))
     return rows, "numerical | backprop"
 
 

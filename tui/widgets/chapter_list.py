@@ -11,13 +11,8 @@ from core.chapters import CHAPTERS
 class ChapterList(OptionList):
     ALLOW_MAXIMIZE = False  # a list of twelve names alone on the screen shows nothing more
 
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.current = 1
-
-    def refresh_chapters(self, current: int) -> None:
-        self.current = current
-        highlighted = self.highlighted
+    def follow(self, current: int) -> None:
+        """The list drawn again with `current` marked and highlighted."""
         self.clear_options()
         for chapter in CHAPTERS:
             built = chapter.is_built()
@@ -26,9 +21,5 @@ class ChapterList(OptionList):
             text.append(f"{chapter.number:>2} ", style="bold" if built else "dim")
             text.append(chapter.name, style="" if built else "dim italic")
             self.add_option(Option(text, id=str(chapter.number)))
-        self.highlighted = highlighted if highlighted is not None else current - 1
-        self.border_title = "Chapters"
-
-    def follow(self, current: int) -> None:
-        self.refresh_chapters(current)
         self.highlighted = current - 1
+        self.border_title = "Chapters"

@@ -109,7 +109,7 @@ def globals_read(code) -> dict[str, set[str]]:
 
 
 @functools.cache  # each view reads the previous chapter's, and most of a chapter's code is in the next one's too
-def source_of(item) -> str:
+def source_text(item) -> str:
     return inspect.getsource(item)
 
 
@@ -120,7 +120,7 @@ def first_line(item) -> int:
 
 def decorators(function) -> list[str]:
     """The names a function's decorators read (no_gc in @no_gc()): what they name runs whenever it does."""
-    source = source_of(function)
+    source = source_text(function)
     if not source.lstrip().startswith("@"):
         return []
     decorated = ast.parse(textwrap.dedent(source)).body[0]
@@ -186,7 +186,7 @@ def named(name: str, function) -> str:
 
 def assignment(cls, name: str) -> str | None:
     """What a class body assigns to a name, as written (FastModel.sampler, staticmethod(log_loss))."""
-    for line in source_of(cls).splitlines():
+    for line in source_text(cls).splitlines():
         if line.strip().startswith(f"{name} = "):
             return line.split("=", 1)[1].split("#")[0].strip()
     return None
@@ -202,7 +202,7 @@ def resolve(path: str):
 
 
 def code_block(function, mark: str, colour: str, indent: str = "") -> Text:
-    code = source_of(function).rstrip("\n")
+    code = source_text(function).rstrip("\n")
     return Text("\n").join(gutter([Text(indent + line) for line in code.split("\n")], mark, colour, dim=True))
 
 
@@ -212,7 +212,7 @@ def listing(item, mark: str, colour: str, under=None) -> list[Text]:
     owner = home_class(item) if inspect.isfunction(item) else None
     head = []
     if owner is not None and owner is not under:
-        line = next(line for line in source_of(owner).splitlines() if line.startswith("class "))
+        line = next(line for line in source_text(owner).splitlines() if line.startswith("class "))
         head = gutter([Text(line)], mark, colour, dim=True)
     return [*head, code_block(item, mark, colour)]
 

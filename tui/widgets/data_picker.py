@@ -32,12 +32,7 @@ class DataPicker(AcceptScreen):
     or the typed names, are already in their box."""
 
     DEFAULT_CSS = """
-    DataPicker { align: center middle; }
-    DataPicker > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
-                            padding: 0 1; }
-    DataPicker .hint { color: $text-muted; }
     DataPicker OptionList { height: auto; max-height: 7; }  /* every choice in sight, one of them on two lines */
-    DataPicker .error { color: $error; height: auto; }
     """
 
     def __init__(self, current: str, accept, note: str = "", source: str = "names", docs: tuple[str, ...] = (),

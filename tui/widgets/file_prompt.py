@@ -50,6 +50,14 @@ def short_error(text: str, typed: str, width: int, console) -> str:
 class AcceptScreen(ModalScreen):
     """A dialog whose answer is tried by `accept` before it closes: an error stays on screen, one line, to be corrected."""
 
+    DEFAULT_CSS = """
+    AcceptScreen { align: center middle; }
+    AcceptScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
+                              padding: 0 1; }
+    AcceptScreen .hint { color: $text-muted; }
+    AcceptScreen .error { color: $error; height: auto; }
+    """
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     accept = None
 
@@ -77,14 +85,6 @@ class AcceptScreen(ModalScreen):
 class FilePrompt(AcceptScreen):
     """Asks for a path. With `accept`, the path is tried at once: its result is what the screen returns, and an error
     stays on screen to be corrected. Without it, the path itself is returned. Esc returns None."""
-
-    DEFAULT_CSS = """
-    FilePrompt { align: center middle; }
-    FilePrompt > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent; background: $surface;
-                            padding: 0 1; }
-    FilePrompt .hint { color: $text-muted; }
-    FilePrompt .error { color: $error; height: auto; }
-    """
 
     def __init__(self, title: str, value: str = "", hint: str = "", accept=None):
         super().__init__()

@@ -127,6 +127,10 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     class Selected(Message):
         """The cursor moved to another weight."""
 
+        def __init__(self, cursor: tuple[int, ...]):
+            super().__init__()
+            self.cursor = cursor
+
     def __init__(self, **kw):
         super().__init__(**kw)
         self.info = Lines(id="weights-info")
@@ -181,10 +185,9 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         labels = axis_labels(name, values.shape, vocab)
         if values.ndim == 1:
             lines = render_vector(values, labels[0], cursor[0], width)
-            self.cursor_line = cursor[0]
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
-            self.cursor_line = cursor[0]
+        self.cursor_line = cursor[0]
         info = describe(snap, name, cursor, labels, nudge_step(values, snap.chapter, cursor), self.with_loss)
         if values.ndim == 2:
             info.append("\n")
@@ -209,9 +212,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         else:
             cursor[0] += dy
             cursor[1] += dx
-        session.cursor = clamp(tuple(cursor), shape)
-        self.show(session, snap)
-        self.post_message(self.Selected())
+        self.post_message(self.Selected(clamp(tuple(cursor), shape)))
 
 
 def nudge_step(values: np.ndarray, chapter: int, index: tuple[int, ...]) -> float:
