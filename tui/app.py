@@ -24,7 +24,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Footer, Header, Input, OptionList
 from textual.worker import get_current_worker
 
 from core.chapters import CHAPTERS, get
@@ -34,14 +34,13 @@ from core.sampling import sample, sample_steps
 from tui import session_keys
 from tui.trainer import Session, Snapshot, TrainingLoop, View, divergence_note
 from tui.widgets.attention_panel import AttentionPanel
-from tui.widgets.chapter_info import TRY, ChapterInfo
+from tui.widgets.chapter_info import AboutPanel, ChapterInfo
 from tui.widgets.chapter_list import ChapterList
 from tui.widgets.code_view import CodeScreen, code_view
 from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND, SPEEDS, GeneratePanel
 from tui.widgets.gradients_panel import GradientsPanel
 from tui.widgets.file_prompt import FilePrompt, one_line
 from tui.widgets.help_screen import HelpScreen
-from tui.widgets.palette import KEY
 from tui.widgets.loss_panel import LossPanel
 from tui.widgets.name_box import NameBox
 from tui.widgets.panel_bar import PANEL_TITLES, PanelBar
@@ -288,7 +287,7 @@ class PlaygroundApp(App):
                 yield PanelBar(id="panelbar")
                 with Horizontal(id="panels"):
                     with LeftColumn(id="left"):
-                        yield Static("", id="about", classes="panel")
+                        yield AboutPanel(id="about", classes="panel")
                         yield WeightsPanel(id="weights", classes="panel")
                         yield AttentionPanel(id="attention", classes="panel")
                         yield GradientsPanel(id="gradients", classes="panel")
@@ -499,9 +498,7 @@ class PlaygroundApp(App):
         """Everything: the chapter's texts, then the panels."""
         session = self.session
         self.query_one(ChapterInfo).show(session.chapter, session.built, session.error, self.narrow)
-        about = self.query_one("#about", Static)
-        about.border_title = "About this chapter"
-        about.update(self.about_text(session))
+        self.query_one(AboutPanel).show(session.chapter, session.built, session.error, len(self.panels()))
         generate = self.query_one(GeneratePanel)
         generate.temperature = session.temperature
         generate.refresh_body()
@@ -523,22 +520,6 @@ class PlaygroundApp(App):
             if panel is WeightsPanel:
                 self.weights_drawn = now
         self.show_status()
-
-    def about_text(self, session: Session) -> Text:
-        chapter = session.chapter
-        text = Text()
-        text.append(f"{chapter.label}: {chapter.title}\n\n", style="bold")
-        text.append(chapter.summary + "\n\n")
-        text.append("New in this chapter: ", style="bold green")
-        text.append(chapter.changes + "\n\n")
-        if not session.built:
-            text.append(session.error + "\n\n", style="bold yellow")
-        if session.built and chapter.number in TRY:
-            text.append("Try: ", style=f"bold {KEY}")
-            text.append(TRY[chapter.number] + "\n\n")
-        text.append(f"Keys: 1-{len(self.panels())} a panel · / a name · g generate · c code · ? help",
-                    style="dim")  # one line at 80x24: wrapped, it parted a key from its word
-        return text
 
     # ---- chapters ---------------------------------------------------------------------------------------
     @guarded
@@ -683,8 +664,12 @@ class PlaygroundApp(App):
         asked, until = self.questions.pop(key, (None, 0.0))
         if asked == subject and time.monotonic() < until:
             return True
-        self.questions[key] = (subject, time.monotonic() + (CONFIRM_SECONDS if seconds is None else seconds))
+        self.remember_question(key, subject, seconds)
         return False
+
+    def remember_question(self, key: str, subject, seconds: float | None = None) -> None:
+        """`key` pressed again about `subject` within `seconds` (CONFIRM_SECONDS unless given) is the answer."""
+        self.questions[key] = (subject, time.monotonic() + (CONFIRM_SECONDS if seconds is None else seconds))
 
     def ask_to_reset(self, session: Session, paused: bool = False) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""
@@ -694,7 +679,7 @@ class PlaygroundApp(App):
             self.set_timer(0.05, lambda: self.ask_to_reset(session, paused))
             return
         steps, unsaved = session.run.step, session.unsaved("trained steps")
-        self.questions["r"] = ((session.chapter.number, steps), time.monotonic() + CONFIRM_SECONDS)  # the count shown
+        self.remember_question("r", (session.chapter.number, steps))  # the count shown
         if unsaved:
             lost = f"{unsaved} not saved would be lost (ctrl+s saves them first)."
         else:

@@ -40,3 +40,25 @@ class ChapterInfo(Static):
         if not built:
             text.append(f"\n{error}", style="bold yellow")
         self.update(text)
+
+
+class AboutPanel(Static):
+    """Panel 1: the chapter in full, what to try, and the keys that matter first."""
+
+    def on_mount(self) -> None:
+        self.border_title = "About this chapter"
+
+    def show(self, chapter: Chapter, built: bool, error: str, panel_count: int) -> None:
+        text = Text()
+        text.append(f"{chapter.label}: {chapter.title}\n\n", style="bold")
+        text.append(chapter.summary + "\n\n")
+        text.append("New in this chapter: ", style="bold green")
+        text.append(chapter.changes + "\n\n")
+        if not built:
+            text.append(error + "\n\n", style="bold yellow")
+        elif chapter.number in TRY:
+            text.append("Try: ", style=f"bold {KEY}")
+            text.append(TRY[chapter.number] + "\n\n")
+        self.keys_line = f"Keys: 1-{panel_count} a panel · / a name · g generate · c code · ? help"
+        text.append(self.keys_line, style="dim")  # one line at 80x24: wrapped, it parted a key from its word
+        self.update(text)
