@@ -83,10 +83,9 @@ async def generate(app: PlaygroundApp, pilot, frame: int = 7) -> None:
     await train(pilot, app, 1000)  # at the normal speed: slow paces training too, 20 steps a second
     panel = app.query_one("#generate")
     app.speed = panel.speed = "slow"  # the picture's animation speed, set without s's toast
-    panel.refresh_subtitle()
     await pilot.press("g")
     await wait_until(pilot, lambda: panel.steps, "the generate animation to start")
-    app.stop_animation()  # from here the frames are advanced by hand, not by a timer
+    panel.stop()  # from here the frames are advanced by hand, not by a timer
     for _ in range(frame):
         panel.advance()
     await pilot.pause()

@@ -251,7 +251,6 @@ class PlaygroundApp(App):
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
         self.speed = speed
-        self.animation = None  # the timer of a running generate animation
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
         self.weights_drawn = 0.0
 
@@ -840,7 +839,6 @@ class PlaygroundApp(App):
         if not self.built(session):
             return
         if panel.animating:
-            self.stop_animation()
             panel.finish()
             return
         temperature = session.temperature
@@ -850,28 +848,12 @@ class PlaygroundApp(App):
             steps = list(sample_steps(session.model, session.run.rng, temperature))
             return steps, session.run.step if session.model.trainable else None
 
-        self.call_model(session, job, lambda result: self.start_animation(panel, *result, tokens, temperature))
-
-    def start_animation(self, panel: GeneratePanel, steps, step: int | None, tokens, temperature: float) -> None:
-        self.stop_animation()
-        panel.speed = self.speed
-        panel.start(steps, tokens, temperature, step)
-        self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
-
-    def animate_step(self) -> None:
-        if not self.query_one(GeneratePanel).advance():
-            self.stop_animation()
+        self.call_model(session, job, lambda result: panel.start(result[0], tokens, temperature, result[1]))
 
     def forget_generated(self, note: str = "") -> None:
         """No name being written, no ten names: what the model on screen now (another chapter, a reset, a run
         opened) did not write."""
-        self.stop_animation()
         self.query_one(GeneratePanel).clear(note)
-
-    def stop_animation(self) -> None:
-        if self.animation is not None:
-            self.animation.stop()
-            self.animation = None
 
     @guarded
     def action_generate_ten(self) -> None:
@@ -906,20 +888,13 @@ class PlaygroundApp(App):
         before = self.session.temperature
         if self.session.temperature_step(direction) == before:
             self.notify(f"The temperature is at its {'highest' if direction > 0 else 'lowest'} here: {before:g}.")
-        generate = self.query_one(GeneratePanel)
-        generate.temperature = self.session.temperature
-        generate.refresh_subtitle()
+        self.query_one(GeneratePanel).temperature = self.session.temperature
         self.show_status()
 
     def action_speed(self) -> None:
         names, before = list(SPEEDS), self.speed
         self.speed = names[(names.index(self.speed) + 1) % len(names)]
-        panel = self.query_one(GeneratePanel)
-        panel.speed = self.speed
-        panel.refresh_subtitle()
-        if self.animation is not None:
-            self.animation.stop()
-            self.animation = self.set_interval(SPEEDS[self.speed], self.animate_step)
+        self.query_one(GeneratePanel).speed = self.speed
         # every press says what it set (at 80x24 the Generate panel may be out of sight), briefly: a few presses in a
         # row would pile up toasts
         if self.speed == "slow":

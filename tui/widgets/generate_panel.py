@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from core.sampling import SampleStep
@@ -59,6 +61,9 @@ def distribution(step: SampleStep, tokens: list[str], width: int) -> Text:
 
 
 class GeneratePanel(Vertical):
+    speed = reactive("normal", init=False)  # of the animation: seconds a phase, SPEEDS
+    temperature = reactive(1.0, init=False)  # the one g and G draw at now (the subtitle says it)
+
     def __init__(self, **kw):
         super().__init__(**kw)
         self.body = Static("", id="generate-body")
@@ -71,9 +76,8 @@ class GeneratePanel(Vertical):
         self.tokens: list[str] = []
         self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
         self.steps_step: int | None = None  # the step of the model that drew it
-        self.temperature = 1.0
-        self.speed = "normal"
         self.note = ""
+        self.timer: Timer | None = None  # while a name is being written, a phase each tick
 
     def compose(self):
         with Horizontal(id="generate-buttons"):
@@ -97,26 +101,46 @@ class GeneratePanel(Vertical):
         self.steps, self.tokens, self.at, self.phase = steps, tokens, 0, 0
         self.steps_temperature, self.steps_step = temperature, step
         self.refresh_body()
+        self.tick_at_speed()
+
+    def tick_at_speed(self) -> None:
+        self.stop()
+        self.timer = self.set_interval(SPEEDS[self.speed], self.advance)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+
+    def watch_speed(self) -> None:
+        self.refresh_subtitle()
+        if self.timer is not None:  # the name being written goes on at the new speed
+            self.tick_at_speed()
+
+    def watch_temperature(self) -> None:
+        self.refresh_subtitle()
 
     def clear(self, note: str = "") -> None:
         """No name, no ten names: what a fresh model (another chapter, a reset, a new run) has not written."""
+        self.stop()
         self.steps, self.names, self.note = [], [], note
         self.refresh_body()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.refresh_body)  # the strip and the bars are drawn to the panel's width
 
-    def advance(self) -> bool:
-        """One phase on; False when the name is done."""
+    def advance(self) -> None:
+        """One phase on; the timer stops with the name."""
+        if self.animating:
+            self.phase += 1
+            if self.phase == PHASES:
+                self.at, self.phase = self.at + 1, 0
+            self.refresh_body()
         if not self.animating:
-            return False
-        self.phase += 1
-        if self.phase == PHASES:
-            self.at, self.phase = self.at + 1, 0
-        self.refresh_body()
-        return self.animating
+            self.stop()
 
     def finish(self) -> None:
+        self.stop()
         if self.steps:
             self.at, self.phase = len(self.steps) - 1, PHASES - 1
             self.refresh_body()
