@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -161,8 +162,10 @@ def source_of(dataset: Dataset) -> str:
 
 def load(source: str) -> Dataset:
     """`toy`, `names`, or a path."""
-    if source == "toy":
-        return toy()
-    if source == "names":
-        return load_file(names_path(), name="names")
-    return load_file(source)
+    if source not in ("toy", "names"):
+        return load_file(source)
+    data = toy() if source == "toy" else load_file(names_path(), name="names")
+    if os.path.isfile(source):  # the word names the bundled set, not the file of that name here
+        data = replace(data, notes=(*data.notes, f"--data {source} is the bundled set; for the file {source} here, "
+                                                 f"give ./{source}"))
+    return data

@@ -160,3 +160,14 @@ def test_the_playground_refuses_bad_data_before_it_starts(capsys, args, message)
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+def test_a_file_named_like_a_bundled_set_is_not_taken_silently(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "toy").write_text("bob\n")
+    assert main(["train", "-c", "6", "--data", "toy", "--steps", "1", "--samples", "0"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("num docs: 8\n")  # the bundled set, as the word always means
+    assert err == "minigpt-tui: note: --data toy is the bundled set; for the file toy here, give ./toy\n"
+    assert main(["train", "-c", "6", "--data", "./toy", "--steps", "1", "--samples", "0"]) == 0
+    assert capsys.readouterr().out.startswith("num docs: 1\n")
