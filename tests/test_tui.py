@@ -45,6 +45,15 @@ async def settle(pilot, app, timeout: float = 10.0) -> None:
     await pilot.pause()
 
 
+async def wait_until(pilot, ready, what: str, timeout: float = 10.0) -> None:
+    """Wait until ready() is true (the app draws, and the trainer answers, in their own time); fail on timeout."""
+    for _ in range(int(timeout / 0.02)):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    pytest.fail(f"{what}: not after {timeout:g} s")
+
+
 async def type_name(pilot, app, name: str) -> None:
     await pilot.press("slash")
     app.query_one("#name").value = ""
@@ -97,10 +106,11 @@ async def test_panels_fit_their_new_width_after_a_resize_while_idle():
         await pilot.pause()
         wide = text_of(app, "#probs-body")
         await pilot.resize_terminal(*SMALL)
-        await pilot.pause(0.3)
+        await pilot.press("3")  # the probabilities alone, drawn at the small screen's width
+        await wait_until(pilot, lambda: app.narrow and text_of(app, "#probs-body") != wide, "the small layout")
         await pilot.resize_terminal(*WIDE)
-        await pilot.pause(0.3)
-        assert text_of(app, "#probs-body") == wide  # drawn again at its width, not left at the small one
+        # drawn again at its width, not left at the small one
+        await wait_until(pilot, lambda: text_of(app, "#probs-body") == wide, "the probabilities at their width")
         assert "…" not in wide
 
 
@@ -178,10 +188,10 @@ async def test_panels_that_need_the_typed_name_get_it_after_a_resize():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("3")
-        await pilot.pause(0.2)
+        await pilot.pause()
         await pilot.resize_terminal(*WIDE)
-        await pilot.pause(0.5)
-        assert app.snap.grad_check and "Type a name" not in text_of(app, "#gradients-body")
+        await wait_until(pilot, lambda: app.snap.grad_check and "Type a name" not in text_of(app, "#gradients-body"),
+                         "the gradient check")
 
 
 async def test_the_heatmap_follows_the_cursor_across_a_matrix_wider_than_the_panel():
@@ -218,7 +228,7 @@ async def test_on_a_small_screen_the_attention_tab_shows_the_maps_at_once():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("6")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.snap.attention is not None, "the attention maps")
         assert app.active_panel == "attention"
         assert app.snap.attention is not None and len(app.snap.attention) == 4  # four heads' maps, no key needed
         assert "Type a name" not in str(app.query_one("#attention-body").content)
@@ -248,7 +258,7 @@ async def test_a_nudge_brings_back_the_weights_the_maps_or_the_chart_hid(hide):
         await pilot.pause()
         assert not weights.display
         await pilot.press("plus")  # moves the weight the panel's cursor is on: the panel shows again
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: weights.display, "the weights panel")
         assert weights.display and not app.attention_on and not app.loss_expanded
         assert app.session.model.weights()["wte"][0][0] == pytest.approx(before + 0.02, abs=1e-12)
 
@@ -337,7 +347,7 @@ async def test_r_while_training_says_training_paused():
     app = PlaygroundApp(chapter=9, engine="scalar")  # 2000 slow steps: still training when r comes
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.session.run.step > 0, "the first step")
         await pilot.press("r")
         await settle(pilot, app)
         assert app.toast.startswith(f"Training paused at step {app.session.run.step} (space goes on). r again resets")
@@ -814,8 +824,7 @@ async def test_command_palette_lists_the_actions():
             if found and found.first().option_count and "training step" in str(found.first().get_option_at_index(0).prompt):
                 break
         await pilot.press("down", "enter")
-        await pilot.pause(0.3)
-        assert app.session.run.step == 1
+        await wait_until(pilot, lambda: app.session.run.step == 1, "the palette's training step")
 
 
 async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_not(tmp_path, monkeypatch):
@@ -825,7 +834,7 @@ async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_no
         await pilot.pause()
         screenshot = next(c for c in app.get_system_commands(app.screen) if c.title == "Screenshot")
         screenshot.callback()
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.toast.startswith("Saved a picture"), "the screenshot")
         pictures = list(tmp_path.glob("*.svg"))
         assert len(pictures) == 1 and "<svg" in pictures[0].read_text()
         assert app.toast == f"Saved a picture of the screen to {pictures[0]}"
@@ -834,7 +843,7 @@ async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_no
         monkeypatch.chdir(gone)
         gone.rmdir()  # a folder no one can write in, root included
         screenshot.callback()
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.toast.startswith("Cannot save"), "the screenshot's error")
         assert app.toast == "Cannot save the picture here: No such file or directory"
 
 
@@ -956,7 +965,7 @@ async def test_one_step_that_breaks_the_numbers_is_undone_and_said():
         app.session.set_lr(1e100)  # past the [ ] ladder: logits near 1e200 after the update
         weights = app.session.run.model.weights()
         await pilot.press("full_stop")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.toast.startswith("training stopped"), "the runaway's message")
         assert app.session.run.step == 0 and app.toast.startswith("training stopped at step 1: the loss after its update")
         assert all(np.array_equal(w, weights[k]) for k, w in app.session.run.model.weights().items())
 
@@ -968,12 +977,12 @@ async def test_a_huge_chapter_8_weight_keeps_its_row_and_the_grads_say_why_there
         await pilot.pause()
         app.session.model.set_weight("weights", (5,), 5166.5717)  # 80 presses of + on '.'
         app.request_snapshot()
-        await pilot.pause(0.3)
-        assert text_of(app, "#weights-body").splitlines()[-1].endswith(" +5166.6")  # was cut: "+5166.571"
+        # was cut: "+5166.571"
+        await wait_until(pilot, lambda: text_of(app, "#weights-body").splitlines()[-1].endswith(" +5166.6"), "+5166.6")
         app.session.model.set_weight("weights", (5,), 176666666.62)
         app.request_snapshot()
-        await pilot.pause(0.3)
-        assert text_of(app, "#weights-body").splitlines()[-1].endswith(" +1.77e+08")  # was "+1.7667e+0"
+        # was "+1.7667e+0"
+        await wait_until(pilot, lambda: text_of(app, "#weights-body").splitlines()[-1].endswith(" +1.77e+08"), "+1.77e+08")
         grads = str(app.query_one("#gradients-body").render())
         assert "The loss of 'ann' is inf: a probability came out exactly 0" in grads and "nan" not in grads
 
@@ -1054,8 +1063,7 @@ async def test_before_any_step_no_gradient_is_shown_as_a_number():
         text = app.query_one("#weights-info").text.plain
         assert "gradient: none until a step" in text and "+0.0000" not in text
         await pilot.press("full_stop")
-        await pilot.pause(0.5)
-        assert "(last step)" in app.query_one("#weights-info").text.plain
+        await wait_until(pilot, lambda: "(last step)" in app.query_one("#weights-info").text.plain, "the step's gradient")
 
 
 async def test_the_status_bar_scores_the_name_up_to_a_character_outside_the_vocabulary():
@@ -1350,11 +1358,11 @@ async def test_the_status_bar_fits_each_new_width():
         bar = app.query_one(StatusBar)
         assert "[ ]" in str(bar.content) and str(bar.content).rstrip().endswith("scalar engine")  # roomy: key hints
         await pilot.resize_terminal(*SMALL)
-        await pilot.pause(0.3)
-        assert "[ ]" not in str(bar.content) and str(bar.content).rstrip().endswith("scalar engine")
+        await wait_until(pilot, lambda: "[ ]" not in str(bar.content), "the small screen's status")
+        assert str(bar.content).rstrip().endswith("scalar engine")
         await pilot.resize_terminal(*WIDE)
-        await pilot.pause(0.3)
-        assert "[ ]" in str(bar.content)  # the hints again, not the small screen's short line
+        # the hints again, not the small screen's short line
+        await wait_until(pilot, lambda: "[ ]" in str(bar.content), "the roomy status")
 
 
 @pytest.mark.parametrize("name", ["ann", "leia"])
@@ -1633,9 +1641,8 @@ async def test_ten_names_of_a_chapter_that_does_not_train_name_no_step():
     app = PlaygroundApp(chapter=2)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("G")
-        await pilot.pause(0.3)
-        text = text_of(app, "#generate-body")
-        assert "ten names at T 1:" in text and "step" not in text
+        await wait_until(pilot, lambda: "ten names at T 1:" in text_of(app, "#generate-body"), "ten names")
+        assert "step" not in text_of(app, "#generate-body")
 
 
 async def test_a_full_stop_while_training_says_it_paused():
@@ -1657,7 +1664,7 @@ async def test_a_full_stop_while_training_says_it_paused():
 async def test_chapter_8_checks_its_softmax_gradients_as_chapter_7_does():
     app = PlaygroundApp(chapter=8)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.snap.grad_check, "the gradient check")
         assert "gradients" in app.panels() and app.query_one("#gradients").display
         rows = app.snap.grad_check
         assert len(rows) == 6 and all(abs(numerical - backprop) < 1e-8 for _, numerical, backprop in rows)
@@ -1729,7 +1736,7 @@ async def test_wide_characters_in_the_data_keep_the_columns_in_place(tmp_path):
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         app.query_one("#name", Input).value = "日向"
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "日向" in text_of(app, "#probs-body"), "the typed name's rows")
         rows = [line for line in text_of(app, "#probs-body").splitlines() if " → " in line and "context" not in line]
         assert len(rows) == 3 and len({cell_len(row.split(" → ")[0]) for row in rows}) == 1
         weights = [line for line in text_of(app, "#weights-body").splitlines() if line.strip().startswith(("日", "奈", "々"))]
@@ -1785,7 +1792,7 @@ async def test_an_empty_name_says_what_its_loss_is_of():
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         app.query_one("#name", Input).value = ""
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: text_of(app, "#probs-body").startswith("(no name"), "the empty name's line")
         first = text_of(app, "#probs-body").splitlines()[0]
         assert first.startswith("(no name: the end token alone; / types one)  loss "), first
 
@@ -1799,7 +1806,7 @@ async def test_a_generated_name_cut_at_the_block_size_is_marked_and_long_context
         text = text_of(app, "#generate-body")
         assert "ten names at T 1 (… cut at 16 tokens):" in text and "alaieaieeienannl…" in text and "ann…" not in text
         await pilot.press("5", "G")  # and the real thing: G's names, marked where cut
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: len(panel.names) == 10, "G's ten names")
         assert all(n.endswith("…") == (len(n) > 16) for n in panel.names)
 
 
@@ -1811,8 +1818,8 @@ async def test_a_nudge_on_a_small_screen_keeps_the_grads_panel_in_sight():
         await pilot.pause()
         before = text_of(app, "#gradients-body")
         await pilot.press("plus")
-        await pilot.pause(0.3)
-        assert app.active_panel == "gradients" and text_of(app, "#gradients-body") != before
+        await wait_until(pilot, lambda: text_of(app, "#gradients-body") != before, "the nudged gradients")
+        assert app.active_panel == "gradients"
 
 
 def test_the_status_bar_names_the_data_in_a_few_characters(tmp_path):
@@ -1837,7 +1844,7 @@ def test_the_status_bar_names_the_data_in_a_few_characters(tmp_path):
 async def test_chapter_2_shows_the_scores_behind_the_last_positions_probabilities():
     app = PlaygroundApp(chapter=2)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.snap.logits, "the scores")
         scores, probs = app.snap.logits, app.snap.probs[-1]
         assert len(scores) == 6 and probs == pytest.approx([x / sum(scores) for x in scores])
         shown = " ".join(text_of(app, "#weights-body").split())
