@@ -475,10 +475,11 @@ def test_a_closed_stdout_is_no_traceback(command):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
-def test_a_failed_write_is_one_line():
+@pytest.mark.parametrize("args", [["sample", "-c", "3"], ["--help"], ["train", "--help"], ["--version"]])
+def test_a_failed_write_is_one_line(args):
+    # --help's failure was swallowed: exit 0, nothing said
     with open("/dev/full", "w") as full:
-        out = subprocess.run([sys.executable, "-m", "tui.cli", "sample", "-c", "3"], stdout=full, stderr=subprocess.PIPE,
-                             text=True)
+        out = subprocess.run([sys.executable, "-m", "tui.cli", *args], stdout=full, stderr=subprocess.PIPE, text=True)
     assert out.returncode == 2 and out.stderr == "minigpt-tui: cannot write the output (No space left on device)\n"
 
 

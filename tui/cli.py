@@ -38,6 +38,15 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse prints usage plus the message; we want one line
         raise UsageError(message)
 
+    def print_help(self, file=None):
+        """As argparse's, but a failed write (a full disk) is not swallowed: it is one line and status 2, as any
+        other output's."""
+        (file or sys.stdout).write(self.format_help())
+
+    def exit(self, status=0, message=None):
+        sys.stdout.flush()  # --help and --version end here: their text is written out while a failure can be said
+        super().exit(status, message)
+
     def _check_value(self, action, value):
         """argparse's "argument {chapters,train,...}: invalid choice" reads as noise: name the command or the option,
         the choices, and the one the typo is close to."""
