@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import socket
 import sys
@@ -69,6 +70,12 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
         def __init__(self, *args, **kw):
             super().__init__(*args, **kw)
             self.console = Console(stderr=True)  # its log, like every message of minigpt-tui, on stderr
+
+        def initialize_logging(self) -> None:
+            if self.console.is_terminal:
+                super().initialize_logging()
+            else:  # to a file: one plain line a request (rich wrapped them at 80 columns and padded them)
+                logging.basicConfig(level="INFO", format="%(levelname)s %(message)s", stream=sys.stderr)
 
         async def handle_index(self, request: web.Request):
             # The page's script and websocket addresses follow the address the browser used, so the page works
