@@ -1094,6 +1094,28 @@ async def test_below_80x24_a_screen_says_so_until_the_terminal_grows():
     assert not app.is_running
 
 
+@pytest.mark.parametrize("small", [(40, 12), (60, 20)])
+async def test_a_wide_terminal_shrunk_below_80x24_lays_out_nothing_until_it_grows(small, monkeypatch):
+    """Under the too-small screen the wide layout, squeezed to a few columns, laid itself out for ever: the Generate
+    panel's scrollbar came and went 60 times a second (a quarter of a core, 50-100 KB/s over ssh)."""
+    app = PlaygroundApp(chapter=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(*small)
+        await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
+        await pilot.pause(0.3)
+        resizes = []
+        real = events.Resize.__init__
+        monkeypatch.setattr(events.Resize, "__init__", lambda self, *a, **kw: resizes.append(1) or real(self, *a, **kw))
+        await pilot.pause(0.5)
+        assert resizes == []
+        monkeypatch.undo()
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: not isinstance(app.screen, TooSmallScreen) and app.query_one("#probs").display,
+                         "the playground again")
+        await wait_until(pilot, lambda: "ann" in text_of(app, "#probs-body"), "the probabilities drawn again")
+
+
 async def test_below_80x24_keys_do_nothing_out_of_sight_and_q_asks_on_the_screen_itself():
     app = PlaygroundApp(chapter=6, step_budget=3)
     async with app.run_test(size=SMALL) as pilot:

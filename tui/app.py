@@ -344,12 +344,16 @@ class PlaygroundApp(App):
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
         covering = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
+        body = self.screen_stack[0].query_one("#body")
         if covering is None:
             if too_small(width, height):
                 self.clear_notifications()  # a toast would cover its text
+                # nothing laid out under it: squeezed to a few columns, a panel's scrollbar came and went for ever
+                body.display = False
                 self.push_screen(TooSmallScreen())
         elif not too_small(width, height):
             if covering is self.screen:  # under a dialog opened just before, it goes at the next resize
+                body.display = True
                 self.pop_screen()
         else:
             covering.show_size(width, height)
