@@ -1116,6 +1116,30 @@ async def test_a_wide_terminal_shrunk_below_80x24_lays_out_nothing_until_it_grow
         await wait_until(pilot, lambda: "ann" in text_of(app, "#probs-body"), "the probabilities drawn again")
 
 
+async def test_dialogs_opened_and_closed_leave_nothing_behind():
+    """Each close recomposed the footer, whose old keys stayed bound to it: ~0.5 MB a dialog, without end."""
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    def footer_keys() -> int:
+        gc.collect()
+        return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        for round in range(6):
+            for key in ("question_mark", "c", "ctrl+s", "d"):
+                await pilot.press(key)
+                await wait_until(pilot, lambda: app.screen is not app.screen_stack[0], f"{key}'s screen")
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: app.screen is app.screen_stack[0], f"{key}'s screen closed")
+            await pilot.pause()
+            if round == 1:
+                settled = footer_keys()
+        assert footer_keys() == settled  # four rounds of four dialogs later
+
+
 async def test_below_80x24_keys_do_nothing_out_of_sight_and_q_asks_on_the_screen_itself():
     app = PlaygroundApp(chapter=6, step_budget=3)
     async with app.run_test(size=SMALL) as pilot:

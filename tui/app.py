@@ -24,7 +24,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList
+from textual.widgets import Button, Header, Input, OptionList
 from textual.worker import get_current_worker
 
 from core.chapters import CHAPTERS, get
@@ -33,6 +33,7 @@ from core.run import DEFAULT_SEED, Diverged
 from core.sampling import sample, sample_steps
 from tui import session_keys
 from tui.trainer import Session, Snapshot, TrainingLoop, View, divergence_note
+from tui.widgets.footer import Footer
 from tui.widgets.attention_panel import AttentionPanel
 from tui.widgets.chapter_info import AboutPanel, ChapterInfo
 from tui.widgets.chapter_list import ChapterList

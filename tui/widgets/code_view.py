@@ -21,10 +21,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from core.chapters import CHAPTERS, Chapter
 from tui.trainer import BACKPROP_CHAPTER
+from tui.widgets.footer import Footer
 from tui.widgets.lines import Lines
 
 NEW, OLD, KEPT = "#5fd75f", "#d75f5f", "#808080"

@@ -7,9 +7,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.widgets.footer import Footer
 from tui.widgets.file_prompt import AcceptScreen
 from tui.widgets.text_box import TextBox
 

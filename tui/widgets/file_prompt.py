@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from core.data import shown_path
+from tui.widgets.footer import Footer
 from tui.widgets.text_box import TextBox
 
 LONGEST_WORD = 40  # a path longer than this is cut in the middle in an error too long for its lines

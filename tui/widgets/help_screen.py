@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tui.widgets.footer import Footer
 from tui.widgets.generate_panel import SLOW_STEPS_PER_SECOND
 from tui.widgets.palette import KEY
 
