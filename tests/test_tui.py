@@ -597,6 +597,25 @@ async def test_s_switches_training_between_the_slow_pace_and_full_speed(monkeypa
     assert beats == [1 / SLOW_STEPS_PER_SECOND, 0.0]
 
 
+@pytest.mark.parametrize("presses, trains_on", [(2, True), (3, False)])
+async def test_space_again_while_a_pause_takes_effect_takes_the_pause_back(presses, trains_on):
+    # a double tap (pause, then resume at once) ended paused, as if the second press had not been made
+    app = PlaygroundApp(chapter=12, engine="scalar")  # steps of ~10 ms: the pause takes a moment
+    async with app.run_test(size=WIDE) as pilot:
+        session = app.session
+        await pilot.press("space")
+        await wait_until(pilot, lambda: session.run.step > 0, "training")
+        burst(app, ["space"] * presses)
+        await wait_until(pilot, lambda: session.stop_requested or not session.training, "the pause")
+        if trains_on:
+            await wait_until(pilot, lambda: session.training and not session.stop_requested, "training again")
+            step = session.run.step
+            await wait_until(pilot, lambda: session.run.step > step + 2, "steps after the pause")
+            await pilot.press("space")
+        await settle(pilot, app)
+        assert not session.training and session.run.step < session.run.steps
+
+
 def fake_clock_loop(session, beat, budget):
     """A TrainingLoop on a clock that only its naps move, and the snapshots it sends (stopped or not)."""
     now, sent = [0.0], []

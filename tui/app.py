@@ -247,6 +247,7 @@ class PlaygroundApp(App):
         self.narrow = False
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
+        self.train_on: set[Session] = set()  # space again while a pause was under way: training goes on after it
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
@@ -598,6 +599,9 @@ class PlaygroundApp(App):
     @guarded
     def action_train(self) -> None:
         session = self.session
+        if session.training and session.stop_requested:  # pressed again while the pause takes effect: train on
+            self.train_on ^= {session}  # (a third press: the pause stands)
+            return
         if not self.ready_to_step(session):
             return
         session.start_training()
@@ -727,6 +731,10 @@ class PlaygroundApp(App):
             self.notify(message.note)
         if message.stopped and message.session is self.session:
             self.show_status()
+        if message.stopped and message.session in self.train_on:
+            self.train_on.discard(message.session)
+            if not message.note and message.session is self.session:  # nothing stopped it but the pause
+                self.action_train()
 
     @on(JobDone)
     def job_done(self, message: JobDone) -> None:
