@@ -154,6 +154,21 @@ async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
         assert [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display] == [app.active_panel]
 
 
+@pytest.mark.parametrize("start, end", [(WIDE, SMALL), (SMALL, WIDE)])
+async def test_a_resize_under_a_dialog_lays_out_the_playground_it_shows_through(start, end):
+    # the dialogs are see-through: the wide layout stayed squeezed into 80 columns behind one until it closed
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=start) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePrompt), "the save prompt")
+        await pilot.resize_terminal(*end)
+        main = app.screen_stack[0]
+        await wait_until(pilot, lambda: main.has_class("-narrow") == (end == SMALL), "the new layout")
+        assert app.query_one("#panelbar").display == (end == SMALL) and isinstance(app.screen, FilePrompt)
+        shown = [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display]
+        assert shown == ([app.active_panel] if end == SMALL else ["weights", "probs", "loss"])
+
+
 async def test_chapters_5_to_7_keep_their_weights_in_sight_at_the_smallest_wide_size():
     """Weights, Grads and Loss share the left column: at 110x30 the Grads table scrolls so the weights keep rows."""
     app = PlaygroundApp(chapter=7)

@@ -374,7 +374,9 @@ class PlaygroundApp(App):
     def on_resize(self, event) -> None:
         self.check_size(event.size.width, event.size.height)
         narrow = is_narrow(event.size)
-        if self.screen is not self.screen_stack[0]:  # covered (help, a dialog, too small): laid out on return
+        # under the too-small screen nothing shows: laid out when it goes; under a dialog, which shows the playground
+        # through it, laid out now
+        if any(isinstance(screen, TooSmallScreen) for screen in self.screen_stack):
             self.laid_out = self.laid_out and narrow == self.narrow
             self.narrow = narrow
             return
@@ -409,7 +411,7 @@ class PlaygroundApp(App):
 
     def arrange(self) -> None:
         panels = self.panels()
-        self.screen.set_class(self.narrow, "-narrow")
+        self.screen_stack[0].set_class(self.narrow, "-narrow")
         if self.narrow:
             if self.active_panel not in panels:
                 self.active_panel = "about"
