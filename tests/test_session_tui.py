@@ -11,7 +11,7 @@ from core import session
 from core.chapters import get
 from core.data import TOY_DOCS
 from core.run import Run, RunConfig
-from tests.test_tui import burst, settle
+from tests.test_tui import burst, settle, wait_until
 from tui.app import PlaygroundApp
 from tui.session_keys import save_hint
 from tui.trainer import VALIDATION_DOCS, PlaygroundRun, Session
@@ -402,6 +402,23 @@ async def test_the_data_dialogs_question_pauses_training_so_its_count_stays_true
         await pilot.pause(0.5)
         assert not app.session.training and app.session.run.step == steps
         assert question.startswith(f"Chapter 9 has {steps:,} trained steps not saved")  # the count it would throw away
+
+
+async def test_the_data_dialogs_count_includes_the_step_under_way():
+    # it was read while a step ran: "137 trained steps not saved" of a run that stopped at 138
+    import time
+
+    app = App(chapter=9)
+    async with app.run_test(size=SIZE) as pilot:
+        run = app.session.run
+        real = run.train_step
+        run.train_step = lambda: (time.sleep(0.2), real())[1]  # each step long enough to be under way at the key
+        await pilot.press("space")
+        await wait_until(pilot, lambda: run.step >= 1, "a first step")
+        await pilot.press("d", "enter")
+        await wait_until(pilot, lambda: error_of(app), "the question")
+        await settle(pilot, app)
+        assert error_of(app).startswith(f"Chapter 9 has {run.step} trained step")
 
 
 async def test_ctrl_o_and_d_ask_before_they_replace_steps_not_saved(tmp_path):

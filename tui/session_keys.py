@@ -183,6 +183,8 @@ def ask_before_replacing(app, session: Session | None, key: str, source: str) ->
     if lost and not app.asked_before(key, (session.chapter.number, source, app.screen), seconds=math.inf):
         paused = "; its training is paused" if session.training else ""
         session.stop_requested = True  # as r does: the count said stops growing behind the dialog
+        with session.model_lock:  # after the step under way, which the count said was one short of
+            lost = session.unsaved("trained steps")
         raise Refused(f"Chapter {session.chapter.number} has {lost} not saved{paused}: Enter again replaces the run, "
                       "Esc keeps it.")
 
