@@ -58,7 +58,9 @@ LOSS_ROWS, WEIGHTS_ROWS, GRADIENTS_ROWS = 8, 11, 14
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
 DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
-HEATMAP_INTERVAL = 0.2  # while training, the weights (hundreds of cells) redraw 5 times a second, the rest 20
+# While training, the panels of many numbers redraw 5 times a second, the loss with every snapshot (20): faster than
+# anyone reads, each redraw of a whole panel was 10-20 KB to send over ssh (~280 KB/s at 120x40).
+NUMBERS_INTERVAL = 0.2
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
 
@@ -254,7 +256,7 @@ class PlaygroundApp(App):
         self.attention_on = False
         self.speed = speed
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
-        self.weights_drawn = 0.0
+        self.drawn_at: dict[type, float] = {}  # when each panel last drew, while training
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (plain := pressed_after_escape(event)):
@@ -516,16 +518,15 @@ class PlaygroundApp(App):
         """What a new snapshot changes (up to 20 times a second while training): the visible panels and status."""
         session, snap = self.session, self.snap
         now = time.monotonic()
+        throttled = session.training and self.speed != "slow"  # slow: every step's numbers, there is time
         for panel in (WeightsPanel, ProbsPanel, LossPanel, GradientsPanel, AttentionPanel):
             widget = self.query_one(panel)
             if not widget.display:  # hidden panels are drawn when they are shown
                 continue
-            throttled = session.training and self.speed != "slow"  # slow: every step's weights, there is time
-            if panel is WeightsPanel and throttled and now - self.weights_drawn < HEATMAP_INTERVAL:
+            if throttled and panel is not LossPanel and now - self.drawn_at.get(panel, 0.0) < NUMBERS_INTERVAL:
                 continue
             widget.show(session, snap)
-            if panel is WeightsPanel:
-                self.weights_drawn = now
+            self.drawn_at[panel] = now
         self.show_status()
 
     # ---- chapters ---------------------------------------------------------------------------------------
