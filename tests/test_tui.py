@@ -631,6 +631,28 @@ async def test_space_again_while_a_pause_takes_effect_takes_the_pause_back(press
         assert not session.training and session.run.step < session.run.steps
 
 
+@pytest.mark.parametrize("speed, drawn", [("normal", {"LossPanel": 8, "WeightsPanel": 4, "ProbsPanel": 4}),
+                                           ("slow", {"LossPanel": 16, "WeightsPanel": 16, "ProbsPanel": 16})])
+async def test_while_training_the_panels_redraw_at_their_own_pace(monkeypatch, speed, drawn):
+    # every panel redrew with each of the trainer's 20 snapshots a second: ~280 KB/s to send over ssh at 120x40
+    import tui.app
+
+    app = PlaygroundApp(chapter=9, speed=speed)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        shows = []
+        for panel in (tui.app.LossPanel, tui.app.WeightsPanel, tui.app.ProbsPanel):
+            monkeypatch.setattr(panel, "show", lambda self, *a, name=panel.__name__: shows.append(name))
+        now = [float(int(tui.app.time.monotonic()) + 10)]  # past every draw before; sixteenths add up exactly
+        monkeypatch.setattr(tui.app.time, "monotonic", lambda: now[0])
+        app.session.training = True  # as the trainer thread says it (none runs here)
+        for _ in range(16):  # one second of snapshots
+            app.render_panels()
+            now[0] += 1 / 16
+        app.session.training = False
+    assert {name: shows.count(name) for name in drawn} == drawn
+
+
 def fake_clock_loop(session, beat, budget):
     """A TrainingLoop on a clock that only its naps move, and the snapshots it sends (stopped or not)."""
     now, sent = [0.0], []

@@ -58,9 +58,10 @@ LOSS_ROWS, WEIGHTS_ROWS, GRADIENTS_ROWS = 8, 11, 14
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
 DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
 TRAINING_SWITCH_INTERVAL = 0.001
-# While training, the panels of many numbers redraw 5 times a second, the loss with every snapshot (20): faster than
-# anyone reads, each redraw of a whole panel was 10-20 KB to send over ssh (~280 KB/s at 120x40).
-NUMBERS_INTERVAL = 0.2
+# While training, how often a panel redraws at most: the panels of numbers 5 times a second, the loss and its chart
+# 10; the status bar with every snapshot (20). Faster than anyone reads, each redraw of a whole panel was 5-20 KB to
+# send over ssh (~280 KB/s at 120x40).
+REDRAW_INTERVAL = {LossPanel: 0.1, WeightsPanel: 0.2, ProbsPanel: 0.2, GradientsPanel: 0.2, AttentionPanel: 0.2}
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
 
@@ -519,11 +520,11 @@ class PlaygroundApp(App):
         session, snap = self.session, self.snap
         now = time.monotonic()
         throttled = session.training and self.speed != "slow"  # slow: every step's numbers, there is time
-        for panel in (WeightsPanel, ProbsPanel, LossPanel, GradientsPanel, AttentionPanel):
+        for panel, interval in REDRAW_INTERVAL.items():
             widget = self.query_one(panel)
             if not widget.display:  # hidden panels are drawn when they are shown
                 continue
-            if throttled and panel is not LossPanel and now - self.drawn_at.get(panel, 0.0) < NUMBERS_INTERVAL:
+            if throttled and now - self.drawn_at.get(panel, 0.0) < interval:
                 continue
             widget.show(session, snap)
             self.drawn_at[panel] = now
