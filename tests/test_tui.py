@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -154,14 +155,18 @@ async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
         assert [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display] == [app.active_panel]
 
 
-@pytest.mark.parametrize("start, end", [(WIDE, SMALL), (SMALL, WIDE)])
-async def test_a_resize_under_a_dialog_lays_out_the_playground_it_shows_through(start, end):
+@pytest.mark.parametrize("start, through, end", [(WIDE, None, SMALL), (SMALL, None, WIDE), (WIDE, (40, 12), SMALL)])
+async def test_a_resize_under_a_dialog_lays_out_the_playground_it_shows_through(start, through, end):
     # the dialogs are see-through: the wide layout stayed squeezed into 80 columns behind one until it closed
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=start) as pilot:
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, FilePrompt), "the save prompt")
+        if through:  # by way of the too-small screen, which hides the playground meanwhile
+            await pilot.resize_terminal(*through)
+            await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
         await pilot.resize_terminal(*end)
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePrompt), "the save prompt again")
         main = app.screen_stack[0]
         await wait_until(pilot, lambda: main.has_class("-narrow") == (end == SMALL), "the new layout")
         assert app.query_one("#panelbar").display == (end == SMALL) and isinstance(app.screen, FilePrompt)
@@ -446,6 +451,8 @@ async def test_arrows_move_the_weight_cursor_and_w_cycles_matrices():
         assert "wte[c][1]" in text_of(app, "#weights-info")
         await pilot.press("up", "left", "left")
         assert app.session.cursor == (1, 0)
+        burst(app, ["right"] * 5)  # a held arrow: all five queued before the first moves (each moved from (1, 0))
+        await wait_until(pilot, lambda: app.session.cursor == (1, 5), "five moves right")
         await pilot.press("w")
         assert app.session.matrix == "wpe" and app.session.cursor == (0, 0)
         assert "wpe 16×16" in app.query_one(WeightsPanel).border_title
@@ -591,25 +598,25 @@ async def test_s_switches_training_between_the_slow_pace_and_full_speed(monkeypa
 
     beats = []
 
-    class Recorded(TrainingLoop):  # the loop as the app sets it up: at the slow speed, a step a beat
-        def train(self):
-            beats.append(self.beat())
-            return super().train()
+    class Recorded(TrainingLoop):  # the loop as the app sets it up, asked for its beat before each step
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            asked = self.beat
+            self.beat = lambda: beats.append(asked()) or beats[-1]
 
     monkeypatch.setattr(tui.app, "TrainingLoop", Recorded)
     app = PlaygroundApp(chapter=9, speed="slow")
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("space")
-        await pilot.pause()
-        await pilot.press("space")
-        await settle(pilot, app)
-        await pilot.press("s")  # normal: as fast as it goes
+        await wait_until(pilot, lambda: app.session.run.step >= 2, "slow steps")
+        await pilot.press("s")  # normal, while it trains: as fast as it goes
         assert app.toast == "Speed normal: names are written at normal speed, and training goes at full speed again."
-        await pilot.press("space")
-        await pilot.pause()
+        steps = app.session.run.step
+        await wait_until(pilot, lambda: app.session.run.step > steps + 50, "steps at full speed")
         await pilot.press("space")
         await settle(pilot, app)
-    assert beats == [1 / SLOW_STEPS_PER_SECOND, 0.0]
+    assert beats[0] == 1 / SLOW_STEPS_PER_SECOND and beats[-1] == 0.0
+    assert beats == sorted(beats, reverse=True)  # slow until s, full speed from then on
 
 
 @pytest.mark.parametrize("presses, trains_on", [(2, True), (3, False)])
@@ -644,7 +651,7 @@ async def test_while_training_the_panels_redraw_at_their_own_pace(monkeypatch, s
         for panel in (tui.app.LossPanel, tui.app.WeightsPanel, tui.app.ProbsPanel):
             monkeypatch.setattr(panel, "show", lambda self, *a, name=panel.__name__: shows.append(name))
         now = [float(int(tui.app.time.monotonic()) + 10)]  # past every draw before; sixteenths add up exactly
-        monkeypatch.setattr(tui.app.time, "monotonic", lambda: now[0])
+        monkeypatch.setattr(tui.app, "time", SimpleNamespace(monotonic=lambda: now[0]))  # the app's clock alone
         app.session.training = True  # as the trainer thread says it (none runs here)
         for _ in range(16):  # one second of snapshots
             app.render_panels()
@@ -653,16 +660,37 @@ async def test_while_training_the_panels_redraw_at_their_own_pace(monkeypatch, s
     assert {name: shows.count(name) for name in drawn} == drawn
 
 
-def fake_clock_loop(session, beat, budget):
-    """A TrainingLoop on a clock that only its naps move, and the snapshots it sends (stopped or not)."""
+async def test_r_then_space_while_training_trains_on_and_asks_nothing():
+    # space took r's pause back, and r's question then said "Training paused ... r again resets" as training went on
+    app = PlaygroundApp(chapter=12, engine="scalar")
+    async with app.run_test(size=WIDE) as pilot:
+        session = app.session
+        await pilot.press("space")
+        await wait_until(pilot, lambda: session.run.step > 0, "training")
+        burst(app, ["r", "space"])
+        await wait_until(pilot, lambda: session.training and not session.stop_requested, "training again")
+        step = session.run.step
+        await wait_until(pilot, lambda: session.run.step > step + 5, "steps after the pause")
+        assert "r again resets" not in app.toast
+        await pilot.press("space")
+        await settle(pilot, app)
+        assert "r again resets" not in app.toast and "r" not in app.questions
+
+
+def fake_clock_loop(session, beat, budget, tick=0.0):
+    """A TrainingLoop on a fake clock, which its naps move and each reading moves by `tick`; returns the seconds it
+    took and the snapshots it sent (stopped or not)."""
     now, sent = [0.0], []
 
     def nap(seconds):
         now[0] += seconds
 
+    def clock():
+        now[0] += tick
+        return now[0]
+
     loop = TrainingLoop(session, budget, job_done=None, trained=lambda snap, stopped, note: sent.append(stopped),
-                        beat=lambda: beat, ui_busy=lambda: False, cancelled=lambda: False,
-                        clock=lambda: now[0], sleep=nap)
+                        beat=lambda: beat, ui_busy=lambda: False, cancelled=lambda: False, clock=clock, sleep=nap)
     session.start_training()
     loop.run()
     return now[0], sent
@@ -681,6 +709,9 @@ def test_at_full_speed_training_never_waits_nor_floods_the_screen():
     seconds, sent = fake_clock_loop(session, 0.0, budget=50)
     assert seconds == 0.0 and session.run.step == 50
     assert sent == [True]  # 50 steps in no time (this clock's): no snapshot but the last
+    seconds, sent = fake_clock_loop(session, 0.0, budget=1500, tick=0.0005)  # ~1,000 steps a second of its time
+    assert session.run.step == 1550 and sent[-1] and sent.count(False) >= 10  # the screen hears of it as it goes...
+    assert sent.count(False) <= seconds * 20 + 1  # ...at 20 snapshots a second at most
 
 
 def test_the_slow_pace_keeps_the_clocks_beat():

@@ -251,6 +251,7 @@ class PlaygroundApp(App):
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.train_on: set[Session] = set()  # space again while a pause was under way: training goes on after it
+        self.reset_asked: Session | None = None  # r pressed while training: its question comes once training pauses
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
@@ -383,8 +384,8 @@ class PlaygroundApp(App):
             self.laid_out = self.laid_out and narrow == self.narrow
             self.narrow = narrow
             return
-        if narrow != self.narrow:
-            self.narrow = narrow
+        if narrow != self.narrow or not self.laid_out:  # (not laid out: sizes went by under the too-small screen)
+            self.narrow, self.laid_out = narrow, True
             self.relayout()
         else:
             self.call_after_refresh(self.render_all)  # panels fit their text to their new width
@@ -605,6 +606,9 @@ class PlaygroundApp(App):
         session = self.session
         if session.training and session.stop_requested:  # pressed again while the pause takes effect: train on
             self.train_on ^= {session}  # (a third press: the pause stands)
+            if self.reset_asked is session:  # r's pause, taken back: no question about a reset
+                self.reset_asked = None
+                self.questions.pop("r", None)
             return
         if not self.ready_to_step(session):
             return
@@ -638,6 +642,7 @@ class PlaygroundApp(App):
         if work and not self.asked_before("r", (session.chapter.number, session.run.step)):
             paused = session.training
             session.stop_requested = True  # training pauses, so the count shown stays true
+            self.reset_asked = session
             self.call_after_refresh(self.ask_to_reset, session, paused)
             return
         session.stop_requested = True
@@ -685,11 +690,12 @@ class PlaygroundApp(App):
 
     def ask_to_reset(self, session: Session, paused: bool = False) -> None:
         """Once training has paused: the steps that r again would throw away, counted then."""
-        if session is not self.session:  # another chapter meanwhile: the question went with its toast
+        if session is not self.session or self.reset_asked is not session:  # another chapter, or space, meanwhile
             return
         if session.training:  # the trainer finishes its step first
             self.set_timer(0.05, lambda: self.ask_to_reset(session, paused))
             return
+        self.reset_asked = None
         steps, unsaved = session.run.step, session.unsaved("trained steps")
         self.remember_question("r", (session.chapter.number, steps))  # the count shown
         if unsaved:
@@ -794,9 +800,7 @@ class PlaygroundApp(App):
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
 
     @on(WeightsPanel.Selected)
-    def weight_selected(self, message: WeightsPanel.Selected) -> None:
-        self.session.cursor = message.cursor
-        self.query_one(WeightsPanel).show(self.session, self.snap)
+    def weight_selected(self) -> None:
         if self.chapter_number in GRADIENT_CHAPTERS:
             self.request_snapshot()
         else:

@@ -241,8 +241,10 @@ def build_parser() -> Parser:
     about = "train a chapter's model headless and print its losses and samples"
     train = sub.add_parser("train", help=about, description=about[0].upper() + about[1:] + ".")
     add_run_options(train, "a saved session to continue: its chapter, data and settings")
-    train.add_argument("--steps", type=whole_number, help="training steps (default: the chapter's; chapter 12's rate decays to 0 over them, as microgpt's)")
-    train.add_argument("--lr", type=number, help="learning rate (default: the chapter's; in chapter 12 the first step's)")
+    train.add_argument("--steps", type=whole_number,
+                       help="training steps (default: the chapter's; chapter 12's rate decays to 0 over them, as microgpt's)")
+    train.add_argument("--lr", type=number,
+                       help="learning rate (default: the chapter's; in chapter 12 the first step's)")
     train.add_argument("--batch", type=whole_number, help="documents per step (default 1)")
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], type=str.lower, default="text", help="output format (default text)")

@@ -21,7 +21,8 @@ def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: s
     """The shell command textual-serve runs for each browser tab.
 
     This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH; with
-    `-P`, so a `core` or `tui` folder where the server was started is not imported instead of the installed ones.
+    `-P`, so a `core` or `tui` folder where the server was started is not imported instead of the installed ones
+    (the playground must be installed, as `pip install .` or `pip install -e .` does).
     """
     command = [sys.executable, "-P", "-m", "tui.cli"]
     # a session has its own chapter and seed, read when each tab opens

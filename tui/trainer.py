@@ -1,8 +1,8 @@
 """The playground's side of a chapter: its Run, what the user selected, and the rule of who may touch the model.
 
 While the trainer thread runs (a `TrainingLoop`), only it touches the model: the UI hands it small jobs
-(`Session.submit`) that it runs between two steps. When it is stopped, the UI thread runs them at once. Either way the UI only ever draws from a
-`Snapshot`, a copy of everything the panels show.
+(`Session.submit`) that it runs between two steps. When it is stopped, the UI thread runs them at once. Either way
+the UI only ever draws from a `Snapshot`, a copy of everything the panels show.
 """
 from __future__ import annotations
 

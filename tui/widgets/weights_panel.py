@@ -127,10 +127,6 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     class Selected(Message):
         """The cursor moved to another weight."""
 
-        def __init__(self, cursor: tuple[int, ...]):
-            super().__init__()
-            self.cursor = cursor
-
     def __init__(self, **kw):
         super().__init__(**kw)
         self.info = Lines(id="weights-info")
@@ -212,7 +208,10 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         else:
             cursor[0] += dy
             cursor[1] += dx
-        self.post_message(self.Selected(clamp(tuple(cursor), shape)))
+        # moved here, at once: the next key of a burst (a held arrow) moves on from this one
+        session.cursor = clamp(tuple(cursor), shape)
+        self.show(session, snap)
+        self.post_message(self.Selected())
 
 
 def nudge_step(values: np.ndarray, chapter: int, index: tuple[int, ...]) -> float:
