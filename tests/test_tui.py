@@ -1188,6 +1188,7 @@ async def test_a_wide_terminal_shrunk_below_80x24_lays_out_nothing_until_it_grow
     app = PlaygroundApp(chapter=1)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
+        app.query_one(WeightsPanel).focus()
         await pilot.resize_terminal(*small)
         await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
         await pilot.pause(0.3)
@@ -1201,6 +1202,13 @@ async def test_a_wide_terminal_shrunk_below_80x24_lays_out_nothing_until_it_grow
         await wait_until(pilot, lambda: not isinstance(app.screen, TooSmallScreen) and app.query_one("#probs").display,
                          "the playground again")
         await wait_until(pilot, lambda: "ann" in text_of(app, "#probs-body"), "the probabilities drawn again")
+        assert isinstance(app.screen.focused, WeightsPanel)  # hidden meanwhile, it had lost the focus to the list
+        await pilot.resize_terminal(*small)
+        await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen again")
+        await pilot.resize_terminal(*SMALL)  # back at a size where the panels take turns
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0] and app.narrow, "the small layout")
+        focused = app.screen.focused
+        assert focused is not None and all(node.display for node in focused.ancestors_with_self if node is not app.screen)
 
 
 async def test_dialogs_opened_and_closed_leave_nothing_behind():

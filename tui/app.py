@@ -251,7 +251,8 @@ class PlaygroundApp(App):
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.train_on: set[Session] = set()  # space again while a pause was under way: training goes on after it
-        self.reset_asked: Session | None = None  # r pressed while training: its question comes once training pauses
+        self.reset_asked: Session | None = None
+        self.focused_before_small = None  # what had the focus when the too-small screen hid the panels  # r pressed while training: its question comes once training pauses
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
@@ -350,16 +351,20 @@ class PlaygroundApp(App):
     def check_size(self, width: int, height: int) -> None:
         """Below 80x24, a screen that says so covers the playground; it goes when the terminal is large enough."""
         covering = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
-        body = self.screen_stack[0].query_one("#body")
+        main = self.screen_stack[0]
+        body = main.query_one("#body")
         if covering is None:
             if too_small(width, height):
                 self.clear_notifications()  # a toast would cover its text
                 # nothing laid out under it: squeezed to a few columns, a panel's scrollbar came and went for ever
+                self.focused_before_small = main.focused  # hidden, it loses the focus: given back after
                 body.display = False
                 self.push_screen(TooSmallScreen())
         elif not too_small(width, height):
             if covering is self.screen:  # under a dialog opened just before, it goes at the next resize
                 body.display = True
+                if self.focused_before_small is not None:
+                    main.set_focus(self.focused_before_small)
                 self.pop_screen()
         else:
             covering.show_size(width, height)
