@@ -1209,6 +1209,13 @@ async def test_a_wide_terminal_shrunk_below_80x24_lays_out_nothing_until_it_grow
         await wait_until(pilot, lambda: app.screen is app.screen_stack[0] and app.narrow, "the small layout")
         focused = app.screen.focused
         assert focused is not None and all(node.display for node in focused.ancestors_with_self if node is not app.screen)
+        await pilot.press("3", "slash")  # typing a name when the terminal shrinks: the box is still open after
+        await pilot.resize_terminal(*small)
+        await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen, typing")
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0], "the playground, typing")
+        await pilot.press("x")
+        await wait_until(pilot, lambda: app.typed == "annx", "the x in the box")
 
 
 async def test_dialogs_opened_and_closed_leave_nothing_behind():

@@ -363,7 +363,10 @@ class PlaygroundApp(App):
         elif not too_small(width, height):
             if covering is self.screen:  # under a dialog opened just before, it goes at the next resize
                 body.display = True
-                if self.focused_before_small is not None:
+                if isinstance(self.focused_before_small, NameBox):  # the box takes the focus only when opened
+                    self.focused_before_small.open()
+                    self.call_after_refresh(self.focused_before_small.action_end)  # typing goes on after the name
+                elif self.focused_before_small is not None:
                     main.set_focus(self.focused_before_small)
                 self.pop_screen()
         else:
