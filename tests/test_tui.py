@@ -155,6 +155,22 @@ async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
         assert [p for p in ("about", "weights", "probs", "loss") if app.query_one(f"#{p}").display] == [app.active_panel]
 
 
+@pytest.mark.parametrize("through", [None, (40, 12)])
+async def test_a_name_being_typed_stays_in_sight_when_the_panels_start_taking_turns(through):
+    # at 120x40 / then "em", the terminal made 80x24: the weights came up, the box closed, "ma" ran as commands
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", "e", "m")
+        if through:
+            await pilot.resize_terminal(*through)
+            await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0] and app.narrow, "the small layout")
+        await pilot.press("m", "a")
+        await wait_until(pilot, lambda: app.typed == "emma", "the name typed on")
+        assert app.active_panel == "probs" and app.query_one("#probs").display
+
+
 @pytest.mark.parametrize("start, through, end", [(WIDE, None, SMALL), (SMALL, None, WIDE), (WIDE, (40, 12), SMALL)])
 async def test_a_resize_under_a_dialog_lays_out_the_playground_it_shows_through(start, through, end):
     # the dialogs are see-through: the wide layout stayed squeezed into 80 columns behind one until it closed

@@ -425,6 +425,8 @@ class PlaygroundApp(App):
         panels = self.panels()
         self.screen_stack[0].set_class(self.narrow, "-narrow")
         if self.narrow:
+            if isinstance(self.screen_stack[0].focused, NameBox):  # a name being typed stays in sight
+                self.active_panel = "probs"
             if self.active_panel not in panels:
                 self.active_panel = "about"
             shown = {self.active_panel}
