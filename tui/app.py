@@ -251,8 +251,8 @@ class PlaygroundApp(App):
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.train_on: set[Session] = set()  # space again while a pause was under way: training goes on after it
-        self.reset_asked: Session | None = None
-        self.focused_before_small = None  # what had the focus when the too-small screen hid the panels  # r pressed while training: its question comes once training pauses
+        self.reset_asked: Session | None = None  # r pressed while training: its question comes once training pauses
+        self.focused_before_small = None  # what had the focus when the too-small screen hid the panels
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
