@@ -146,24 +146,25 @@ CHAPTERS: list[Chapter] = [
     ),
     Chapter(
         9, "embeddings", "Embeddings",
-        "The model finally reads its context: each token and each position has a vector of its own, "
-        "and their sum decides the next token's logits.",
-        "Token and position embeddings feed the logits; the model sees the last token and where it is.",
+        "The model finally reads its context: the last token and its position each have a vector (wte, wpe), and "
+        "lm_head turns their sum into the next token's logits.",
+        "Token and position embeddings feed the logits.",
         _both("c09_embeddings", "Embeddings"), data="names", steps=2000, lr=0.5, shuffle=True,
     ),
     Chapter(
         10, "hidden", "A hidden layer",
         "Between the embeddings and the logits sits a hidden layer: a matrix, a ReLU that keeps only "
-        "positive values, and another matrix, so the model can combine features.",
+        "positive values, and another matrix (together an MLP, a multilayer perceptron), so the model can "
+        "combine features.",
         "An MLP with ReLU between the embeddings and the logits.",
         _both("c10_hidden", "Hidden"), data="names", steps=2000, lr=0.2, shuffle=True,
     ),
     Chapter(
         11, "attention", "Attention",
         "Each position asks a question (query), offers a key (what it holds) and a value (what it passes on); it "
-        "attends to the earlier positions whose keys match its query. Now the whole context counts, not just the "
-        "last token.",
-        "Causal self-attention over the context, with a key/value cache when sampling.",
+        "attends to itself and the earlier positions, most to those whose keys match its query. Now the whole "
+        "context counts, not just the last token.",
+        "Causal self-attention, with a key/value cache when sampling.",
         _both("c11_attention", "Attention"), data="names", steps=2000, lr=0.3, shuffle=True,
     ),
     Chapter(

@@ -76,7 +76,7 @@ class AttentionPanel(FittedToWidth, VerticalScroll):
             grid.add_column()
         for i in range(0, len(maps), per_row):
             grid.add_row(*maps[i: i + per_row])
-        scale = ("in % (a row sums to 100, up to rounding; 99 means 99 or more)" if cell >= 3 else
-                 "in tens of % (3 means 30 to 39; 9 means 90 or more)")
+        scale = ("in % (a row sums to 100, up to rounding; 99 means 99 or more, but the first reads itself: 100)"
+                 if cell >= 3 else "in tens of % (3 means 30 to 39; 9 means 90 or more)")
         legend = Text(f"each row: where that position looks, {scale}; · is the future, hidden", style=DIM)
         self.body.update(Group(grid, legend))

@@ -13,12 +13,13 @@ TRY = {
     3: "tab to the weights (at 80x24: 2 first), pick one with the arrows, + until it wins.",
     4: "type a name with /, Esc to leave the box, then + or - on a weight: the loss moves at once.",
     5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
-    6: "press space: the loss of ann falls from 0.887 to 0.738; d, then toy, trains on the eight toy names.",
+    6: "press space: the loss of ann (panel Probabilities) falls from 0.887 to 0.738; d, then toy, trains on the eight "
+       "toy names.",
     7: "c, then PageDown to class Value: its one backward pass finds every gradient.",
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
-    9: "press space, then g: after a few hundred steps the names start to sound like names.",
+    9: "space, then g: in a few hundred steps the names sound like names; held-out (Loss): names it never sees.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",
-    11: "train, then a: where each position looks. No residuals or Adam yet: it trails 9 and 10.",
+    11: "train, then a: where each position looks. Its weights part slowly: no residuals or Adam yet.",
     12: "train, then G: microgpt's names (anir, lanen, mamian first if nothing was sampled before).",
 }
 

@@ -15,6 +15,7 @@ from tui.widgets.lines import FittedToWidth, Lines
 from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, pad, token_label
 
 
+SOFTMAX_CHAPTER = 8  # from here on a weight is a logit: its probability is a softmax, not a share of the sum
 TOKEN_ROWS = ("weights", "wte", "lm_head")  # a row (an entry) per token; every other axis counts positions or numbers
 
 
@@ -34,6 +35,12 @@ def describe(snap: Snapshot, name: str, index: tuple[int, ...], labels: list[lis
     text.append(name + "".join(f"[{labels[axis][i]}]" for axis, i in enumerate(index)) + " ", style="bold")
     text.append(f"= {value:+.4f}", style="bold " + CURSOR)
     text.append(f"  +/- {step:g}", style=DIM)
+    if name == "weights" and snap.probs:  # chapters 3-8: a weight per token, the same p at every position
+        i = index[0]
+        token = labels[0][i]
+        how = (f"{value:.4f} / {sum(snap.weights[name]):.4f}" if snap.chapter < SOFTMAX_CHAPTER
+               else f"softmax(weights)[{token}]")
+        text.append(f"\np({token}) = {how} = {snap.probs[0][i]:.4f}")
     if with_loss and snap.loss is not None:  # what a nudge moves, in sight of the nudge
         text.append(f"\nloss of {snap.scored_label} {snap.loss:.4f}")
     if name in snap.grads and snap.step == 0:
@@ -172,8 +179,8 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         cursor = clamp(session.cursor, values.shape)
         session.matrix, session.cursor = name, cursor
         names = list(snap.weights)
-        shape = "×".join(str(n) for n in values.shape)
-        self.border_title = f"Weights · {name} {shape}"
+        matrix = f"{name}, {values.size} values" if values.ndim == 1 else f"{name} {'×'.join(map(str, values.shape))}"
+        self.border_title = f"Weights · {matrix}"
         self.matrix_place = f"{names.index(name) + 1}/{len(names)}"
         self.refresh_subtitle()
         vocab = session.run.vocab
@@ -190,7 +197,10 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
             info.append_text(legend(float(np.max(np.abs(values))) or 1.0))
             info.append("\n")
             info.append_text(lines.pop(0))  # the column numbers stay in sight above the rows that scroll
-        self.info.set_lines(list(info.split("\n")))
+        info_lines = list(info.split("\n"))
+        self.info.set_lines(info_lines)
+        # no blank line under a third line of a vector's: its bars keep their rows
+        self.info.set_class(values.ndim == 1 and len(info_lines) > 2, "-tight")
         self.body.set_lines(lines)
         self.call_after_refresh(self._scroll_to_cursor)
 
