@@ -565,6 +565,23 @@ async def test_chapters_that_do_not_train_draw_no_empty_chart():
         assert app.active_panel == "loss" and app.toast.startswith("Chapter 5 does not train")
 
 
+async def test_on_a_small_screen_the_next_chapter_keeps_the_tab_unless_it_is_empty_there():
+    app = PlaygroundApp(chapter=4)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("4", "n")  # chapter 5 has a loss: its Loss tab
+        await pilot.pause()
+        assert app.chapter_number == 5 and app.active_panel == "loss"
+        await pilot.press("p", "p")  # chapter 3 has none yet: its About, not "No loss yet"
+        await pilot.pause()
+        assert app.chapter_number == 3 and app.active_panel == "about" and app.query_one("#about").display
+        await pilot.press("2", "p")  # chapter 2's weights tab shows its scores; chapter 1's has nothing
+        await pilot.pause()
+        assert app.active_panel == "weights"
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.chapter_number == 1 and app.active_panel == "about"
+
+
 async def test_l_back_from_the_loss_tab_shows_the_tab_before_with_its_numbers():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=SMALL) as pilot:
@@ -880,7 +897,7 @@ async def test_gradients_panel_compares_finite_difference_and_backprop(engine):
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         rows = app.snap.grad_check
-        assert len(rows) == 6 and app.snap.grad_note == "numerical | backprop"
+        assert len(rows) == 6 and app.snap.grad_note == "exact | backprop"
         for _, numerical, backprop in rows:
             assert numerical == pytest.approx(backprop, rel=1e-6, abs=1e-9)
         await pilot.press("p", "p")  # chapter 5: the post's forward difference beside the exact slope
@@ -1542,6 +1559,16 @@ async def test_chapter2_names_do_not_depend_on_the_typed_name(name):
         await pilot.press("G")
         await pilot.pause()
         assert app.query_one(GeneratePanel).names == expected
+
+
+async def test_chapter2_panels_do_not_show_the_die_g_rolls_next():
+    """"Another call, other scores": the scores on the panels are not the ones g's first token is drawn from."""
+    app = PlaygroundApp(chapter=2, seed=1, name="")
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: app.snap.logits, "the scores")
+        shown = app.snap.probs[0]
+        first_die = Run(RunConfig(2, seed=1)).model.next_probs([])
+        assert len(shown) == len(first_die) == 6 and shown != first_die
 
 
 async def test_r_pressed_again_after_the_window_asks_again(monkeypatch):

@@ -421,6 +421,13 @@ class PlaygroundApp(App):
             names.append("attention")
         return names
 
+    def empty_panels(self) -> set[str]:
+        """This chapter's panels with nothing in them yet but the chapter that fills them."""
+        session = self.session
+        if not session.built:
+            return set(self.panels()) - {"about"}
+        return ({"weights"} if self.chapter_number == 1 else set()) | (set() if session.model.has_loss else {"loss"})
+
     def arrange(self) -> None:
         panels = self.panels()
         self.screen_stack[0].set_class(self.narrow, "-narrow")
@@ -558,6 +565,8 @@ class PlaygroundApp(App):
             self.loss_expanded = False  # nothing to chart here: the chart would hide every panel
         self.forget_generated("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11
+        if self.narrow and self.active_panel in self.empty_panels():
+            self.active_panel = "about"  # rather than a tab that only says which chapter fills it
         self.arrange()
         self.request_snapshot()
         self.render_all()

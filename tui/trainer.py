@@ -357,10 +357,13 @@ class Session:
         view = view or self.view
         if self.run is None:
             return Snapshot(error=self.error, name=view.name)
+        # chapter 2's model draws its scores: the panels draw from a stream of their own (on the run's, they showed
+        # the very die g rolls next), and what they show must not change what g samples next
         rng_state = self.run.rng.getstate()
         try:
+            self.run.rng.seed(self.run.rng.getrandbits(64))
             return self._snapshot(view)
-        finally:  # chapter 2's model draws its scores: what the panels show must not change what g samples next
+        finally:
             self.run.rng.setstate(rng_state)
 
     def _snapshot(self, view: View) -> Snapshot:
@@ -430,7 +433,7 @@ def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[l
     _, grads = model.gradients(ids)
     for idx in indices:
         rows.append((idx, central_difference(model, ids, name, idx), float(grads[name][idx])))
-    return rows, "numerical | backprop"
+    return rows, "exact | backprop"  # exact: the same tiny two-sided nudge as chapters 5-6's column
 
 
 def next_beat(beat_at: float, started: float, beat: float) -> float:
