@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
+import stat
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -78,6 +80,12 @@ def control_character(text: str) -> str:
             + (" (a tab)" if first == "\t" else ""))
 
 
+def printable(message: str) -> str:
+    """A message with every control character written as its escape (\\x1b, \\n): one line, and no text from a file
+    can drive the terminal it is shown on (clear it, retitle it, write to its clipboard)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
+
+
 def shown_path(path: str | Path) -> str:
     """A path as a message shows it: quoted when it holds a line break or another control character."""
     text = str(path)
@@ -103,13 +111,14 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
     """Read a file of one document per line; refuse anything that is not usable text."""
     with path_errors(path, DataError, "read") as shown:
         p = Path(path).expanduser()
-        if not p.exists():
+        if not p.exists() and not p.is_symlink():  # a link that loops is there: its stat says what is wrong
             raise DataError(f"{shown}: no such file")
-        if p.is_dir():
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise DataError(f"{shown}: is a folder, not a file of documents")
-        if not p.is_file():  # a device or a pipe (/dev/zero) could be read forever
+        if not stat.S_ISREG(info.st_mode):  # a device or a pipe (/dev/zero) could be read forever
             raise DataError(f"{shown}: is not a regular file")
-        size = p.stat().st_size
+        size = info.st_size
         if size > MAX_BYTES:
             raise DataError(f"{shown}: {size / 1e6:.1f} MB is over the 50 MB limit")
         with p.open("rb") as f:
@@ -126,22 +135,29 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
         text = raw.decode("utf-8-sig")  # a byte-order mark is not a character of the documents
     except UnicodeDecodeError as e:
         raise DataError(f"{shown}: not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8") from None
-    # line breaks only: splitlines would also cut at a form feed or U+001C (control characters, refused below)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    docs = [line.strip() for line in lines]
-    docs = [d for d in docs if d]
-    if not docs:
+    if not text.strip():
         raise DataError(f"{shown}: is empty" if not raw else f"{shown}: has no documents (every line is blank)")
-    if len(docs) > MAX_DOCS:
-        raise DataError(f"{shown}: {len(docs):,} documents (non-blank lines) are over the {MAX_DOCS:,} limit")
+    docs = []
+    for line in lines_of(text):
+        if doc := line.strip():
+            docs.append(doc)
+            if len(docs) > MAX_DOCS:  # said at once: 16 million lines took 1.6 GB to count to the end
+                raise DataError(f"{shown}: more than {MAX_DOCS:,} documents (non-blank lines), the limit")
     chars = sorted(set("".join(docs)))
     if control_character("".join(chars)):  # the line is looked for only then: most files have none
-        number, char = next((n, c) for n, line in enumerate(lines, 1) if (c := control_character(line.strip())))
+        number, char = next((n, c) for n, line in enumerate(lines_of(text), 1)
+                            if (c := control_character(line.strip())))
         raise DataError(f"{shown}: line {number} has {char}; a document is printable text")
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
     digest = hashlib.sha256(raw).hexdigest()
     return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, cut_notes(docs, "line", block_size))
+
+
+def lines_of(text: str):
+    """The lines of a text, one at a time, ended by line breaks only (\\n, \\r\\n or \\r): splitlines would also cut
+    at a form feed or U+001C, control characters a document is refused for."""
+    return io.StringIO(text, newline=None)
 
 
 def looks_utf16(raw: bytes) -> bool:

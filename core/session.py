@@ -26,7 +26,7 @@ from core.vocab import UnknownCharacter
 
 FORMAT = "minigpt-tui session"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024  # a chapter 12 session is a few hundred kB
+MAX_BYTES = 8 * 1024 * 1024  # ten times the largest a session gets (chapter 12 on 256 characters: 0.8 MB)
 
 
 class SessionError(ValueError):
@@ -227,9 +227,10 @@ def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
         p = Path(path).expanduser()
         if p.is_dir():
             raise SessionError(f"{shown}: is a folder, not a session file")
-        if not p.exists():
+        if not p.exists() and not p.is_symlink():  # a link that loops is there: its stat says what is wrong
             raise SessionError(f"{shown}: no such file")
-        if not p.is_file() or p.stat().st_size > MAX_BYTES:
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             raise SessionError(f"{shown}: not a session file (too large, or not a regular file)")
         raw = p.read_bytes()
     try:
@@ -383,8 +384,9 @@ def read_config(saved: dict) -> RunConfig:
     missing = [key for key in CONFIG_KINDS if key not in values]  # a default filled in would change the run
     if missing:
         raise SessionError(f"the field {missing[0]!r} is missing from its config")
-    if values["docs"] is not None and values["data"] is not None:
-        raise SessionError("its config gives both data and docs; a session keeps one of them (docs with data null)")
+    if (values["docs"] is None) == (values["data"] is None):  # neither would take the chapter's default data
+        given = "both data and docs" if values["docs"] is not None else "neither data nor docs"
+        raise SessionError(f"its config gives {given}; a session keeps one of them (docs with data null)")
     try:
         return RunConfig(**values).resolved(named="its config's ")
     except (ChapterError, RunError) as e:
@@ -395,7 +397,7 @@ def read_arrays(saved: dict, fresh: dict[str, np.ndarray], what: str) -> dict[st
     """Saved arrays by name, each checked against the fresh model's: same names, same shapes, finite floats."""
     if set(saved) != set(fresh):
         missing, extra = sorted(set(fresh) - set(saved)), sorted(set(saved) - set(fresh))
-        detail = f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(extra)}"
+        detail = f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(map(repr, extra))}"
         raise SessionError(f"its {what} do not fit this chapter's model ({detail})")
     arrays = {}
     for name, expected in fresh.items():

@@ -900,3 +900,18 @@ def test_numpys_blas_gets_one_thread_unless_the_user_says_otherwise(given, used)
         env["OPENBLAS_NUM_THREADS"] = given
     code = "import os, tui, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"  # set before numpy loads its BLAS
     assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == used
+
+
+ESCAPES = "\x1b]0;PWNED\x07\x1b[2J\r\nfake line\n"  # retitle the terminal, clear it, and start lines of its own
+
+
+@pytest.mark.parametrize("where", ["params", "optimizer"])
+def test_a_name_from_a_session_file_cannot_drive_the_terminal(tmp_path, capsys, where):
+    path = tmp_path / "s12.json"
+    assert run_cli(capsys, "train", "-c", "12", "--steps", "2", "--samples", "0", "--save", str(path))[0] == 0
+    document = json.loads(path.read_text())
+    (document["params"] if where == "params" else document["optimizer"]["m"])[ESCAPES] = [1.0]
+    path.write_text(json.dumps(document))
+    code, out, err = run_cli(capsys, "sample", "--load", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "\x1b" not in err and "\r" not in err and "unexpected '\\x1b]0;PWNED\\x07" in err

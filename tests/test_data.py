@@ -68,7 +68,7 @@ def test_more_than_a_million_documents_are_refused(tmp_path):
     assert len(load(write(tmp_path, b"a\n\n" * data.MAX_DOCS)).docs) == data.MAX_DOCS == 1_000_000
     with pytest.raises(DataError) as error:
         load(write(tmp_path, b"a\n" * (data.MAX_DOCS + 1)))
-    assert str(error.value).endswith(": 1,000,001 documents (non-blank lines) are over the 1,000,000 limit")
+    assert str(error.value).endswith(": more than 1,000,000 documents (non-blank lines), the limit")
 
 
 def test_256_distinct_characters_are_fine(tmp_path):
@@ -171,3 +171,11 @@ def test_a_file_named_like_a_bundled_set_is_not_taken_silently(tmp_path, monkeyp
     assert err == "minigpt-tui: note: --data toy is the bundled set; for the file toy here, give ./toy\n"
     assert main(["train", "-c", "6", "--data", "./toy", "--steps", "1", "--samples", "0"]) == 0
     assert capsys.readouterr().out.startswith("num docs: 1\n")
+
+
+def test_a_link_that_loops_is_not_said_to_be_missing(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(DataError) as error:
+        load(tmp_path / "a")
+    assert "no such file" not in str(error.value) and "symbolic links" in str(error.value)

@@ -262,6 +262,7 @@ def test_a_session_keeps_the_loss_panel_mean_and_an_older_file_without_it_still_
     (set_key(None, "step", 1), ": step 1 disagrees with its loss history (2 steps)"),
     (set_key("data", "source", "names"), ": its data's source 'names' is not its config's '"),
     (set_key("config", "docs", ["ann"]), ": its config gives both data and docs"),
+    (set_key("config", "data", None), ": its config gives neither data nor docs"),  # the chapter's own filled in
     *[(lambda d, key=key: d["config"].pop(key), f": the field {key!r} is missing from its config")
       for key in ("data", "docs", "steps", "lr", "seed", "batch", "engine", "samples", "temperature")],
     (set_key("history", "capacity", 10**12), ": its loss history's capacity should be from 2 to 2048 points, not "
@@ -326,7 +327,7 @@ def test_a_typed_name_with_control_characters_is_dropped_and_the_run_kept(saved)
     rewrite(saved, set_key(None, "typed", "ann\x1b]0;pwned\x07"))
     loaded = session.load(saved)
     assert loaded.typed == "" and loaded.run.step > 0
-    rewrite(saved, set_key(None, "typed", "a" * 10_000_000))  # the name box holds 16 characters
+    rewrite(saved, set_key(None, "typed", "a" * 1_000_000))  # the name box holds 16 characters
     assert session.load(saved).typed == ""
     rewrite(saved, set_key(None, "typed", "a" * 16))
     assert session.load(saved).typed == "a" * 16
@@ -568,3 +569,20 @@ def test_a_read_only_session_is_not_replaced(saved, monkeypatch):
     with pytest.raises(SessionError) as error:
         session.check_save_path(saved)
     assert str(error.value) == f"{saved}: is read-only; it is kept (make it writable, or give another name)"
+
+
+def test_a_session_path_that_loops_is_not_said_to_be_missing(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(session.SessionError) as error:
+        session.load(tmp_path / "a")
+    assert "no such file" not in str(error.value) and "symbolic links" in str(error.value)
+
+
+def test_a_file_far_larger_than_any_session_is_refused_unread(tmp_path):
+    """64 MB of crafted JSON took 1.8 GB and 4 s to refuse; the largest real session is under 1 MB."""
+    path = tmp_path / "big.json"
+    path.write_bytes(b"{" + b" " * session.MAX_BYTES + b"}")
+    with pytest.raises(session.SessionError, match="too large"):
+        session.load(path)
+    assert session.MAX_BYTES <= 8 * 1024 * 1024

@@ -1,6 +1,7 @@
 """ctrl+s, ctrl+o and d in the playground: save and open sessions, pick the data; a bad file changes nothing."""
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
@@ -16,7 +17,7 @@ from tui.app import PlaygroundApp
 from tui.session_keys import save_hint
 from tui.trainer import VALIDATION_DOCS, PlaygroundRun, Session
 from tui.widgets.data_picker import DataPicker
-from tui.widgets.file_prompt import FilePrompt
+from tui.widgets.file_prompt import FilePrompt, one_line
 from tui.widgets.loss_panel import LossPanel
 
 SIZE = (120, 40)
@@ -617,3 +618,23 @@ async def test_opening_a_session_trained_past_its_plan_says_so(tmp_path):
         await open_file(pilot, app, path)
         assert any(n.message.startswith(f"Opened {path}: chapter 9 at step 7, past its 5 planned")
                    for n in app._notifications)
+
+
+async def test_an_error_from_a_file_cannot_drive_the_terminal(tmp_path):
+    """A session file's own text in an error (here a parameter's name) is shown escaped: it cannot clear the screen
+    under the dialog or retitle the terminal."""
+    path = tmp_path / "s.json"
+    saved_run(path, RunConfig(9, steps=3), 1)
+    document = json.loads(path.read_text())
+    document["params"]["\x1b]0;PWNED\x07\x1b[2J"] = [1.0]
+    path.write_text(json.dumps(document))
+    app = App(chapter=9)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, app, path)
+        assert isinstance(app.screen, FilePrompt)
+        assert "\x1b" not in error_of(app) and "\\x1b]0;PWNED" in error_of(app)
+
+
+def test_one_line_escapes_control_characters():
+    assert one_line(ValueError("bad \x1b[2Jname\x07\nsecond line")) == "bad \\x1b[2Jname\\x07"

@@ -19,7 +19,7 @@ import numpy as np
 
 from core import data as datasets, session
 from core.chapters import CHAPTERS, ChapterError, get
-from core.data import DataError, shown_path
+from core.data import DataError, printable, shown_path
 from core.model import Model
 from core.run import DEFAULT_SEED, Diverged, Run, RunConfig, RunError
 from core.sampling import SamplingError
@@ -656,7 +656,7 @@ def flush_stdout() -> None:
 def warn(message: str) -> None:
     """One line on stderr; a stderr gone too (`2>&1 | head`) is not a second error."""
     try:
-        print(f"minigpt-tui: {message}", file=sys.stderr, flush=True)
+        print(f"minigpt-tui: {printable(message)}", file=sys.stderr, flush=True)
     except OSError:
         silence(sys.stderr)
 

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from core.data import shown_path
+from core.data import printable, shown_path
 from tui.widgets.footer import Footer
 from tui.widgets.text_box import TextBox
 
@@ -22,7 +22,7 @@ ERROR_LINES = 2
 
 def one_line(error: Exception) -> str:
     text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return printable(text.splitlines()[0]) if text else type(error).__name__
 
 
 def cut_middle(text: str, most: int) -> str:
