@@ -915,3 +915,20 @@ def test_a_name_from_a_session_file_cannot_drive_the_terminal(tmp_path, capsys, 
     code, out, err = run_cli(capsys, "sample", "--load", str(path))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "\x1b" not in err and "\r" not in err and "unexpected '\\x1b]0;PWNED\\x07" in err
+
+
+@pytest.mark.parametrize("engine", ["scalar", "fast"])
+def test_the_playground_takes_an_engine_where_a_chapter_has_it(capsys, monkeypatch, engine):
+    """Chapter 7's Value, the code the story reads, can run the playground too; chapters 1-6 have it alone."""
+    from tui.app import PlaygroundApp
+
+    apps = []
+    monkeypatch.setattr(PlaygroundApp, "run", lambda self: apps.append(self))
+    monkeypatch.setattr("tui.cli.has_terminal", lambda: True)
+    assert run_cli(capsys, "--engine", engine.upper(), "-c", "7")[0] == 0
+    assert apps[-1].session.run.config.engine == engine
+    assert apps[-1].session_for(3).run.config.engine == "scalar"
+    assert run_cli(capsys, "--engine", engine, "-c", "9", "--data", "toy")[0] == 0
+    assert apps[-1].session.run.config.engine == engine and apps[-1].session.run.config.data == "toy"
+    assert run_cli(capsys, "--engine", engine, "-c", "3", "--data", "toy")[0] == 0
+    assert apps[-1].session.run.config.engine == "scalar"

@@ -104,6 +104,11 @@ def test_a_tab_runs_the_installed_playground_even_from_a_folder_with_its_own_cor
     assert done.returncode == 0 and done.stdout.startswith("minigpt-tui "), done.stderr
 
 
+def test_an_engine_is_passed_to_every_tab():
+    assert shlex.split(playground_command(7, 42, engine="scalar"))[-2:] == ["--engine", "scalar"]
+    assert "--engine" not in playground_command(7, 42)
+
+
 def test_a_saved_session_is_passed_to_every_tab():
     command = shlex.split(playground_command(6, 42, load="/tmp/my run.json"))
     assert command[-2:] == ["--load", "/tmp/my run.json"] and "--seed" not in command and "--chapter" not in command

@@ -795,7 +795,7 @@ async def test_code_help_chart_and_attention_views():
         assert isinstance(app.screen, CodeScreen)
         code = str(app.screen.query_one("#code").text)  # the scalar engine's, the one the story reads
         assert "def token_loss" in code and "+ " in code and "core/chapters/c08_softmax.py" in code
-        assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine")
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine · running here: fast (e)")
         await pilot.press("e")  # the fast engine's, which the playground runs
         code = str(app.screen.query_one("#code").text)
         assert "core/fast/c08_softmax.py" in code and "def log_loss(logits, targets, shares):" in code
@@ -824,6 +824,15 @@ async def test_code_help_chart_and_attention_views():
         assert app.query_one("#attention").border_title == "Attention of the typed name"
         await pilot.press("a", "l", "a")  # with the big chart open, a shows the maps (it toggled them unseen)
         assert app.attention_on and not app.loss_expanded and app.query_one("#attention").display
+
+
+async def test_the_code_view_names_no_other_engine_when_the_chapter_runs_the_one_shown():
+    app = PlaygroundApp(chapter=8, engine="scalar")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("c")
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· scalar engine")
+        await pilot.press("e")
+        assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine · running here: scalar (e)")
 
 
 async def test_code_view_marks_what_is_new_and_what_is_replaced():

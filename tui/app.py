@@ -952,7 +952,8 @@ class PlaygroundApp(App):
             return
         # the scalar engine's: the story's code, each chapter's idea in plain Python (chapter 7's Value and backward);
         # e shows the fast engine's numpy, which runs chapters 7-12 in the playground
-        self.push_screen(CodeScreen(chapter, "scalar"))
+        running = self.session.run.config.engine if self.session.built else None
+        self.push_screen(CodeScreen(chapter, "scalar", running=running))
 
     def action_help(self) -> None:
         self.clear_notifications()  # a toast would cover the keys' list

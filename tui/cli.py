@@ -64,11 +64,16 @@ def did_you_mean(typed: str, known) -> str:
     return f" (did you mean {by_name[close[0]]}?)" if close else ""
 
 
+ENGINES = ["scalar", "fast"]
+ENGINE_HELP = ("the engine of chapters 7-12: fast (numpy, their default) or scalar (plain Python on Values, the code "
+               "the story reads); chapters 1-6 have the scalar engine alone")
+
+
 class Default(str):
     """An option's default, told apart from the same text typed: --load refuses a --chapter it was given."""
 
 
-SHARED_OPTIONS = ("chapter", "seed", "load", "data")  # taken before the command (the playground's) and after it
+SHARED_OPTIONS = ("chapter", "seed", "load", "data", "engine")  # taken before the command (the playground's) and after it
 
 
 class Options(argparse.Namespace):
@@ -134,8 +139,7 @@ def add_run_options(p: argparse.ArgumentParser, load_help: str) -> None:
                    help="toy, names, or a path to a file with one document per line (default: the chapter's)")
     p.add_argument("--docs", help="documents separated by commas, instead of a data file (e.g. ann,leia)")
     p.add_argument("--seed", type=seed_number, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--engine", choices=["scalar", "fast"], type=str.lower,
-                   help="scalar (pure-Python autograd) or fast (numpy, chapters 7-12; their default)")
+    p.add_argument("--engine", choices=ENGINES, type=str.lower, default=argparse.SUPPRESS, help=ENGINE_HELP)
     p.add_argument("--samples", type=whole_number, help="how many documents to sample (default: the chapter's)")
     p.add_argument("--temperature", type=number, help="sampling temperature (default: the chapter's; 1e-300 or more; "
                    "near 0 takes the likeliest token)")
@@ -233,6 +237,7 @@ def build_parser() -> Parser:
     parser.add_argument("--seed", type=seed_number, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--load", metavar="FILE", help="open the playground on a saved session")
     parser.add_argument("--data", help="open the chapter on toy, names, or a file with one document per line")
+    parser.add_argument("--engine", choices=ENGINES, type=str.lower, help=ENGINE_HELP)
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
     parser.commands = sub.choices  # for the options each command knows, when one is mistyped
@@ -259,6 +264,7 @@ def build_parser() -> Parser:
     serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
     serve.add_argument("--seed", type=seed_number, default=argparse.SUPPRESS, help=f"random seed (default {DEFAULT_SEED})")
     serve.add_argument("--load", metavar="FILE", default=argparse.SUPPRESS, help="every tab opens this saved session")
+    serve.add_argument("--engine", choices=ENGINES, type=str.lower, default=argparse.SUPPRESS, help=ENGINE_HELP)
     return parser
 
 
@@ -273,6 +279,11 @@ def run_config(args, **extra) -> RunConfig:
         engine=args.engine, samples=args.samples, temperature=args.temperature,
         **{key: value for key, value in extra.items() if value is not None},
     )
+
+
+def engine_of(args, chapter) -> str | None:
+    """--engine where the chapter has it: chapters 1-6 have the scalar engine alone, and run on it whatever is asked."""
+    return args.engine if args.engine in chapter.engines else None
 
 
 def seed_of(args) -> int:
@@ -696,7 +707,8 @@ def cmd_playground(args) -> int:
                 check_chapter(args, options["saved"].run)
             else:
                 dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
-                run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed), dataset)
+                run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed,
+                                              engine=engine_of(args, chapter)), dataset)
                 options["saved"] = session.SavedSession(run)
             print_notes(options["saved"].run)
             chapter = options["saved"].run.chapter
@@ -713,7 +725,7 @@ def cmd_playground(args) -> int:
                          "TERM=xterm-256color), or use the train and sample commands")
     from tui.app import PlaygroundApp
 
-    app = PlaygroundApp(chapter=chapter.number, seed=seed, **options)
+    app = PlaygroundApp(chapter=chapter.number, seed=seed, engine=args.engine, **options)
     app.run()
     return app.return_code or 0  # 128 + the signal's number when one stopped it
 
@@ -731,7 +743,8 @@ def cmd_serve(args) -> int:
         check_chapter(args, run)
         chapter, load = run.chapter, os.path.abspath(args.load)
     try:
-        serve(host=args.host, port=args.port, chapter=chapter.number, seed=seed_of(args), load=load)
+        serve(host=args.host, port=args.port, chapter=chapter.number, seed=seed_of(args), load=load,
+              engine=args.engine)
     except ServeError as e:
         warn(str(e))
         return 2

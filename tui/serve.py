@@ -17,7 +17,8 @@ class ServeError(Exception):
     """A reason the server cannot start; reported as one line with exit status 2."""
 
 
-def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None) -> str:
+def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None,
+                       engine: str | None = None) -> str:
     """The shell command textual-serve runs for each browser tab.
 
     This very interpreter with `-m`, so it works in a venv and after `pip install .` without relying on PATH; with
@@ -25,8 +26,9 @@ def playground_command(chapter: int | str = 1, seed: int = DEFAULT_SEED, load: s
     (the playground must be installed, as `pip install .` or `pip install -e .` does).
     """
     command = [sys.executable, "-P", "-m", "tui.cli"]
-    # a session has its own chapter and seed, read when each tab opens
-    return shlex.join(command + (["--load", load] if load else ["--chapter", str(chapter), "--seed", str(seed)]))
+    # a session has its own chapter, seed and engine, read when each tab opens
+    options = ["--load", load] if load else ["--chapter", str(chapter), "--seed", str(seed)]
+    return shlex.join(command + options + (["--engine", engine] if engine and not load else []))
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -60,7 +62,8 @@ def startup_message(host: str, port: int) -> str:
             "can use it")
 
 
-def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None):
+def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAULT_SEED, load: str | None = None,
+                engine: str | None = None):
     from aiohttp import web
     from rich.console import Console
     from textual_serve.server import Server
@@ -101,14 +104,14 @@ def make_server(host: str, port: int, chapter: int | str = 1, seed: int = DEFAUL
                 tab.cancel()
             await asyncio.gather(*tabs, return_exceptions=True)
 
-    return PlaygroundServer(playground_command(chapter, seed, load), host=host, port=port, title="minigpt-tui")
+    return PlaygroundServer(playground_command(chapter, seed, load, engine), host=host, port=port, title="minigpt-tui")
 
 
 def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: int = DEFAULT_SEED,
-          load: str | None = None) -> None:
+          load: str | None = None, engine: str | None = None) -> None:
     """Serve the playground until Ctrl+C. Raises ServeError when the address cannot be used."""
     check_port_free(host, port)
-    server = make_server(host, port, chapter, seed, load)
+    server = make_server(host, port, chapter, seed, load, engine)
     try:
         server.serve()
     except OSError as e:  # lost a race for the port between the check and the bind

@@ -389,10 +389,11 @@ class CodeScreen(ModalScreen):
         Binding("w", "toggle_wrap", "Wrap", show=False),
     ]
 
-    def __init__(self, chapter: Chapter, engine: str = "scalar"):
+    def __init__(self, chapter: Chapter, engine: str = "scalar", running: str | None = None):
         super().__init__()
         self.chapter = chapter
         self.engine = engine
+        self.running = running  # the engine the chapter's session runs on, when the view should say it
         self.lines: list[Text] = []
         self.wrap = True  # long lines folded to the view's width (w: one line each, scrolled with ← →)
 
@@ -412,6 +413,8 @@ class CodeScreen(ModalScreen):
     def show_code(self) -> None:
         scroll = self.query_one("#code-scroll", ScrollableContainer)
         scroll.border_title = f"Code · chapter {self.chapter.label} · {self.engine} engine"
+        if self.running and self.running != self.engine:  # the status bar names the other: say which one trains
+            scroll.border_title += f" · running here: {self.running} (e)"
         try:
             self.lines = code_view(self.chapter.number, self.engine)
         except Exception as e:  # noqa: BLE001 - a chapter module that cannot be read must not take the app down
