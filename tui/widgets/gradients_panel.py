@@ -23,7 +23,7 @@ class GradientsPanel(VerticalScroll):
         yield self.body
 
     def show(self, session: Session, snap: Snapshot) -> None:
-        self.border_title = "Grads of the typed name's loss"
+        self.border_title = "Grads of the typed name's loss, now"  # the Weights panel's gradient is the last step's
         if not session.built:
             self.body.update(Text(session.error, style=DIM))
             return
