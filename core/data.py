@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import os
+import re
 import stat
 import unicodedata
 from contextlib import contextmanager
@@ -107,13 +107,20 @@ def path_errors(path: str | Path, error: type[Exception], doing: str):
         raise error(f"{shown}: not a usable path ({e})") from None
 
 
+def file_info(path: Path, shown: str, error: type[Exception]) -> os.stat_result:
+    """The stat of a file, followed through links; `error` "no such file" when it or a link's target is missing (a
+    link that loops, or a name too long, is said by path_errors as the system says it)."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise error(f"{shown}: no such file") from None
+
+
 def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -> Dataset:
     """Read a file of one document per line; refuse anything that is not usable text."""
     with path_errors(path, DataError, "read") as shown:
         p = Path(path).expanduser()
-        if not p.exists() and not p.is_symlink():  # a link that loops is there: its stat says what is wrong
-            raise DataError(f"{shown}: no such file")
-        info = p.stat()
+        info = file_info(p, shown, DataError)
         if stat.S_ISDIR(info.st_mode):
             raise DataError(f"{shown}: is a folder, not a file of documents")
         if not stat.S_ISREG(info.st_mode):  # a device or a pipe (/dev/zero) could be read forever
@@ -138,26 +145,30 @@ def load_file(path: str | Path, name: str | None = None, block_size: int = 16) -
     if not text.strip():
         raise DataError(f"{shown}: is empty" if not raw else f"{shown}: has no documents (every line is blank)")
     docs = []
-    for line in lines_of(text):
-        if doc := line.strip():
+    for line in LINE.finditer(text):
+        if doc := line.group().strip():
             docs.append(doc)
             if len(docs) > MAX_DOCS:  # said at once: 16 million lines took 1.6 GB to count to the end
                 raise DataError(f"{shown}: more than {MAX_DOCS:,} documents (non-blank lines), the limit")
     chars = sorted(set("".join(docs)))
     if control_character("".join(chars)):  # the line is looked for only then: most files have none
-        number, char = next((n, c) for n, line in enumerate(lines_of(text), 1)
-                            if (c := control_character(line.strip())))
-        raise DataError(f"{shown}: line {number} has {char}; a document is printable text")
+        line, char = next((m, c) for m in LINE.finditer(text) if (c := control_character(m.group().strip())))
+        raise DataError(f"{shown}: line {line_number(text, line.start())} has {char}; a document is printable text")
     if len(chars) > MAX_CHARS:
         raise DataError(f"{shown}: {len(chars)} distinct characters, more than the {MAX_CHARS} a vocabulary may have")
     digest = hashlib.sha256(raw).hexdigest()
     return Dataset(name or shown, tuple(docs), Vocab(chars), str(p.resolve()), digest, cut_notes(docs, "line", block_size))
 
 
-def lines_of(text: str):
-    """The lines of a text, one at a time, ended by line breaks only (\\n, \\r\\n or \\r): splitlines would also cut
-    at a form feed or U+001C, control characters a document is refused for."""
-    return io.StringIO(text, newline=None)
+# a line with something on it: line breaks are \n, \r\n and \r alone (splitlines would also cut at a form feed or
+# U+001C, control characters a document is refused for)
+LINE = re.compile(r"[^\r\n]+")
+
+
+def line_number(text: str, offset: int) -> int:
+    """The number of the line (from 1) holding text[offset]."""
+    before = text[:offset]
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 
 def looks_utf16(raw: bytes) -> bool:

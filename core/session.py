@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from core.chapters import ChapterError, get
-from core.data import DataError, control_character, path_errors, shown_path, source_of
+from core.data import DataError, control_character, file_info, path_errors, shown_path, source_of
 from core.model import WEIGHT_LIMIT
 from core.run import RECENT_STEPS, LossHistory, Run, RunConfig, RunError, load_dataset, mean_loss
 from core.vocab import UnknownCharacter
@@ -225,14 +225,16 @@ def load(path: str | Path, run_class: type[Run] = Run) -> SavedSession:
     """Read a session file into a new Run (or a subclass of it); SessionError (one line) when it cannot be used."""
     with path_errors(path, SessionError, "read") as shown:
         p = Path(path).expanduser()
-        if p.is_dir():
+        info = file_info(p, shown, SessionError)
+        if stat.S_ISDIR(info.st_mode):
             raise SessionError(f"{shown}: is a folder, not a session file")
-        if not p.exists() and not p.is_symlink():  # a link that loops is there: its stat says what is wrong
-            raise SessionError(f"{shown}: no such file")
-        info = p.stat()
+        too_large = SessionError(f"{shown}: not a session file (too large, or not a regular file)")
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-            raise SessionError(f"{shown}: not a session file (too large, or not a regular file)")
-        raw = p.read_bytes()
+            raise too_large
+        with open(p, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # the file may have grown since stat
+        if len(raw) > MAX_BYTES:
+            raise too_large
     try:
         return loads(raw, run_class)
     except SessionError as e:

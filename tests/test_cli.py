@@ -932,3 +932,9 @@ def test_the_playground_takes_an_engine_where_a_chapter_has_it(capsys, monkeypat
     assert apps[-1].session.run.config.engine == engine and apps[-1].session.run.config.data == "toy"
     assert run_cli(capsys, "--engine", engine, "-c", "3", "--data", "toy")[0] == 0
     assert apps[-1].session.run.config.engine == "scalar"
+
+
+@pytest.mark.parametrize("argv", [["--bogus" + ESCAPES], ["train", "--bog" + ESCAPES], ["-c", "gpt" + ESCAPES]])
+def test_a_typed_argument_cannot_drive_the_terminal_either(capsys, argv):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "\x1b" not in err and "\\x1b]0;PWNED" in err

@@ -41,6 +41,8 @@ def test_a_byte_order_mark_is_not_a_character(tmp_path):
     # printed raw, ESC and BEL retitle the terminal and clear it
     (b"ann\na\x1b]0;pwned\x07b\nab\x1b[2Jc\n", "line 2 has the control character U+001B; a document is printable"),
     (b"ann\n\n  b\tob\n", "line 3 has the control character U+0009 (a tab)"),  # a tab inside a document is a token
+    (b"ann\r\nbob\r\n\r\nc\x07d\r\n", "line 4 has the control character U+0007"),  # line breaks of every kind
+    (b"ann\rbob\r\rc\x07d", "line 4 has the control character U+0007"),
     # lines end at line breaks only: U+0085, a form feed or U+001C are characters of a line (and refused)
     ("ann\nzo\u0085e\u009b\n".encode("utf-8"), "line 2 has the control character U+0085"),
     (b"a\x0cb\nc\x1b\n", "line 1 has the control character U+000C"),

@@ -23,6 +23,7 @@ from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.lines import Lines
+from tui.widgets.name_box import NameBox
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.too_small import TooSmallScreen
 from tui.widgets.weights_panel import WeightsPanel
@@ -906,7 +907,7 @@ async def test_gradients_panel_compares_finite_difference_and_backprop(engine):
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         rows = app.snap.grad_check
-        assert len(rows) == 6 and app.snap.grad_note == "exact | backprop"
+        assert len(rows) == 6 and app.snap.grad_note == "h 1e-6 | backprop"
         for _, numerical, backprop in rows:
             assert numerical == pytest.approx(backprop, rel=1e-6, abs=1e-9)
         await pilot.press("p", "p")  # chapter 5: the post's forward difference beside the exact slope
@@ -954,6 +955,22 @@ async def test_command_palette_lists_the_actions():
                 break
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: app.session.run.step == 1, "the palette's training step")
+
+
+async def test_the_palette_runs_its_commands_from_the_name_box_too():
+    app = PlaygroundApp(chapter=6, name="")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", *"ann")
+        assert isinstance(app.focused, NameBox)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"next chapter")
+        from textual.command import CommandList
+
+        await wait_until(pilot, lambda: (found := app.screen.query(CommandList)) and found.first().option_count
+                         and "Next chapter" in str(found.first().get_option_at_index(0).prompt), "the palette's hit")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.chapter_number == 7, "the palette's next chapter")
+        assert app.typed == "ann"
 
 
 async def test_the_palette_screenshot_saves_in_the_current_folder_or_says_why_not(tmp_path, monkeypatch):

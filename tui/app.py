@@ -169,14 +169,14 @@ class PlaygroundCommands(Provider):
 
     async def discover(self) -> Hits:
         for description, action, help_text in self.commands():
-            yield DiscoveryHit(description, functools.partial(self.app.run_action, action), help=help_text)
+            yield DiscoveryHit(description, functools.partial(self.app.run_command, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for description, action, help_text in self.commands():
             score = matcher.match(description)
             if score > 0:
-                yield Hit(score, matcher.highlight(description), functools.partial(self.app.run_action, action),
+                yield Hit(score, matcher.highlight(description), functools.partial(self.app.run_command, action),
                           help=help_text)
 
 
@@ -860,6 +860,13 @@ class PlaygroundApp(App):
         self.typed = name
         self.query_one(ProbsPanel).input.value = name
 
+    async def run_command(self, action: str) -> None:
+        """An action picked in the command palette. From the name box it leaves the box first, as Esc does: there
+        check_action holds back the keys that would type a letter, and the palette's pick ran nothing."""
+        if isinstance(self.focused, NameBox):
+            self.focus_a_shown_panel()
+        await self.run_action(action)
+
     @on(NameBox.Left)
     def name_box_left(self) -> None:
         self.focus_a_shown_panel()
@@ -951,7 +958,7 @@ class PlaygroundApp(App):
             self.notify(f"Chapter {chapter.number} ({chapter.name}) is not built yet: no code to show.")
             return
         # the scalar engine's: the story's code, each chapter's idea in plain Python (chapter 7's Value and backward);
-        # e shows the fast engine's numpy, which runs chapters 7-12 in the playground
+        # e shows the fast engine's numpy, which runs chapters 7-12 unless --engine scalar or a session says otherwise
         running = self.session.run.config.engine if self.session.built else None
         self.push_screen(CodeScreen(chapter, "scalar", running=running))
 

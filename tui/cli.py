@@ -281,11 +281,6 @@ def run_config(args, **extra) -> RunConfig:
     )
 
 
-def engine_of(args, chapter) -> str | None:
-    """--engine where the chapter has it: chapters 1-6 have the scalar engine alone, and run on it whatever is asked."""
-    return args.engine if args.engine in chapter.engines else None
-
-
 def seed_of(args) -> int:
     """--seed, or the default: None until here, so that with --load a --seed given can be refused."""
     return DEFAULT_SEED if args.seed is None else args.seed
@@ -708,7 +703,7 @@ def cmd_playground(args) -> int:
             else:
                 dataset = datasets.load(args.data)  # read first: the file's own problem is the one to report
                 run = PlaygroundRun(RunConfig(chapter=chapter.number, data=args.data, seed=seed,
-                                              engine=engine_of(args, chapter)), dataset)
+                                              engine=chapter.engine_or_default(args.engine)), dataset)
                 options["saved"] = session.SavedSession(run)
             print_notes(options["saved"].run)
             chapter = options["saved"].run.chapter

@@ -141,7 +141,7 @@ class Session:
     def __init__(self, chapter: Chapter, seed: int = DEFAULT_SEED, engine: str | None = None, run: PlaygroundRun | None = None):
         self.chapter = chapter
         self.seed = seed
-        self.engine = engine if engine in chapter.engines and chapter.is_built(engine) else None
+        self.engine = chapter.engine_or_default(engine)
         self.run: PlaygroundRun | None = None
         self.saved_step = 0  # the step of the last save (or of the file it came from)
         self.file: str | None = None  # where ctrl+s last saved this chapter, or the file it was opened from
@@ -429,11 +429,11 @@ def gradient_check(model, ids, name, cursor, weights, backprop: bool) -> tuple[l
         forward = np.asarray(forward).reshape(array.shape)
         for idx in indices:
             rows.append((idx, float(forward[idx]), central_difference(model, ids, name, idx)))
-        return rows, "EPSILON 0.01 | exact"
+        return rows, "EPSILON 0.01 | h 1e-6"
     _, grads = model.gradients(ids)
     for idx in indices:
         rows.append((idx, central_difference(model, ids, name, idx), float(grads[name][idx])))
-    return rows, "exact | backprop"  # exact: the same tiny two-sided nudge as chapters 5-6's column
+    return rows, "h 1e-6 | backprop"  # h 1e-6: the same tiny two-sided nudge as chapters 5-6's column
 
 
 def next_beat(beat_at: float, started: float, beat: float) -> float:

@@ -44,6 +44,11 @@ class Chapter:
     def default_engine(self) -> str:
         return "fast" if "fast" in self.models and self.is_built("fast") else "scalar"
 
+    def engine_or_default(self, engine: str | None) -> str | None:
+        """`engine` where this chapter has it built; None (its default engine) where not: chapters 1-6 run on the
+        scalar engine whatever the playground is asked for."""
+        return engine if engine in self.models and self.is_built(engine) else None
+
     @property
     def trainable(self) -> bool:
         return self.steps > 0

@@ -12,10 +12,10 @@ TRY = {
     2: "press g a few times: the scores are new random numbers each token, so no two dice match.",
     3: "tab to the weights (at 80x24: 2 first), pick one with the arrows, + until it wins.",
     4: "type a name with /, Esc to leave the box, then + or - on a weight: the loss moves at once.",
-    5: "nudge a weight and compare the slope a small nudge measures with the exact one (panel Grads).",
+    5: "nudge a weight and compare the slope EPSILON measures with a far smaller nudge's, near exact (panel Grads).",
     6: "press space: the loss of ann (panel Probabilities) falls from 0.887 to 0.738; d, then toy, trains on the eight "
        "toy names.",
-    7: "c, then PageDown to class Value: its one backward pass finds every gradient.",
+    7: "c, then PageDown a few times to class Value: its one backward pass finds every gradient.",
     8: "+ on '.' many times, then type nnnn: -log p grows without limit as p(n) falls (1 - p stopped at 1).",
     9: "space, then g: in a few hundred steps the names sound like names; held-out (Loss): names it never sees.",
     10: "compare the loss (l) with chapter 9's: about even at 2000 steps, ahead if you train on (space).",

@@ -53,9 +53,9 @@ class GradientsPanel(VerticalScroll):
             name = name[1:-1] if len(index) == 1 else session.matrix + name  # a vector's rows: just the token
             table.add_row(Text(name), f"{a:+.5f}", f"{b:+.5f}", f"{abs(a - b):.0e}", style=style)
         if session.chapter.number < 7:
-            note = ("EPSILON 0.01: (loss(w + 0.01) - loss(w)) / 0.01; exact: a nudge of h = 1e-6 each way. The gap "
-                    "comes from EPSILON's size.")
+            note = ("EPSILON 0.01: (loss(w + 0.01) - loss(w)) / 0.01; h 1e-6: a nudge of 1e-6 each way, near exact. "
+                    "The gap comes from EPSILON's size.")
         else:
-            note = ("exact: (loss(w + h) - loss(w - h)) / 2h, h = 1e-6, two losses per weight, as in chapter 5; "
-                    "backprop: every gradient in one backward pass.")
+            note = ("h 1e-6: (loss(w + h) - loss(w - h)) / 2h, two losses per weight, as in chapter 5; backprop: "
+                    "every gradient, exactly, in one backward pass.")
         self.body.update(Group(table, Text(note, style=DIM)))
