@@ -638,3 +638,22 @@ async def test_an_error_from_a_file_cannot_drive_the_terminal(tmp_path):
 
 def test_one_line_escapes_control_characters():
     assert one_line(ValueError("bad \x1b[2Jname\x07\nsecond line")) == "bad \\x1b[2Jname\\x07"
+
+
+async def test_ctrl_s_over_another_dialog_says_esc_comes_first(tmp_path):
+    """d's dialog says ctrl+s saves the chapter first: there ctrl+s did nothing, and said nothing."""
+    app = App(chapter=6, step_budget=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DataPicker), "d's dialog")
+        assert "Esc, then ctrl+s, saves this one first" in str(app.screen.query_one(".hint").content)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.toast == "Esc first, to close this; then ctrl+s saves the chapter.", "why")
+        await pilot.press("escape", "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePrompt), "the save prompt")
+        app.toast = ""
+        await pilot.press("ctrl+s")  # over its own prompt: nothing more to say
+        await pilot.pause()
+        assert app.toast == "" and isinstance(app.screen, FilePrompt)

@@ -1028,7 +1028,7 @@ async def test_the_palette_jumps_to_a_chapter_and_the_old_chapters_toasts_go():
     app = PlaygroundApp(chapter=3)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        commands = {description: action for description, action, _ in PlaygroundCommands(app.screen).commands()}
+        commands = {description: action for description, action, *_ in PlaygroundCommands(app.screen).commands()}
         assert commands["Chapter 11: Attention"] == "chapter(11)"
         assert len([c for c in commands if c.startswith("Chapter ")]) == 12
         app.notify("Nudge taken back: the weight of 'i' went below 0")
@@ -1057,7 +1057,7 @@ async def test_the_palette_of_a_small_screen_lists_its_panels():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        commands = {c[0]: c[1:] for c in PlaygroundCommands(app.screen).commands()}
+        commands = {c[0]: c[1:3] for c in PlaygroundCommands(app.screen).commands()}
         assert commands["Show the Attention panel"] == ("panel(6)", "key: 6")
         assert commands["Show the Weights panel"] == ("panel(2)", "key: 2")
         await app.run_action(commands["Show the Attention panel"][0])
@@ -1101,6 +1101,30 @@ async def test_q_asks_first_while_training_is_not_saved(tmp_path):
         await pilot.press("q")  # saved: q quits at once
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_q_says_where_ctrl_s_saves_an_unsaved_chapter(monkeypatch):
+    import tui.app
+
+    app = PlaygroundApp(chapter=6, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("p", "q")  # chapter 5 has nothing to save: ctrl+s there would not save chapter 6
+        await pilot.pause()
+        assert app.toast == "q again quits; not saved: chapter 6 (2 steps). ctrl+s saves a chapter on its own screen."
+        monkeypatch.setattr(tui.app, "CONFIRM_SECONDS", 0.3)
+        app.NOTIFICATION_TIMEOUT = 0.3
+        await pilot.resize_terminal(60, 20)  # ctrl+s does nothing here: the note says where it does
+        await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
+        await pilot.pause(0.4)  # q's first question is over
+        await pilot.press("q")
+        note = app.screen.query_one("#too-small-note")
+        await wait_until(pilot, lambda: "At 80x24 or more, ctrl+s saves a chapter" in str(note.content), "q's note")
+        await wait_until(pilot, lambda: str(note.content) == "", "the note gone with q's question")
+        await pilot.press("q")  # the question is over, as the note said: it asks again
+        await pilot.pause()
+        assert app.is_running
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's log(0): the test checks what the playground says
@@ -1351,7 +1375,7 @@ def test_help_lists_every_key_of_the_playground():
     from tui.widgets.help_screen import KEYS
 
     shown = {"full_stop": ".", "left_square_bracket": "[", "right_square_bracket": "]", "plus": "+", "minus": "-",
-             "slash": "/", "question_mark": "?"}
+             "slash": "/", "question_mark": "?", "escape": "Esc"}
     cells = [key for _, keys in KEYS for key, _ in keys]
     words = {word for cell in cells for word in cell.split()}  # "n / p": n, /, p
     for key, *_ in BINDINGS:
@@ -1839,8 +1863,37 @@ async def test_the_palette_over_help_offers_no_playground_action_to_run_behind_i
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert list(PlaygroundCommands(app.screen).commands()) == []
+        # help's own, run on help: Close (its three keys once)
+        assert list(PlaygroundCommands(app.screen).commands()) == [("Close", "dismiss", "key: esc", app.screen)]
         assert list(PlaygroundCommands(app.screen_stack[0]).commands())  # on the playground itself: all of them
+
+
+async def test_the_palette_over_the_code_view_or_a_dialog_offers_their_own_keys():
+    app = PlaygroundApp(chapter=8, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")  # steps not saved: ctrl+q asks first
+        await settle(pilot, app)
+        await pilot.press("c")
+        commands = {c[0]: c for c in PlaygroundCommands(app.screen).commands()}
+        assert set(commands) == {"Close", "The other engine's code", "Long lines folded, or one line each"}
+        _, action, key, screen = commands["The other engine's code"]
+        assert key == "key: e" and screen is app.screen
+        await app.run_action(action, screen)
+        assert app.screen.engine == "fast"
+        await pilot.press("escape", "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePrompt), "the save prompt")
+        assert [c[0] for c in PlaygroundCommands(app.screen).commands()] == ["Cancel"]
+        assert "Maximize" not in [c.title for c in app.get_system_commands(app.screen)]  # it hatched the playground
+        await pilot.press("ctrl+q")  # in a dialog q types: the question says ctrl+q
+        await wait_until(pilot, lambda: app.toast.startswith("ctrl+q again quits"), "the quit question")
+
+
+async def test_a_panel_key_on_the_wide_layout_says_why_it_does_nothing():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: app.toast.startswith("Every panel is in sight at this size: 1-6 pick one "
+                                                             "below 110x30"), "why")
 
 
 async def test_a_panel_key_after_maximize_shows_that_panel_not_a_hatch():

@@ -91,6 +91,7 @@ KEYS = [
     ("d", "pick_data", "Pick the data (names, toy, typed names, a file)", ""),
     ("question_mark", "help", "Help: every key", "Help"),
     ("q", "quit", "Quit", "Quit"),
+    ("escape", "close_view", "Close the loss chart or the attention maps", ""),
 ]
 FOOTER_ACTIONS = {action for _, action, _, label in KEYS if label}
 GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads panel, beside its check
@@ -152,32 +153,47 @@ class JobDone(Message):
 class PlaygroundCommands(Provider):
     """Every action of the playground in the command palette (ctrl+p)."""
 
+    def key_help(self, key: str, action: str) -> str:
+        key = key.split(",")[0]
+        # as the footer shows it (".", "[", "?"), but ctrl+s as the help writes it, not ^s
+        return f"key: {key if key.startswith('ctrl+') else self.app.get_key_display(Binding(key, action))}"
+
     def commands(self):
-        if self.screen is not self.app.screen_stack[0]:  # over help or a dialog they would run unseen, behind it
+        """(title, action, help, namespace) of every command of the screen the palette opened over: the playground's
+        run as their keys do (namespace None), a dialog's on the dialog."""
+        if self.screen is not self.app.screen_stack[0]:  # help, the code or a dialog: its own keys, run there (the
+            done = set()                                  # playground's would run unseen, behind it)
+            own = [b for cls in type(self.screen).__mro__ if cls.__module__.startswith("tui.")  # not Textual's tab
+                   for b in cls.__dict__.get("BINDINGS", [])]
+            for binding in own:
+                if binding.description and binding.action not in done:
+                    done.add(binding.action)
+                    yield binding.description, binding.action, self.key_help(binding.key, binding.action), self.screen
             return
         for key, action, description, _ in KEYS:
-            key = key.split(",")[0]
-            # as the footer shows it (".", "[", "?"), but ctrl+s as the help writes it, not ^s
-            shown = key if key.startswith("ctrl+") else self.app.get_key_display(Binding(key, action))
-            yield description, action, f"key: {shown}"
+            yield description, action, self.key_help(key, action), None
         if self.app.narrow:  # a small screen shows one panel at a time: each is a command too
             for number, panel in enumerate(self.app.panels(), start=1):
-                yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}"
+                yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}", None
         for chapter in CHAPTERS:  # a jump, where n and p step one at a time
             yield (f"Chapter {chapter.number}: {chapter.title}", f"chapter({chapter.number})",
-                   f"go to chapter {chapter.number} ({chapter.name}); n and p step one at a time")
+                   f"go to chapter {chapter.number} ({chapter.name}); n and p step one at a time", None)
+
+    def callback(self, action: str, namespace):
+        if namespace is None:
+            return functools.partial(self.app.run_command, action)
+        return functools.partial(self.app.run_action, action, namespace)
 
     async def discover(self) -> Hits:
-        for description, action, help_text in self.commands():
-            yield DiscoveryHit(description, functools.partial(self.app.run_command, action), help=help_text)
+        for description, action, help_text, namespace in self.commands():
+            yield DiscoveryHit(description, self.callback(action, namespace), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for description, action, help_text in self.commands():
+        for description, action, help_text, namespace in self.commands():
             score = matcher.match(description)
             if score > 0:
-                yield Hit(score, matcher.highlight(description), functools.partial(self.app.run_command, action),
-                          help=help_text)
+                yield Hit(score, matcher.highlight(description), self.callback(action, namespace), help=help_text)
 
 
 class LeftColumn(Vertical):
@@ -222,7 +238,6 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
                 for key, action, description, short in KEYS + PANEL_KEYS]
-    BINDINGS.append(Binding("escape", "close_view", "Close the loss chart or the attention maps", show=False))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None,
@@ -686,7 +701,10 @@ class PlaygroundApp(App):
         # what is asked about: not the counts (a chapter still training adds steps meanwhile), but a save since asks anew
         if unsaved and not self.asked_before("q", [(n, self.sessions[n].saved_step) for n, _ in unsaved]):
             lost = ", ".join(f"chapter {n} ({what})" for n, what in unsaved)
-            self.notify(f"q again quits; not saved: {lost}. ctrl+s saves the chapter on screen.")
+            where = "At 80x24 or more, ctrl+s" if isinstance(self.screen, TooSmallScreen) else "ctrl+s"  # not here
+            # in a dialog or the code view q types or closes: there only ctrl+q quits
+            again = "ctrl+q" if len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen) else "q"
+            self.notify(f"{again} again quits; not saved: {lost}. {where} saves a chapter on its own screen.")
             return
         self.exit()
 
@@ -1026,7 +1044,9 @@ class PlaygroundApp(App):
 
     def action_panel(self, number: int) -> None:
         panels = self.panels()
-        if self.narrow and 1 <= number <= len(panels):
+        if not self.narrow:
+            self.notify(f"Every panel is in sight at this size: 1-{len(panels)} pick one below {WIDE[0]}x{WIDE[1]}.")
+        elif 1 <= number <= len(panels):
             self.bring(panels[number - 1])
             self.request_snapshot()
 
@@ -1058,7 +1078,7 @@ class PlaygroundApp(App):
             return
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
         if self.screen_stack and isinstance(self.screen_stack[-1], TooSmallScreen):  # a toast would cover its
-            self.screen_stack[-1].say(message)  # text, and be cut at its size
+            self.screen_stack[-1].say(message, self.toast_until - now)  # text, and be cut at its size
             return
         super().notify(message, **(kw if kw.get("title") else {"markup": False} | kw))
 
@@ -1078,6 +1098,8 @@ class PlaygroundApp(App):
             if command.title == "Screenshot" and not self.is_web:  # Textual's goes to ~/Downloads, rare over ssh
                 command = command._replace(help="Save an SVG picture of the screen in the current folder",
                                            callback=lambda: self.set_timer(0.1, self.save_picture))
+            if command.title == "Maximize" and screen is not self.screen_stack[0]:
+                continue  # a dialog maximized hatched the whole playground around its box
             if command.title == "Maximize":  # nothing on screen says how to leave it
                 command = command._replace(help="The focused panel alone on the screen; Esc brings back the others",
                                            callback=functools.partial(self.maximize, screen))

@@ -30,12 +30,19 @@ def reporting(app, callback):
     return handle
 
 
-def a_dialog_is_open(app) -> bool:
-    return len(app.screen_stack) > 1  # help, code, or one of these prompts: keys go to it, not here
+def a_dialog_is_open(app, key: str, then: str) -> bool:
+    """Whether help, the code or a prompt has the keys (ctrl+s and ctrl+o reach the app through them). Over the
+    prompt it opened itself the key does nothing more; over any other it says Esc comes first, then `then`."""
+    if len(app.screen_stack) == 1:
+        return False
+    if getattr(app.screen, "opened_by", None) != key:
+        app.notify(f"Esc first, to close this; then {then}.")
+    return True
 
 
-def open_dialog(app, dialog, callback) -> None:
+def open_dialog(app, key: str, dialog, callback) -> None:
     app.clear_notifications()  # an earlier toast (r's question, a step's note) would cover the path box
+    dialog.opened_by = key
     app.push_screen(dialog, reporting(app, callback))
 
 
@@ -51,7 +58,7 @@ def default_path(app, opening: bool = False) -> str:
 
 def save_session(app) -> None:
     """ctrl+s: ask where, then write the chapter's run (and the typed name) between two steps."""
-    if a_dialog_is_open(app):
+    if a_dialog_is_open(app, "ctrl+s", "ctrl+s saves the chapter"):
         return
     session = app.session
     if not session.built:
@@ -86,7 +93,8 @@ def save_session(app) -> None:
             raise Refused(f"{shown_path(path)} holds {held}: Enter again replaces it, Esc keeps it.")
         return path
 
-    open_dialog(app, FilePrompt("Save the session", default_path(app), save_hint(session, app.snap), accept=checked), save_to)
+    prompt = FilePrompt("Save the session", default_path(app), save_hint(session, app.snap), accept=checked)
+    open_dialog(app, "ctrl+s", prompt, save_to)
 
 
 def rescue_unsaved(app) -> list[str]:
@@ -115,7 +123,7 @@ def save_hint(session: Session, snap) -> str:
 
 def open_session(app) -> None:
     """ctrl+o: load a session file into a new run; its chapter adopts it only when the whole file was good."""
-    if a_dialog_is_open(app):
+    if a_dialog_is_open(app, "ctrl+o", "ctrl+o opens a session"):
         return
 
     def load(path: str):
@@ -133,13 +141,13 @@ def open_session(app) -> None:
         adopt(app, run, f"Opened {path}: chapter {run.chapter.number}{at}", typed=saved.typed, file=path)
 
     hint = "A file saved with ctrl+s or `train --save`."
-    open_dialog(app, FilePrompt("Open a session", default_path(app, opening=True), hint, accept=load), opened)
+    open_dialog(app, "ctrl+o", FilePrompt("Open a session", default_path(app, opening=True), hint, accept=load), opened)
 
 
 def pick_data(app) -> None:
     """d: the names, the toy set, names typed in the dialog or a file of one's own. The chapter starts again from
     fresh weights on it."""
-    if a_dialog_is_open(app):
+    if a_dialog_is_open(app, "d", "d picks the data"):
         return
     session = app.session
     chapter = session.chapter
@@ -165,14 +173,14 @@ def pick_data(app) -> None:
         adopt(app, run, f"Chapter {chapter.number} now learns from {data_label(d)}: {len(d.docs):,} "
                         f"document{'s' if len(d.docs) != 1 else ''}, a vocabulary of {len(run.vocab)} tokens, fresh weights{notes}")
 
-    note = "Another data set starts the chapter again from fresh weights (ctrl+s saves this one first)."
+    note = "Another data set starts the chapter again from fresh weights (Esc, then ctrl+s, saves this one first)."
     source = source_of(session.run.dataset) if session.built else "names"
     docs = session.run.dataset.docs if source == "docs" else ()
     try:  # typed names are in the chapter's own vocabulary; an unreadable names.txt must not keep d from a file
         letters = shared_dataset(chapter.data).vocab.shown
     except (DataError, OSError):
         letters = ""
-    open_dialog(app, DataPicker(current, build, note, source, docs, letters), picked)
+    open_dialog(app, "d", DataPicker(current, build, note, source, docs, letters), picked)
 
 
 def ask_before_replacing(app, session: Session | None, key: str, source: str) -> None:

@@ -385,8 +385,8 @@ class CodeScreen(ModalScreen):
         Binding("escape", "dismiss", "Close"),
         Binding("c", "dismiss", "Close", show=False),
         Binding("q", "dismiss", "Close", show=False),
-        Binding("e", "other_engine", "Other engine", show=False),
-        Binding("w", "toggle_wrap", "Wrap", show=False),
+        Binding("e", "other_engine", "The other engine's code", show=False),
+        Binding("w", "toggle_wrap", "Long lines folded, or one line each", show=False),
     ]
 
     def __init__(self, chapter: Chapter, engine: str = "scalar", running: str | None = None):

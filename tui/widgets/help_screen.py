@@ -48,10 +48,12 @@ KEYS = [
         ("l", "the loss chart, with running mean, baseline and held-out loss"),
         ("a", "attention maps of the typed name (chapters 11-12)"),
         ("Esc", "close the loss chart or the attention maps, as l and a do"),
-        ("1-6", "on a small screen: show one panel (about, weights, probabilities, loss, generate, extra)"),
+        ("1-6", "on a small screen: show one panel (About, Weights, Probs, Loss, Generate, and Grads or Attention "
+                "where the chapter has them)"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
         ("q", "quit (ctrl+c too, outside a text box; steps or nudges not saved: q twice)"),
+        ("ctrl+q", "quit from anywhere, a dialog or a text box too (not saved: twice)"),
     ]),
 ]
 

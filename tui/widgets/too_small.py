@@ -4,6 +4,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Static
 
 MIN_SIZE = (80, 24)
@@ -20,13 +21,20 @@ class TooSmallScreen(ModalScreen):
     """
     BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("ctrl+c", "app.quit", "Quit", show=False)]
 
+    clear_timer: Timer | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("", id="too-small")
         yield Static("", id="too-small-note")
 
-    def say(self, message: str) -> None:
-        """A message the playground would toast (q's question): here, in lines that wrap, not over this text."""
-        self.query_one("#too-small-note", Static).update("\n" + message)
+    def say(self, message: str, seconds: float) -> None:
+        """A message the playground would toast (q's question): here, in lines that wrap, not over this text; gone
+        after `seconds`, as the toast would be (q's question ends then: a note left up said q again quits)."""
+        note = self.query_one("#too-small-note", Static)
+        note.update("\n" + message)
+        if self.clear_timer is not None:
+            self.clear_timer.stop()
+        self.clear_timer = self.set_timer(seconds, lambda: note.update(""))
 
     def on_mount(self) -> None:
         self.show_size(self.app.size.width, self.app.size.height)
