@@ -1888,6 +1888,20 @@ async def test_the_palette_over_the_code_view_or_a_dialog_offers_their_own_keys(
         await wait_until(pilot, lambda: app.toast.startswith("ctrl+q again quits"), "the quit question")
 
 
+async def test_the_footer_says_pause_while_the_chapter_trains():
+    app = PlaygroundApp(chapter=9, engine="scalar")  # 2000 slow steps: still training when space comes again
+    async with app.run_test(size=SMALL) as pilot:
+
+        def label() -> str:
+            return next((key.description for key in app.query("FooterKey") if key.action == "train"), "")
+
+        await wait_until(pilot, lambda: label() == "Train", "the footer")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: app.session.training and label() == "Pause", "Pause")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: not app.session.training and label() == "Train", "Train again")
+
+
 async def test_a_panel_key_on_the_wide_layout_says_why_it_does_nothing():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

@@ -608,6 +608,7 @@ class PlaygroundApp(App):
     # ---- training -------------------------------------------------------------------------------------
     def show_status(self) -> None:
         self.query_one(StatusBar).show(self.session, self.snap)
+        self.query_one(Footer).relabel({"train": "Pause"} if self.session.training else {})
 
     def built(self, session: Session) -> bool:
         """Whether the chapter has a model; if not, its error says why."""
