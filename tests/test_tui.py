@@ -1902,6 +1902,22 @@ async def test_the_footer_says_pause_while_the_chapter_trains():
         await wait_until(pilot, lambda: not app.session.training and label() == "Train", "Train again")
 
 
+async def test_the_footer_dims_the_keys_a_chapter_has_nothing_for_and_they_still_say_why():
+    app = PlaygroundApp(chapter=5)
+    async with app.run_test(size=SMALL) as pilot:
+
+        def dimmed() -> set[str]:
+            return {key.action for key in app.query("FooterKey") if key.has_class("-disabled")}
+
+        await wait_until(pilot, lambda: dimmed() == {"train", "loss_chart"}, "no training in chapter 5")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: app.toast.startswith("Chapter 5 does not train"), "why")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: dimmed() == set(), "chapter 6 trains")
+        app.show_chapter(12)
+        await wait_until(pilot, lambda: dimmed() == {"next_chapter"}, "the last chapter")
+
+
 async def test_a_panel_key_on_the_wide_layout_says_why_it_does_nothing():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

@@ -608,7 +608,11 @@ class PlaygroundApp(App):
     # ---- training -------------------------------------------------------------------------------------
     def show_status(self) -> None:
         self.query_one(StatusBar).show(self.session, self.snap)
-        self.query_one(Footer).relabel({"train": "Pause"} if self.session.training else {})
+        session = self.session
+        idle = set() if session.trains else {"train", "loss_chart"}  # no training, no curve to chart
+        if self.chapter_number == len(CHAPTERS):
+            idle.add("next_chapter")
+        self.query_one(Footer).relabel({"train": "Pause"} if session.training else {}, frozenset(idle))
 
     def built(self, session: Session) -> bool:
         """Whether the chapter has a model; if not, its error says why."""

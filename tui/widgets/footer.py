@@ -1,5 +1,5 @@
-"""Textual's Footer, without its leak, and with keys whose label follows what they do now (space: Pause while the
-chapter on screen trains)."""
+"""Textual's Footer, without its leak, and with keys that follow the chapter on screen: a label that says what the key
+does now (space: Pause while it trains), dimmed where the key has nothing to do (it still says why when pressed)."""
 from __future__ import annotations
 
 from textual.widgets import Footer as TextualFooter
@@ -9,6 +9,7 @@ class Footer(TextualFooter):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.labels: dict[str, str] = {}  # action -> the label it has now, in place of its binding's
+        self.dimmed: frozenset[str] = frozenset()  # actions with nothing to do here
         self.descriptions: dict[str, str] = {}  # action -> its binding's label
 
     async def recompose(self) -> None:
@@ -18,12 +19,13 @@ class Footer(TextualFooter):
         bound = getattr(self, "__watchers", {}).get("compact")  # where Textual keeps a data_bind's watchers
         if bound:
             bound[:] = [(node, callback) for node, callback in bound if node.is_attached]
-        self.relabel(self.labels)
+        self.relabel(self.labels, self.dimmed)
 
-    def relabel(self, labels: dict[str, str]) -> None:
-        self.labels = labels
+    def relabel(self, labels: dict[str, str], dimmed: frozenset[str]) -> None:
+        self.labels, self.dimmed = labels, dimmed
         for key in self.query("FooterKey"):
             description = labels.get(key.action, self.descriptions.setdefault(key.action, key.description))
             if key.description != description:
                 key.description = description
                 key.refresh(layout=True)
+            key.set_class(key.action in dimmed, "-disabled")  # the look of a disabled key; a click still says why
