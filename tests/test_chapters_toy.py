@@ -100,6 +100,39 @@ def test_chapter6_on_the_eight_toy_documents_uses_docs_in_turn():
     assert run.model.w != [0.62, 0.45, 0.85, 0.67, 0.17, 0.53]
 
 
+def the_posts_training(docs: list[str], steps: int = 75, lr: float = 0.1, epsilon: float = 0.01) -> list[float]:
+    """Chapter 6 written out once more, apart from core: the post's loss (the mean of 1 - p, p a weight over their
+    left-to-right sum) and its forward-difference gradients, step k on docs[k % len(docs)]."""
+    vocab = ["a", "i", "l", "e", "n", "."]
+
+    def loss(w, doc):
+        total = 0.0
+        for x in w:
+            total += x
+        surprise = 0.0
+        targets = [vocab.index(c) for c in doc] + [vocab.index(".")]
+        for t in targets:
+            surprise += 1 - w[t] / total
+        return surprise / len(targets)
+
+    w = [0.62, 0.45, 0.85, 0.67, 0.17, 0.53]
+    for k in range(steps):
+        doc, before = docs[k % len(docs)], loss(w, docs[k % len(docs)])
+        grads = [(loss(w[:i] + [w[i] + epsilon] + w[i + 1:], doc) - before) / epsilon for i in range(len(w))]
+        w = [x - lr * g for x, g in zip(w, grads)]
+    return w
+
+
+def test_chapter6_on_the_eight_toy_documents_matches_the_posts_loop_written_apart():
+    assert the_posts_training(["ann"]) == CH6_WEIGHTS  # the loop written apart gives the spec's numbers
+    run = Run(RunConfig(6, data="toy"))
+    for _ in range(75):
+        run.train_step()
+    assert run.model.weights()["weights"].tolist() == the_posts_training(TOY_DOCS) == [
+        0.7457226810172285, 0.34674434042876695, 0.791765196257184, 0.5781773211644908, 0.22082087667172554,
+        0.6242597490637487]
+
+
 def test_runs_are_deterministic_under_a_seed():
     def names(seed):
         run = Run(RunConfig(2, seed=seed))

@@ -320,3 +320,13 @@ def test_chapter10_pulls_ahead_of_chapter9_when_trained_on():
         return sum(losses[-1000:]) / 1000
 
     assert late_loss(10) < late_loss(9) - 0.02
+
+
+@pytest.mark.parametrize("number", [9, 10, 11, 12])
+def test_every_context_chapter_learns_visibly_with_its_defaults_on_the_fast_engine(number):
+    """The spec's rule, in every run of the suite (the scalar engine's chapter 11 takes minutes: a slow test): within
+    its default steps (at most 2,000) the smoothed loss falls well below a fair die's ln 27."""
+    run = Run(RunConfig(number))
+    assert run.config.engine == "fast" and run.steps <= 2000
+    losses = [run.train_step().loss for _ in range(run.steps)]
+    assert sum(losses[-200:]) / 200 < math.log(27) - 0.4

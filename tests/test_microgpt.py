@@ -101,6 +101,18 @@ def test_the_scalar_engine_prints_microgpts_whole_run():
     assert [run.sample() for _ in range(20)] == SAMPLES
 
 
+def test_plain_microgpt_and_both_engines_agree_over_the_first_40_steps():
+    """The slow test below, in every run of the suite for its first steps: microgpt itself, not this project's
+    engines' own earlier output, is what the losses are held to (the scalar engine's bit for bit)."""
+    rng, docs, vocab, ref = reference_module().reference_setup()
+    with no_gc():
+        theirs = [ref.train_step(vocab.encode(docs[s]), 0.01 * (1 - s / 1000), s) for s in range(40)]
+    scalar, fast = Run(RunConfig(12, engine="scalar")), Run(RunConfig(12, engine="fast"))
+    with no_gc():
+        assert [scalar.train_step().loss for _ in range(40)] == theirs
+    assert [fast.train_step().loss for _ in range(40)] == pytest.approx(theirs, rel=1e-12)
+
+
 @pytest.mark.slow
 def test_plain_microgpt_prints_the_same_whole_run():
     """The expected run against microgpt itself (bench_scalar's plain version: one Value per + and *), so that a

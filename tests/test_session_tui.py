@@ -393,29 +393,36 @@ async def test_the_data_dialogs_question_pauses_training_so_its_count_stays_true
         run = app.session.run
         run.config = replace(run.config, steps=10**6)  # a plan long enough to be training still when d is pressed
         await pilot.press("space")
-        await pilot.pause(0.5)
-        assert app.session.training
+        await wait_until(pilot, lambda: app.session.training and run.step > 0, "training")
         await pilot.press("d", "enter")  # names again: a fresh run, which would replace the steps trained
-        await pilot.pause()
+        await wait_until(pilot, lambda: error_of(app), "the question")
         question = error_of(app)
         assert question.startswith("Chapter 9 has ") and "not saved; its training is paused: Enter again" in question
+        await settle(pilot, app)  # stopped: had it trained on, the count below would have moved
         steps = app.session.run.step
-        await pilot.pause(0.5)
-        assert not app.session.training and app.session.run.step == steps
         assert question.startswith(f"Chapter 9 has {steps:,} trained steps not saved")  # the count it would throw away
 
 
 async def test_the_data_dialogs_count_includes_the_step_under_way():
     # it was read while a step ran: "137 trained steps not saved" of a run that stopped at 138
-    import time
+    import threading
 
     app = App(chapter=9)
     async with app.run_test(size=SIZE) as pilot:
         run = app.session.run
-        real = run.train_step
-        run.train_step = lambda: (time.sleep(0.2), real())[1]  # each step long enough to be under way at the key
+        real, started, go = run.train_step, threading.Event(), threading.Event()
+
+        def held_step():  # the second step is under way until the key has come
+            if run.step == 1:
+                started.set()
+                go.wait(10)
+            return real()
+
+        run.train_step = held_step
         await pilot.press("space")
-        await wait_until(pilot, lambda: run.step >= 1, "a first step")
+        await wait_until(pilot, started.is_set, "a second step under way")
+        threading.Timer(0.3, go.set).start()  # the dialog's count waits for the step: it must end on its own
+        assert run.step == 1
         await pilot.press("d", "enter")
         await wait_until(pilot, lambda: error_of(app), "the question")
         await settle(pilot, app)

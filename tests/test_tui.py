@@ -75,8 +75,11 @@ async def test_chapter_4_probabilities_and_loss_of_ann():
         assert snap.probs[0] == pytest.approx(expected, abs=1e-15)
         shown = text_of(app, "#probs-body")
         assert "loss 0.8868" in shown
-        assert "19" in shown and "26" in shown  # p(a) and p(l) as percentages
-        assert "0.812" in shown  # position 0: 1 - p(a)
+        header, first = next((line, shown.splitlines()[i + 1]) for i, line in enumerate(shown.splitlines())
+                             if "context" in line)
+        assert header.split() == ["context", "→", "next", "a", "i", "l", "e", "n", ".", "loss"]
+        # each token's percent under its own column, the target framed, then 1 - p(a)
+        assert first.split() == [".", "→", "a", "[", "19]", "14", "26", "20", "5", "16", "0.812"]
         assert "0.8868" in text_of(app, "#status")
         assert app.sub_title == "4/12 loss"
 
@@ -122,11 +125,13 @@ async def test_a_chapter_switch_right_after_a_resize_leaves_no_panel_at_an_old_s
     app = PlaygroundApp(chapter=9, name="emma")
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("3")  # the Probabilities panel
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.active_panel == "probs" and text_of(app, "#probs-body"), "the panel")
         app._driver._size = Size(110, 30)
         app.post_message(events.Resize(Size(110, 30), Size(110, 30)))  # no pause before the key
         await pilot.press("n")
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: app.chapter_number == 10 and not app.narrow, "chapter 10, wide")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         shown = [lines for lines in app.query(Lines) if lines.display and lines.parent.display and lines._strips]
         assert shown, "no panel's lines were drawn"
         for lines in shown:
@@ -142,14 +147,15 @@ async def test_a_resize_under_a_covering_screen_lays_out_the_playground(cover):
         await pilot.pause()
         if cover == "question_mark":
             await pilot.press("question_mark")
+            await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         else:
             await pilot.resize_terminal(60, 18)
-        await pilot.pause(0.2)
+            await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
         await pilot.resize_terminal(*SMALL)
-        await pilot.pause(0.2)
         if cover == "question_mark":
             await pilot.press("escape")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0] and app.screen.has_class("-narrow")
+                         and app.query_one("#chapters").outer_size.width == 16, "the small layout")
         main = app.screen
         assert main.has_class("-narrow") and app.query_one("#panelbar").display
         assert app.query_one("#chapters").outer_size.width == 16  # the small screen's chapter column (the wide one is 18)
@@ -948,11 +954,9 @@ async def test_command_palette_lists_the_actions():
         await pilot.press(*"one training step")
         from textual.command import CommandList
 
-        for _ in range(50):  # the palette searches in the background
-            await pilot.pause(0.1)
-            found = app.screen.query(CommandList)
-            if found and found.first().option_count and "training step" in str(found.first().get_option_at_index(0).prompt):
-                break
+        await wait_until(pilot, lambda: (found := app.screen.query(CommandList)) and found.first().option_count  # the
+                         and "One training step" in str(found.first().get_option_at_index(0).prompt),  # search runs
+                         "the palette's hit")  # in the background
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: app.session.run.step == 1, "the palette's training step")
 
@@ -1117,10 +1121,10 @@ async def test_q_says_where_ctrl_s_saves_an_unsaved_chapter(monkeypatch):
         app.NOTIFICATION_TIMEOUT = 0.3
         await pilot.resize_terminal(60, 20)  # ctrl+s does nothing here: the note says where it does
         await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
-        await pilot.pause(0.4)  # q's first question is over
+        app.questions.clear()  # q's first question is over
         await pilot.press("q")
         note = app.screen.query_one("#too-small-note")
-        await wait_until(pilot, lambda: "At 80x24 or more, ctrl+s saves a chapter" in str(note.content), "q's note")
+        assert "At 80x24 or more, ctrl+s saves a chapter" in str(note.content)  # said at once, however busy
         await wait_until(pilot, lambda: str(note.content) == "", "the note gone with q's question")
         await pilot.press("q")  # the question is over, as the note said: it asks again
         await pilot.pause()
