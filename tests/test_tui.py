@@ -1117,8 +1117,8 @@ async def test_q_says_where_ctrl_s_saves_an_unsaved_chapter(monkeypatch):
         await pilot.press("p", "q")  # chapter 5 has nothing to save: ctrl+s there would not save chapter 6
         await pilot.pause()
         assert app.toast == "q again quits; not saved: chapter 6 (2 steps). ctrl+s saves a chapter on its own screen."
-        monkeypatch.setattr(tui.app, "CONFIRM_SECONDS", 0.3)
-        app.NOTIFICATION_TIMEOUT = 0.3
+        monkeypatch.setattr(tui.app, "CONFIRM_SECONDS", 1.0)
+        app.NOTIFICATION_TIMEOUT = 1.0
         await pilot.resize_terminal(60, 20)  # ctrl+s does nothing here: the note says where it does
         await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), "the too-small screen")
         app.questions.clear()  # q's first question is over
@@ -1893,8 +1893,10 @@ async def test_the_palette_over_the_code_view_or_a_dialog_offers_their_own_keys(
 
 
 async def test_the_footer_says_pause_while_the_chapter_trains():
-    app = PlaygroundApp(chapter=9, engine="scalar")  # 2000 slow steps: still training when space comes again
+    app = PlaygroundApp(chapter=9, engine="scalar")
     async with app.run_test(size=SMALL) as pilot:
+        run = app.session.run
+        run.config = replace(run.config, steps=10**6)  # still training when space comes again
 
         def label() -> str:
             return next((key.description for key in app.query("FooterKey") if key.action == "train"), "")
@@ -1928,6 +1930,31 @@ async def test_a_panel_key_on_the_wide_layout_says_why_it_does_nothing():
         await pilot.press("4")
         await wait_until(pilot, lambda: app.toast.startswith("Every panel is in sight at this size: 1-6 pick one "
                                                              "below 110x30"), "why")
+        await pilot.press("l", "2")  # the big chart hides every panel: not "every panel is in sight"
+        await wait_until(pilot, lambda: app.toast == "The loss chart covers the panels: l or Esc closes it.", "why")
+
+
+async def test_ctrl_q_quits_from_the_name_box_too():
+    app = PlaygroundApp(chapter=6, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("slash", "b", "ctrl+q")  # q would type a letter here
+        await wait_until(pilot, lambda: app.toast.startswith("ctrl+q again quits; not saved: chapter 6"), "the question")
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running, "quit")
+
+
+async def test_the_palettes_close_says_when_there_is_nothing_to_close():
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        commands = {c[0]: c[1] for c in PlaygroundCommands(app.screen).commands()}
+        await app.run_command(commands["Close the loss chart or the attention maps"])
+        await wait_until(pilot, lambda: app.toast.startswith("Nothing to close"), "why")
+        app.toast = ""
+        await pilot.press("escape")  # a bare Esc stays quiet
+        await pilot.pause()
+        assert app.toast == ""
 
 
 async def test_a_panel_key_after_maximize_shows_that_panel_not_a_hatch():

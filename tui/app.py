@@ -94,6 +94,7 @@ KEYS = [
     ("escape", "close_view", "Close the loss chart or the attention maps", ""),
 ]
 FOOTER_ACTIONS = {action for _, action, _, label in KEYS if label}
+PALETTE_ACTIONS = {"close_view": "close_view(True)"}  # as the palette runs them: it says when there is nothing to close
 GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads panel, beside its check
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
@@ -171,7 +172,7 @@ class PlaygroundCommands(Provider):
                     yield binding.description, binding.action, self.key_help(binding.key, binding.action), self.screen
             return
         for key, action, description, _ in KEYS:
-            yield description, action, self.key_help(key, action), None
+            yield description, PALETTE_ACTIONS.get(action, action), self.key_help(key, action), None
         if self.app.narrow:  # a small screen shows one panel at a time: each is a command too
             for number, panel in enumerate(self.app.panels(), start=1):
                 yield f"Show the {PANEL_TITLES[panel]} panel", f"panel({number})", f"key: {number}", None
@@ -238,6 +239,8 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [Binding(key, action, short or description, show=bool(short), priority=key in PROMPT_KEYS)
                 for key, action, description, short in KEYS + PANEL_KEYS]
+    # Textual's ctrl+q runs quit, which the name box holds back with the keys that type letters: this one it lets by
+    BINDINGS.append(Binding("ctrl+q", "quit_anywhere", "Quit", show=False, priority=True))
 
     def __init__(self, *, chapter: int | str = 1, seed: int = DEFAULT_SEED, engine: str | None = None, name: str = "ann",
                  step_budget: int | None = None, speed: str = "normal", saved=None, saved_file: str | None = None,
@@ -700,6 +703,9 @@ class PlaygroundApp(App):
                     f"Chapter {session.chapter.number} started again: it has no weights; its random draws restart "
                     f"from seed {session.run.config.seed}.")
 
+    async def action_quit_anywhere(self) -> None:
+        await self.action_quit()
+
     async def action_quit(self) -> None:
         """q quits at once, unless training would be lost: then it asks first, as r does."""
         unsaved = [(n, s.unsaved()) for n, s in sorted(self.sessions.items()) if s.unsaved()]
@@ -707,8 +713,9 @@ class PlaygroundApp(App):
         if unsaved and not self.asked_before("q", [(n, self.sessions[n].saved_step) for n, _ in unsaved]):
             lost = ", ".join(f"chapter {n} ({what})" for n, what in unsaved)
             where = "At 80x24 or more, ctrl+s" if isinstance(self.screen, TooSmallScreen) else "ctrl+s"  # not here
-            # in a dialog or the code view q types or closes: there only ctrl+q quits
-            again = "ctrl+q" if len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen) else "q"
+            # in a dialog, the code view or the name box q types or closes: there only ctrl+q quits
+            typed = len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen)
+            again = "ctrl+q" if typed or isinstance(self.focused, NameBox) else "q"
             self.notify(f"{again} again quits; not saved: {lost}. {where} saves a chapter on its own screen.")
             return
         self.exit()
@@ -1017,14 +1024,17 @@ class PlaygroundApp(App):
         self.bring(self.tab_before("loss", "about"))
         self.request_snapshot()
 
-    def action_close_view(self) -> None:
-        """Esc closes what l and a open, as it closes help, the code and the dialogs."""
+    def action_close_view(self, say_when_none: bool = False) -> None:
+        """Esc closes what l and a open, as it closes help, the code and the dialogs (quietly when nothing is open;
+        the palette, which offers it always, says so)."""
         if self.narrow and self.active_panel == "loss":  # in every chapter (l refuses to open a chart it has not)
             self.leave_loss_tab()
         elif self.loss_expanded:
             self.action_loss_chart()
         elif self.active_panel == "attention" if self.narrow else self.attention_on:
             self.action_attention()
+        elif say_when_none:
+            self.notify("Nothing to close: the loss chart (l) and the attention maps (a) are not open.")
 
     @guarded
     def action_attention(self) -> None:
@@ -1049,7 +1059,11 @@ class PlaygroundApp(App):
 
     def action_panel(self, number: int) -> None:
         panels = self.panels()
-        if not self.narrow:
+        if not self.narrow and self.loss_expanded:
+            self.notify("The loss chart covers the panels: l or Esc closes it.")
+        elif not self.narrow and self.attention_on and panels[number - 1:number] == ["weights"]:
+            self.notify("The attention maps are in the weights' place: a or Esc brings them back.")
+        elif not self.narrow:
             self.notify(f"Every panel is in sight at this size: 1-{len(panels)} pick one below {WIDE[0]}x{WIDE[1]}.")
         elif 1 <= number <= len(panels):
             self.bring(panels[number - 1])
@@ -1092,7 +1106,7 @@ class PlaygroundApp(App):
         box the footer offers no key that would type a letter there instead."""
         if isinstance(self.focused, NameBox) and action in FOOTER_ACTIONS:
             return False
-        return not isinstance(self.screen, TooSmallScreen) or action in ("quit", "help_quit")
+        return not isinstance(self.screen, TooSmallScreen) or action in ("quit", "quit_anywhere", "help_quit")
 
     def get_system_commands(self, screen):
         """Textual's own palette commands, less its Quit (the palette lists the playground's, with its key), its

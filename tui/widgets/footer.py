@@ -28,4 +28,5 @@ class Footer(TextualFooter):
             if key.description != description:
                 key.description = description
                 key.refresh(layout=True)
-            key.set_class(key.action in dimmed, "-disabled")  # the look of a disabled key; a click still says why
+            # the look of a disabled key (a click still says why); one Textual disabled itself stays so
+            key.set_class(key.action in dimmed or key._disabled, "-disabled")
