@@ -572,21 +572,26 @@ async def test_chapters_that_do_not_train_draw_no_empty_chart():
         assert app.active_panel == "loss" and app.toast.startswith("Chapter 5 does not train")
 
 
-async def test_on_a_small_screen_the_next_chapter_keeps_the_tab_unless_it_is_empty_there():
+async def test_on_a_small_screen_a_new_chapter_opens_on_about_and_a_visited_one_keeps_the_tab():
+    """A chapter's story and "try" come first (n from a tab hid them); back in a chapter seen before, the tab stays,
+    for comparing chapters, unless the chapter has nothing in it yet."""
     app = PlaygroundApp(chapter=4)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("4", "n")  # chapter 5 has a loss: its Loss tab
+        await pilot.press("4", "n")
         await pilot.pause()
-        assert app.chapter_number == 5 and app.active_panel == "loss"
-        await pilot.press("p", "p")  # chapter 3 has none yet: its About, not "No loss yet"
+        assert app.chapter_number == 5 and app.active_panel == "about" and app.query_one("#about").display
+        await pilot.press("4", "p")  # back in chapter 4, seen before: its Loss tab
         await pilot.pause()
-        assert app.chapter_number == 3 and app.active_panel == "about" and app.query_one("#about").display
-        await pilot.press("2", "p")  # chapter 2's weights tab shows its scores; chapter 1's has nothing
+        assert app.chapter_number == 4 and app.active_panel == "loss"
+        await pilot.press("p")  # chapter 3, new: its About
         await pilot.pause()
-        assert app.active_panel == "weights"
-        await pilot.press("p")
+        assert app.chapter_number == 3 and app.active_panel == "about"
+        await pilot.press("n", "4", "p")  # chapter 3 again, seen, but with no loss yet: About, not "No loss yet"
         await pilot.pause()
-        assert app.chapter_number == 1 and app.active_panel == "about"
+        assert app.chapter_number == 3 and app.active_panel == "about"
+        await pilot.press("n", "3", "p")  # its Probs tab, kept
+        await pilot.pause()
+        assert app.chapter_number == 3 and app.active_panel == "probs"
 
 
 async def test_l_back_from_the_loss_tab_shows_the_tab_before_with_its_numbers():
@@ -2236,3 +2241,14 @@ def test_folding_breaks_after_a_space_and_leaves_lines_without_a_mark_unmarked()
         '+ ↪ attention heads, RMSNorm, residual connections"""',
         "scalar engine: one Python float at a time (numpy only hands ",
         "↪ the weights over) and more words here"]
+
+
+@pytest.mark.parametrize("engine, said", [(None, "Engine: fast (numpy); --engine scalar runs the Values in c."),
+                                          ("scalar", "Engine: scalar, the Values in c")])
+async def test_about_says_which_engine_runs_a_chapter_that_has_two(engine, said):
+    app = PlaygroundApp(chapter=7, engine=engine)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: said in str(app.query_one("#about").content), "the engine said")
+        await pilot.press("p")  # chapter 6 has the scalar engine alone: nothing to choose, nothing said
+        await wait_until(pilot, lambda: "6/12" in str(app.query_one("#about").content), "chapter 6")
+        assert "Engine:" not in str(app.query_one("#about").content)

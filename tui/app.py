@@ -272,6 +272,7 @@ class PlaygroundApp(App):
         self.reset_asked: Session | None = None  # r pressed while training: its question comes once training pauses
         self.focused_before_small = None  # what had the focus when the too-small screen hid the panels
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
+        self.visited: set[int] = set()  # chapters shown so far: on a small screen a new one opens on its About
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
         self.attention_on = False
@@ -544,7 +545,8 @@ class PlaygroundApp(App):
         """Everything: the chapter's texts, then the panels."""
         session = self.session
         self.query_one(ChapterInfo).show(session.chapter, session.built, session.error, self.narrow)
-        self.query_one(AboutPanel).show(session.chapter, session.built, session.error, len(self.panels()))
+        engine = session.run.config.engine if session.built else None
+        self.query_one(AboutPanel).show(session.chapter, session.built, session.error, len(self.panels()), engine)
         generate = self.query_one(GeneratePanel)
         generate.temperature = session.temperature
         generate.refresh_body()
@@ -583,8 +585,9 @@ class PlaygroundApp(App):
             self.loss_expanded = False  # nothing to chart here: the chart would hide every panel
         self.forget_generated("" if session.built else "Not built yet.")
         self.attention_on = self.attention_on and number >= 11
-        if self.narrow and self.active_panel in self.empty_panels():
-            self.active_panel = "about"  # rather than a tab that only says which chapter fills it
+        if self.narrow and (number not in self.visited or self.active_panel in self.empty_panels()):
+            self.active_panel = "about"  # a new chapter's story and "try" first; never a tab with nothing in it yet
+        self.visited.add(number)
         self.arrange()
         self.request_snapshot()
         self.render_all()
