@@ -9,7 +9,7 @@ from tui.widgets.palette import KEY
 
 ENGINES = {  # the status bar names the engine at work: what it is, and the other one (one line at 80x24)
     "fast": "fast (numpy); --engine scalar runs the Values in c.",
-    "scalar": "scalar, the Values in c; the default, numpy, is faster.",
+    "scalar": "scalar, the Values in c; the default is numpy.",
 }
 TRY = {
     1: "press g a few times: every name is rolls of a fair die until '.' comes up.",
