@@ -545,8 +545,8 @@ class PlaygroundApp(App):
         """Everything: the chapter's texts, then the panels."""
         session = self.session
         self.query_one(ChapterInfo).show(session.chapter, session.built, session.error, self.narrow)
-        engine = session.run.config.engine if session.built else None
-        self.query_one(AboutPanel).show(session.chapter, session.built, session.error, len(self.panels()), engine)
+        self.query_one(AboutPanel).show(session.chapter, session.built, session.error, len(self.panels()),
+                                        session.running_engine)
         generate = self.query_one(GeneratePanel)
         generate.temperature = session.temperature
         generate.refresh_body()
@@ -992,8 +992,7 @@ class PlaygroundApp(App):
             return
         # the scalar engine's: the story's code, each chapter's idea in plain Python (chapter 7's Value and backward);
         # e shows the fast engine's numpy, which runs chapters 7-12 unless --engine scalar or a session says otherwise
-        running = self.session.run.config.engine if self.session.built else None
-        self.push_screen(CodeScreen(chapter, "scalar", running=running))
+        self.push_screen(CodeScreen(chapter, "scalar", running=self.session.running_engine))
 
     def action_help(self) -> None:
         self.clear_notifications()  # a toast would cover the keys' list
@@ -1062,15 +1061,16 @@ class PlaygroundApp(App):
 
     def action_panel(self, number: int) -> None:
         panels = self.panels()
-        if not self.narrow and self.loss_expanded:
+        if self.narrow:
+            if 1 <= number <= len(panels):
+                self.bring(panels[number - 1])
+                self.request_snapshot()
+        elif self.loss_expanded:
             self.notify("The loss chart covers the panels: l or Esc closes it.")
-        elif not self.narrow and self.attention_on and panels[number - 1:number] == ["weights"]:
+        elif self.attention_on and panels[number - 1:number] == ["weights"]:
             self.notify("The attention maps are in the weights' place: a or Esc brings them back.")
-        elif not self.narrow:
+        else:
             self.notify(f"Every panel is in sight at this size: 1-{len(panels)} pick one below {WIDE[0]}x{WIDE[1]}.")
-        elif 1 <= number <= len(panels):
-            self.bring(panels[number - 1])
-            self.request_snapshot()
 
     # ---- sessions and data (tui/session_keys.py) --------------------------------------------------------------
     @guarded  # files: whatever the disk does, one line, never a traceback

@@ -243,6 +243,11 @@ class Session:
         return self.run is not None
 
     @property
+    def running_engine(self) -> str | None:
+        """The engine the run is on (self.engine is the one asked for, None for the chapter's default); None unbuilt."""
+        return self.run.config.engine if self.built else None
+
+    @property
     def trains(self) -> bool:
         """Built, and its model learns (chapters 6-12): it has a training loss to show."""
         return self.built and self.model.trainable

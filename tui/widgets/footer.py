@@ -19,10 +19,16 @@ class Footer(TextualFooter):
         bound = getattr(self, "__watchers", {}).get("compact")  # where Textual keeps a data_bind's watchers
         if bound:
             bound[:] = [(node, callback) for node, callback in bound if node.is_attached]
-        self.relabel(self.labels, self.dimmed)
+        self.apply_labels()  # new keys, with their bindings' labels
 
     def relabel(self, labels: dict[str, str], dimmed: frozenset[str]) -> None:
-        self.labels, self.dimmed = labels, dimmed
+        """The labels and dimmed keys of the moment (called with every snapshot: only a change touches the keys)."""
+        if (labels, dimmed) != (self.labels, self.dimmed):
+            self.labels, self.dimmed = labels, dimmed
+            self.apply_labels()
+
+    def apply_labels(self) -> None:
+        labels, dimmed = self.labels, self.dimmed
         for key in self.query("FooterKey"):
             description = labels.get(key.action, self.descriptions.setdefault(key.action, key.description))
             if key.description != description:
