@@ -1929,6 +1929,24 @@ async def test_the_footer_dims_the_keys_a_chapter_has_nothing_for_and_they_still
         await wait_until(pilot, lambda: dimmed() == {"next_chapter"}, "the last chapter")
 
 
+async def test_the_footer_offers_a_for_the_attention_maps_where_there_are_some_and_room():
+    app = PlaygroundApp(chapter=10)
+    async with app.run_test(size=WIDE) as pilot:
+
+        def shown() -> set[str]:
+            return {key.action for key in app.query("FooterKey") if key.display}
+
+        await wait_until(pilot, lambda: "train" in shown() and "attention" not in shown(), "no attention yet")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "attention" in shown(), "chapter 11's maps")
+        await pilot.resize_terminal(*SMALL)  # no room: the panel bar has them
+        await wait_until(pilot, lambda: "attention" not in shown(), "a small screen")
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: "attention" in shown(), "wide again")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: app.query_one("#attention").display, "the maps")
+
+
 async def test_a_panel_key_on_the_wide_layout_says_why_it_does_nothing():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

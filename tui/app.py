@@ -85,7 +85,7 @@ KEYS = [
     ("slash", "type_name", "Type a name", "Name"),
     ("c", "code", "Show the chapter's code", "Code"),
     ("l", "loss_chart", "Loss chart", "Chart"),
-    ("a", "attention", "Attention maps", ""),
+    ("a", "attention", "Attention maps", "Attention"),
     ("ctrl+s", "save_session", "Save the session to a file", ""),
     ("ctrl+o", "open_session", "Open a saved session", ""),
     ("d", "pick_data", "Pick the data (names, toy, typed names, a file)", ""),
@@ -96,6 +96,7 @@ KEYS = [
 FOOTER_ACTIONS = {action for _, action, _, label in KEYS if label}
 PALETTE_ACTIONS = {"close_view": "close_view(True)"}  # as the palette runs them: it says when there is nothing to close
 GRADIENT_CHAPTERS = range(5, 9)  # the toy models: every gradient fits the Grads panel, beside its check
+ATTENTION_CHAPTER = 11  # from here on the model has attention maps to show
 PANEL_KEYS = [(str(i), f"panel({i})", f"Show panel {i} (small screens)", "") for i in range(1, 7)]
 # Run as soon as they arrive, even from the name box: the keys typed next then go to the prompt these open.
 PROMPT_KEYS = {"ctrl+s", "ctrl+o"}
@@ -436,7 +437,7 @@ class PlaygroundApp(App):
         names = ["about", "weights", "probs", "loss", "generate"]
         if n in GRADIENT_CHAPTERS:
             names.append("gradients")
-        if n >= 11:
+        if n >= ATTENTION_CHAPTER:
             names.append("attention")
         return names
 
@@ -618,7 +619,10 @@ class PlaygroundApp(App):
         idle = set() if session.trains else {"train", "loss_chart"}  # no training, no curve to chart
         if self.chapter_number == len(CHAPTERS):
             idle.add("next_chapter")
-        self.query_one(Footer).relabel({"train": "Pause"} if session.training else {}, frozenset(idle))
+        # a's place is on a wide screen with attention to show; a small one has no room (its panel bar has the maps)
+        hidden = {"attention"} if self.narrow or self.chapter_number < ATTENTION_CHAPTER else set()
+        self.query_one(Footer).relabel({"train": "Pause"} if session.training else {}, frozenset(idle),
+                                       frozenset(hidden))
 
     def built(self, session: Session) -> bool:
         """Whether the chapter has a model; if not, its error says why."""
@@ -1040,8 +1044,8 @@ class PlaygroundApp(App):
 
     @guarded
     def action_attention(self) -> None:
-        if self.chapter_number < 11:
-            self.notify("Attention arrives in chapter 11.")
+        if self.chapter_number < ATTENTION_CHAPTER:
+            self.notify(f"Attention arrives in chapter {ATTENTION_CHAPTER}.")
             return
         # where the maps are hidden (another tab; the big loss chart), a shows them rather than toggling them unseen
         shown = self.active_panel == "attention" if self.narrow else self.attention_on and not self.loss_expanded
