@@ -718,6 +718,16 @@ def test_a_run_that_diverges_at_its_first_step_says_nothing_is_saved(capsys, tmp
     assert err.splitlines()[-1] == f"minigpt-tui: nothing is saved to {path}: no step of this run could be kept"
 
 
+def test_a_run_that_ran_away_from_its_start_goes_back_to_it_and_keeps_nothing(capsys, tmp_path):
+    """lr 0.2 runs chapter 12's loss up to 16-96 from step 3 and to inf at step 50: no checkpoint every 10 steps is
+    sound, but the start is (as in the playground). Before, the runaway parameters after step 48 were saved."""
+    path = tmp_path / "r.json"
+    code, _, err = run_cli(capsys, "train", "-c", "gpt", "--lr", "0.2", "--save", str(path))
+    assert code == 3 and not path.exists()
+    assert "back to the starting parameters, before the loss ran away" in err.splitlines()[0]
+    assert err.splitlines()[-1] == f"minigpt-tui: nothing is saved to {path}: no step of this run could be kept"
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this system")
 def test_a_closing_terminal_sighup_twice_still_saves(capsys):
     """A closing terminal sends SIGHUP twice (the kernel, then the shell to its jobs): taken as "Ctrl-C again", the

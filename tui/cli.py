@@ -474,6 +474,7 @@ def cmd_train(args) -> int:
     jsonl = args.format == "jsonl"
     progress = Progress(run.steps, enabled=not jsonl and (sys.stdout.isatty() or sys.stderr.isatty()))
     first_step = run.step
+    run.put_on_trial()  # where training starts: where a runaway from here goes back to, as in the playground
     with CtrlC(enabled=bool(args.save)) as ctrl_c:  # also while saving: a kill then would leave no file
         try:
             if not jsonl:
