@@ -520,7 +520,7 @@ async def test_chapter_6_starts_on_ann_and_d_types_other_names_or_takes_the_toy_
         await pilot.pause()
         assert app.session.run.docs == ["ann"]  # the post's first training run
         await pilot.press("d")
-        assert highlighted_data(app) == "typed" and "Now: names typed here (ann)." in str(
+        assert highlighted_data(app) == "typed" and "Now: ann, the chapter's own start." in str(
             app.screen.query_one(".hint").content)
         choices = app.screen.query_one("#choices")
         assert "of the letters 'ailen'" in str(choices.get_option_at_index(choices.highlighted).prompt)

@@ -23,7 +23,9 @@ from tui.widgets.file_prompt import FilePrompt
 from tui.widgets.generate_panel import GeneratePanel
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.lines import Lines
+from tui.widgets.loss_panel import LossPanel
 from tui.widgets.name_box import NameBox
+from tui.widgets.probs_panel import ProbsPanel
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.too_small import TooSmallScreen
 from tui.widgets.weights_panel import WeightsPanel
@@ -96,10 +98,12 @@ async def test_unknown_character_is_marked_not_a_crash():
         first_line = shown.splitlines()[0]
         assert first_line.strip() == "an!x" and "loss" not in first_line  # the loss is of 'an', said there
         assert "showing the name up to the first: 'an'  loss " in shown
-        await type_name(pilot, app, "Elaine")  # nothing before the unknown 'E': no loss at all
+        await type_name(pilot, app, "Elaine")  # nothing before the unknown 'E': the end token alone, as elsewhere
         shown = text_of(app, "#probs-body")
         assert "'E' (position 1) is not in the vocabulary 'ailen' (it has 'e')" in " ".join(shown.split())
-        assert "loss" not in shown
+        assert f"showing the end token alone  loss {app.snap.loss:.4f}" in shown
+        assert "loss of '' (the end token alone)" in text_of(app, "#status")  # the status bar spoke of it, unseen here
+        assert "→ ." in shown  # its one row: the end token, then the end
         await type_name(pilot, app, "ann")  # and it recovers
         assert app.snap.unknown == [] and app.snap.loss == pytest.approx(0.8867781155015197)
         assert "Most surprised by 'n' after '.a': the model gave it only" in " ".join(text_of(app, "#probs-body").split())
@@ -1183,6 +1187,38 @@ def test_a_held_out_loss_that_is_not_a_number_makes_no_point_on_the_chart(monkey
     session = Session(get(9))
     monkeypatch.setattr(session.run.model, "loss", lambda ids: float("inf"))
     assert session.validate() == float("inf") and session.val == []
+
+
+async def test_one_step_or_a_nudge_shows_the_held_out_loss_of_the_weights_on_screen():
+    """The held-out loss stayed the one training stopped at: after . or + the panel showed other weights' number."""
+    app = PlaygroundApp(chapter=9, step_budget=30)
+    async with app.run_test(size=WIDE) as pilot:
+        run = app.session.run
+
+        def own() -> float:
+            return math.fsum(map(run.model.loss, run.heldout[:100])) / 100
+
+        def shown() -> str:
+            return str(app.query_one(LossPanel).summary.content)
+
+        await pilot.press("space")
+        await settle(pilot, app)
+        await pilot.press("full_stop", "full_stop")
+        await wait_until(pilot, lambda: run.step == 32 and app.session.val[-1] == (32, own()), "two steps")
+        await wait_until(pilot, lambda: f"held-out {own():.4f}" in shown(), "their held-out loss")
+        app.query_one(WeightsPanel).focus()
+        await pilot.press(*["plus"] * 20)
+        await wait_until(pilot, lambda: f"held-out {own():.4f}" in shown(), "the nudged weights' held-out loss")
+        assert app.session.val[-1] == (32, own())
+
+
+async def test_the_probabilities_say_they_are_at_t_1_when_generate_draws_at_another_temperature():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        panel = app.query_one(ProbsPanel)
+        await wait_until(pilot, lambda: panel.border_title == "Probabilities, % · at T 1 (g draws at T 0.5)", "T 0.5")
+        await pilot.press("T", "T")
+        await wait_until(pilot, lambda: panel.border_title == "Probabilities, %", "T 1: nothing to tell apart")
 
 
 async def test_random_keys_never_raise():

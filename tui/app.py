@@ -64,6 +64,7 @@ TRAINING_SWITCH_INTERVAL = 0.001
 REDRAW_INTERVAL = {LossPanel: 0.1, WeightsPanel: 0.2, ProbsPanel: 0.2, GradientsPanel: 0.2, AttentionPanel: 0.2}
 UI_PRIORITY = 0.15  # after a key press or a click the trainer steps aside this long, so its effect shows at once
 CONFIRM_SECONDS = 5  # r and q ask first; pressed again within this, they act
+VALIDATE_AFTER_KEYS = 0.3  # seconds after the last . or nudge, the held-out loss is measured
 
 # (key, action, description for help and the command palette, footer label: "" keeps it out of the footer)
 KEYS = [
@@ -280,6 +281,7 @@ class PlaygroundApp(App):
         self.speed = speed
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
         self.drawn_at: dict[type, float] = {}  # when each panel last drew, while training
+        self.heldout_timer = None  # the held-out pass that waits for the keys to pause (validate_soon)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (plain := pressed_after_escape(event)):
@@ -680,6 +682,7 @@ class PlaygroundApp(App):
             return session.snapshot()
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+        self.validate_soon(session)
 
     @guarded
     def action_reset(self) -> None:
@@ -854,6 +857,24 @@ class PlaygroundApp(App):
             return session.snapshot()
 
         self.call_model(session, job, functools.partial(self.apply_snapshot, session))
+        self.validate_soon(session)
+
+    def validate_soon(self, session: Session) -> None:
+        """After a step with . or a nudge: the held-out loss of the weights now, once the keys pause (a held-out pass
+        takes 0.1 s on chapter 12's Values; training measures its own)."""
+        if self.heldout_timer is not None:
+            self.heldout_timer.stop()
+        if session.built and session.run.heldout:
+            self.heldout_timer = self.set_timer(VALIDATE_AFTER_KEYS, functools.partial(self.validate_now, session))
+
+    def validate_now(self, session: Session) -> None:
+        self.heldout_timer = None
+
+        def job():
+            session.validate_whole()
+            return session.snapshot()
+
+        self.call_model(session, job, functools.partial(self.apply_snapshot, session))
 
     @on(WeightsPanel.Selected)
     def weight_selected(self) -> None:
@@ -973,7 +994,7 @@ class PlaygroundApp(App):
         if self.session.temperature_step(direction) == before:
             self.notify(f"The temperature is at its {'highest' if direction > 0 else 'lowest'} here: {before:g}.")
         self.query_one(GeneratePanel).temperature = self.session.temperature
-        self.show_status()
+        self.render_panels()  # the status bar, and Probabilities' title (its numbers are at T 1)
 
     def action_speed(self) -> None:
         names, before = list(SPEEDS), self.speed

@@ -155,7 +155,7 @@ def pick_data(app) -> None:
         app.notify(f"Chapter {chapter.number} ({chapter.name}) works on the toy data only: its model is tied to the "
                    "toy vocabulary. Other data arrives in chapter 6.")
         return
-    current = data_label(session.run.dataset) if session.built else "none"
+    current = data_label(session.run.dataset, chapter=chapter) if session.built else "none"
 
     def build(source: str | tuple[str, ...]) -> PlaygroundRun:
         docs = source if isinstance(source, tuple) else None  # names typed in the dialog

@@ -39,15 +39,17 @@ TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
 _datasets: dict[str, Dataset] = {}
 
 
-def data_label(dataset: Dataset, short: bool = False) -> str:
+def data_label(dataset: Dataset, short: bool = False, chapter: Chapter | None = None) -> str:
     """The data a chapter learns from, in words: toy, names, a file's path (short: its name), or the names typed
-    (as many as read well in one line; short: while they fit a status bar's field)."""
+    (as many as read well in one line; short: while they fit a status bar's field), or the chapter's own names."""
     if datasets.source_of(dataset) != "docs":
         return Path(dataset.name).name if short else dataset.name
     if short:
         typed = ",".join(dataset.docs)
         return typed if len(typed) <= 16 else f"{len(dataset.docs):,} typed names"
     shown = ", ".join(dataset.docs)
+    if chapter is not None and tuple(dataset.docs) == chapter.docs:  # chapters 6-8 start on ann: nobody typed it
+        return f"{shown}, the chapter's own start"
     return f"names typed here ({shown if len(shown) <= 40 else shown[:39] + '…'})"
 
 

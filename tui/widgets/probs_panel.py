@@ -53,10 +53,9 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
                                "(its block size).", style=DIM), width, console))
     if snap.unknown:  # the numbers are of the name up to the first unknown character
         lines.extend(wrap(Text("✗ " + snap.unknown_message, style="red"), width, console))
-        if not snap.ids:
-            return lines
         up_to = "it" if len(snap.unknown) == 1 else "the first"
-        lines.append(with_loss(Text(f"showing the name up to {up_to}: {vocab.decode(snap.ids)!r}", style=DIM)))
+        shown = f"the name up to {up_to}: {vocab.decode(snap.ids)!r}" if snap.ids else "the end token alone"
+        lines.append(with_loss(Text(f"showing {shown}", style=DIM)))  # what the other panels' numbers are of too
     has_loss = snap.losses is not None
     if V <= SMALL_VOCAB:
         cell = max(4, min(7, (width - 23) // V))  # the row: context 7, arrow 3, next 4, a cell each, loss 6
@@ -130,6 +129,8 @@ class ProbsPanel(FittedToWidth, Vertical):
     def show(self, session: Session, snap: Snapshot) -> None:
         self.shown = session, snap
         self.border_title = "Probabilities, %"  # the unit of every number in the table
+        if session.built and session.temperature != 1:  # the model's own, which the loss reads; Generate's are tempered
+            self.border_title += f" · at T 1 (g draws at T {session.temperature:g})"
         self.border_subtitle = "/ type a name · Esc leaves"
         if not session.built:
             self.body.set_prose(Text(session.error, style=DIM), self.content_region.width)
