@@ -783,6 +783,9 @@ async def test_generate_skip_ten_names_temperature_and_speed():
         assert not panel.animating and panel.finished_name is not None
         await pilot.press("G")
         assert len(panel.names) == 10 and all(isinstance(n, str) for n in panel.names)
+        await pilot.press("g", "G")  # G while a name is being written: it is written out, not left half done
+        await wait_until(pilot, lambda: panel.names_step is not None and not panel.animating, "one whole name, ten more")
+        assert panel.finished_name is not None
         assert app.session.temperature == 0.5
         await pilot.press("T")
         assert app.session.temperature == 0.7 and "T 0.7" in text_of(app, "#status")
@@ -818,6 +821,10 @@ async def test_code_help_chart_and_attention_views():
         assert app.screen.query_one("#code-scroll").border_title.endswith("· fast engine")
         await pilot.press("e")
         assert "core/chapters/c08_softmax.py" in str(app.screen.query_one("#code").text)
+        await pilot.press("question_mark")  # over the code too, and back to it
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help over the code")
+        await pilot.press("escape")
+        assert isinstance(app.screen, CodeScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, CodeScreen)
         await pilot.press("question_mark")
@@ -1221,6 +1228,30 @@ async def test_the_probabilities_say_they_are_at_t_1_when_generate_draws_at_anot
         await wait_until(pilot, lambda: panel.border_title == "Probabilities, %", "T 1: nothing to tell apart")
 
 
+async def test_a_chapter_switch_says_the_step_its_training_paused_at():
+    """The step under way when p came still counted: the message said one step fewer than the chapter showed."""
+    import threading
+
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        session, run = app.session, app.session.run
+        real, started, go = run.train_step, threading.Event(), threading.Event()
+
+        def held_step():  # the third step is under way when p comes, and ends after it
+            if run.step == 2:
+                started.set()
+                go.wait(10)
+            return real()
+
+        run.train_step = held_step
+        await pilot.press("space")
+        await wait_until(pilot, started.is_set, "a third step under way")
+        await pilot.press("p")
+        go.set()
+        await wait_until(pilot, lambda: app.toast.startswith("Chapter 9 paused at step "), "the pause")
+        assert run.step == 3 and app.toast == "Chapter 9 paused at step 3; its training is kept."
+
+
 async def test_random_keys_never_raise():
     """A monkey at the keyboard: random keys across chapters on a small screen; every error would be reported."""
     import random
@@ -1269,6 +1300,38 @@ async def test_keys_at_a_limit_say_so():
         assert "The learning rate is at its highest here: 5." in messages
         assert "The temperature is at its lowest here: 0.1." in messages
         assert app.chapter_number == 12 and app.session.run.config.lr == 5.0 and app.session.temperature == 0.1
+
+
+async def test_the_learning_rate_keys_come_back_to_the_chapters_own_rate():
+    """Chapter 11's 0.3 was not on the ladder: [ then ] gave 0.2, then 0.5 (where its loss blows up)."""
+    app = PlaygroundApp(chapter=11)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: app.session.run.config.lr == 0.2, "one down")
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: app.session.run.config.lr == 0.3, "the chapter's own again")
+
+
+async def test_a_burst_of_rate_keys_leaves_one_message_not_a_stack():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        app.session.run.step = app.session.run.steps  # the schedule has decayed the rate to 0: each key says so
+        await pilot.press(*["right_square_bracket"] * 6)
+        await wait_until(pilot, lambda: app.toast.startswith("Learning rate 1, but"), "the last")
+        await pilot.pause()
+        assert [n.message for n in app._notifications if "rate" in n.message] == [app.toast]
+
+
+async def test_a_click_on_the_title_takes_no_rows_from_the_panels():
+    from textual.widgets import Header
+
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.click(Header, offset=(40, 0))  # Textual's header grows to three rows on a click
+        await pilot.pause()
+        assert app.query_one(Header).has_class("-tall") and app.query_one(Header).size.height == 1
 
 
 async def test_before_any_step_no_gradient_is_shown_as_a_number():
@@ -1920,7 +1983,8 @@ async def test_the_palette_over_the_code_view_or_a_dialog_offers_their_own_keys(
         await settle(pilot, app)
         await pilot.press("c")
         commands = {c[0]: c for c in PlaygroundCommands(app.screen).commands()}
-        assert set(commands) == {"Close", "The other engine's code", "Long lines folded, or one line each"}
+        assert set(commands) == {"Close", "The other engine's code", "Long lines folded, or one line each",
+                                 "Help: every key"}
         _, action, key, screen = commands["The other engine's code"]
         assert key == "key: e" and screen is app.screen
         await app.run_action(action, screen)

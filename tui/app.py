@@ -271,12 +271,14 @@ class PlaygroundApp(App):
         self.active_panel = "weights"
         self.panel_before = "weights"  # on a small screen, where l goes back to from the loss chart
         self.train_on: set[Session] = set()  # space again while a pause was under way: training goes on after it
+        self.paused_by_switch: set[Session] = set()  # training paused by a chapter switch, still finishing its step
         self.reset_asked: Session | None = None  # r pressed while training: its question comes once training pauses
         self.focused_before_small = None  # what had the focus when the too-small screen hid the panels
         self.questions: dict[str, tuple] = {}  # r, q, ctrl+o, d: what each last asked about, and until when
         self.visited: set[int] = set()  # chapters shown so far: on a small screen a new one opens on its About
         self.loss_expanded = False
         self.toast, self.toast_until = "", 0.0  # the last message shown, and until when it stays on screen
+        self.toasts_of: dict[str, str] = {}  # notify(replacing=kind): the last message of each kind
         self.attention_on = False
         self.speed = speed
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
@@ -579,7 +581,7 @@ class PlaygroundApp(App):
             self.clear_notifications()  # they speak of the chapter left (a nudge taken back, a step that failed)
             if old is not None and old.training:
                 old.stop_requested = True
-                self.notify(f"Chapter {old.chapter.number} paused at step {old.run.step}; its training is kept.")
+                self.paused_by_switch.add(old)  # said once it has stopped: the step under way still counts
         self.chapter_number = number
         session = self.session
         self.sub_title = session.chapter.label
@@ -774,9 +776,11 @@ class PlaygroundApp(App):
         before = session.run.config.lr
         lr = session.lr_step(direction)
         if session.finished:
-            self.notify(f"Learning rate {lr:g}, but this run's schedule has decayed it to 0: r twice starts again.")
+            self.notify(f"Learning rate {lr:g}, but this run's schedule has decayed it to 0: r twice starts again.",
+                        replacing="lr")
         elif lr == before:
-            self.notify(f"The learning rate is at its {'highest' if direction > 0 else 'lowest'} here: {lr:g}.")
+            self.notify(f"The learning rate is at its {'highest' if direction > 0 else 'lowest'} here: {lr:g}.",
+                        replacing="lr")
         self.request_snapshot()
 
     @work(thread=True, group="train", exit_on_error=False)
@@ -796,6 +800,10 @@ class PlaygroundApp(App):
         if message.stopped and not any(s.training for s in self.sessions.values()):
             sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL)
         self.apply_snapshot(message.session, message.snap)
+        if message.stopped and message.session in self.paused_by_switch:
+            self.paused_by_switch.discard(message.session)
+            self.notify(f"Chapter {message.session.chapter.number} paused at step {message.snap.step}; its training "
+                        "is kept.")
         if message.note:
             self.notify(message.note)
         if message.stopped and message.session is self.session:
@@ -1007,7 +1015,7 @@ class PlaygroundApp(App):
         else:
             said = (f"names are written at {self.speed} speed" if self.speed != "instant" else "names appear at once") \
                 + (", and training goes at full speed again" if before == "slow" else "")
-        self.notify(f"Speed {self.speed}: {said}.", timeout=2)
+        self.notify(f"Speed {self.speed}: {said}.", timeout=2, replacing="speed")
 
     # ---- views ----------------------------------------------------------------------------------------------
     def action_code(self) -> None:
@@ -1123,6 +1131,10 @@ class PlaygroundApp(App):
         now = time.monotonic()
         if message == self.toast and now < self.toast_until:
             return
+        if kind := kw.pop("replacing", None):  # a key pressed again and again says one thing at a time (a burst of ]
+            for shown in [n for n in self._notifications if n.message == self.toasts_of.get(kind)]:  # stacked 8)
+                self._unnotify(shown, refresh=False)
+            self.toasts_of[kind] = message
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)
         if self.screen_stack and isinstance(self.screen_stack[-1], TooSmallScreen):  # a toast would cover its
             self.screen_stack[-1].say(message, self.toast_until - now)  # text, and be cut at its size

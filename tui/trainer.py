@@ -295,7 +295,7 @@ class Session:
         self.run.config = replace(self.run.config, lr=lr)
 
     def lr_step(self, direction: int) -> float:
-        lr = step_on_ladder(self.run.config.lr, LR_LADDER, direction)
+        lr = step_on_ladder(self.run.config.lr, sorted({*LR_LADDER, self.chapter.lr}), direction)  # 0.3 too
         self.set_lr(lr)
         return lr
 

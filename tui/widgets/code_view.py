@@ -387,6 +387,7 @@ class CodeScreen(ModalScreen):
         Binding("q", "dismiss", "Close", show=False),
         Binding("e", "other_engine", "The other engine's code", show=False),
         Binding("w", "toggle_wrap", "Long lines folded, or one line each", show=False),
+        Binding("question_mark", "app.help", "Help: every key", show=False),  # over the code, as everywhere
     ]
 
     def __init__(self, chapter: Chapter, engine: str = "scalar", running: str | None = None):

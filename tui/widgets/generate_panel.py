@@ -147,6 +147,7 @@ class GeneratePanel(Vertical):
 
     def set_names(self, names: list[str], step: int | None, temperature: float, block_size: int) -> None:
         """Ten names; one as long as the model's context (block_size) was cut there, not ended: it gets a …"""
+        self.finish()  # a name still being written is written out: not half a name above ten whole ones
         self.names = [name + "…" if len(name) >= block_size else name for name in names]
         self.names_step, self.names_temperature, self.names_cut_at = step, temperature, block_size
         self.refresh_body()
