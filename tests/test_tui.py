@@ -1234,7 +1234,7 @@ async def test_a_chapter_switch_says_the_step_its_training_paused_at():
 
     app = PlaygroundApp(chapter=9)
     async with app.run_test(size=WIDE) as pilot:
-        session, run = app.session, app.session.run
+        run = app.session.run
         real, started, go = run.train_step, threading.Event(), threading.Event()
 
         def held_step():  # the third step is under way when p comes, and ends after it
