@@ -1334,6 +1334,25 @@ async def test_a_click_on_the_title_takes_no_rows_from_the_panels():
         assert app.query_one(Header).has_class("-tall") and app.query_one(Header).size.height == 1
 
 
+async def test_a_click_on_a_weight_selects_it_even_scrolled():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2")
+        panel = app.query_one(WeightsPanel)
+        await pilot.click(panel.body, offset=(4 + 2 * 3, 5))  # a row's label is 4 wide, then a cell is 2
+        await wait_until(pilot, lambda: app.session.cursor == (5, 3) and app.focused is panel, "row 5, column 3")
+        await pilot.press(*["down"] * 26)  # to the last row: the rows scroll up
+        await wait_until(pilot, lambda: panel.scroll.scroll_y > 0, "scrolled")
+        top = round(panel.scroll.scroll_y)
+        await pilot.click(panel.scroll, offset=(4, 0))
+        await wait_until(pilot, lambda: app.session.cursor == (top, 0), "the row at the top of the view")
+    app = PlaygroundApp(chapter=3)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.click(app.query_one(WeightsPanel).body, offset=(8, 4))
+        await wait_until(pilot, lambda: app.session.cursor == (4,), "the fifth weight")
+
+
 async def test_before_any_step_no_gradient_is_shown_as_a_number():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:

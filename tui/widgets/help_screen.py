@@ -27,7 +27,7 @@ KEYS = [
     ]),
     ("Weights", [
         ("w", "next matrix"),
-        ("← ↑ ↓ →", "move the cursor (when the weights have the focus; tab moves it)"),
+        ("← ↑ ↓ →", "move the cursor (when the weights have the focus; tab moves it); a click picks a weight too"),
         ("+ / -", "nudge the selected weight: the loss updates at once"),
     ]),
     ("Probabilities", [

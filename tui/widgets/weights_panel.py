@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
@@ -87,15 +88,23 @@ def render_vector(values: np.ndarray, labels: list[str], cursor: int, width: int
     return lines
 
 
+ROW_LABEL = 4  # a heatmap row starts with its label, 3 wide, and a space
+
+
+def matrix_window(n_cols: int, column: int, width: int) -> tuple[int, int, int]:
+    """A heatmap's cell width, and the first and the number of columns shown: when they do not all fit, a window of
+    them that keeps the cursor's column in view."""
+    cell = 2 if ROW_LABEL + 2 * n_cols <= width else 1
+    shown = min(n_cols, max(8, width - 5))
+    return cell, min(max(0, column - shown // 2), n_cols - shown), shown
+
+
 def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: tuple[int, int], width: int) -> list[Text]:
     vmax = float(np.max(np.abs(values))) if values.size else 1.0
     vmax = vmax or 1.0
     n_rows, n_cols = values.shape
-    cell = 2 if 4 + 2 * n_cols <= width else 1
     r, c = cursor
-    # columns that do not fit: a window of them that keeps the cursor in view
-    shown = min(n_cols, max(8, width - 5))
-    first = min(max(0, c - shown // 2), n_cols - shown)
+    cell, first, shown = matrix_window(n_cols, c, width)
     header = Text(" " * 3 + ("‹" if first else " "), style=DIM)
     step = 4 if cell == 2 else 8
     col_text = [" "] * (shown * cell)
@@ -109,7 +118,7 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
     lines = [header]
     for i in range(n_rows):
         line = Text()
-        line.append(pad(rows[i], 3, right=True) + " ", style="reverse bold" if i == r else DIM)
+        line.append(pad(rows[i], ROW_LABEL - 1, right=True) + " ", style="reverse bold" if i == r else DIM)
         for j in range(first, first + shown):
             colour = diverging(float(values[i, j]), vmax)
             if (i, j) == (r, c):
@@ -140,6 +149,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         self.body = Lines(id="weights-body")
         self.scroll = ScrollableContainer(self.body, id="weights-scroll", can_focus=False)
         self.cursor_line = 0
+        self.drawn_width = 40  # the width the bars or the heatmap were drawn to
         self.matrix_place = ""  # "1/5": the matrix shown, of those w steps through
         self.with_loss = False  # the typed name's loss too: set while the Probabilities panel is out of sight
 
@@ -191,6 +201,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         else:
             lines = render_matrix(values, labels[0], labels[1], cursor, width)
         self.cursor_line = cursor[0]
+        self.drawn_width = width
         info = describe(snap, name, cursor, labels, nudge_step(values, snap.chapter, cursor), self.with_loss)
         if values.ndim == 2:
             info.append("\n")
@@ -211,17 +222,36 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         if self.shown is None or self.shown[0].matrix not in (self.shown[1].weights or {}):
             return
         session, snap = self.shown
-        shape = snap.weights[session.matrix].shape
         cursor = list(session.cursor)
-        if len(shape) == 1:
+        if snap.weights[session.matrix].ndim == 1:
             cursor[0] += dy or dx
         else:
             cursor[0] += dy
             cursor[1] += dx
-        # moved here, at once: the next key of a burst (a held arrow) moves on from this one
-        session.cursor = clamp(tuple(cursor), shape)
+        self.select(tuple(cursor))
+
+    def select(self, cursor: tuple[int, ...]) -> None:
+        """The cursor to this weight, at once: the next key of a burst (a held arrow) moves on from it."""
+        session, snap = self.shown
+        session.cursor = clamp(cursor, snap.weights[session.matrix].shape)
         self.show(session, snap)
         self.post_message(self.Selected())
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a weight's bar or cell selects it (and the focus comes here, as for the arrows)."""
+        offset = event.get_content_offset(self.body)
+        if offset is None or self.shown is None or self.shown[0].matrix not in (self.shown[1].weights or {}):
+            return
+        session, snap = self.shown
+        values = snap.weights[session.matrix]
+        if values.ndim == 1 and offset.y < values.size:
+            self.select((offset.y,))
+        if values.ndim == 1:
+            return
+        cell, first, shown = matrix_window(values.shape[1], session.cursor[1], self.drawn_width)
+        column = (offset.x - ROW_LABEL) // cell
+        if 0 <= column < shown and offset.y < values.shape[0]:
+            self.select((offset.y, first + column))
 
 
 def nudge_step(values: np.ndarray, chapter: int, index: tuple[int, ...]) -> float:
