@@ -531,6 +531,19 @@ async def test_training_chapter_6_moves_the_weights_and_lowers_the_loss():
         assert f"loss {after.last_loss:.4f} · 50-step mean {mean:.4f}" in text_of(app, "#loss-summary")
 
 
+async def test_r_twice_in_one_burst_resets_and_asks_nothing_after():
+    """The first r's question was queued for after a redraw: it came once the chapter was reset, about 0 steps."""
+    app = PlaygroundApp(chapter=6)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("full_stop")
+        await wait_until(pilot, lambda: app.session.run.step == 1, "a step")
+        app.simulate_key("r")
+        app.simulate_key("r")
+        await wait_until(pilot, lambda: app.toast.startswith("Chapter 6 reset to its first weights"), "the reset")
+        await pilot.pause(0.3)
+        assert app.session.run.step == 0 and app.toast.startswith("Chapter 6 reset to its first weights")
+
+
 async def test_step_reset_learning_rate_and_kept_state_across_chapters():
     app = PlaygroundApp(chapter=6)
     async with app.run_test(size=WIDE) as pilot:
@@ -784,8 +797,8 @@ async def test_generate_skip_ten_names_temperature_and_speed():
         await pilot.press("G")
         assert len(panel.names) == 10 and all(isinstance(n, str) for n in panel.names)
         await pilot.press("g", "G")  # G while a name is being written: it is written out, not left half done
-        await wait_until(pilot, lambda: panel.names_step is not None and not panel.animating, "one whole name, ten more")
-        assert panel.finished_name is not None
+        await pilot.pause()
+        assert not panel.animating and panel.finished_name is not None
         assert app.session.temperature == 0.5
         await pilot.press("T")
         assert app.session.temperature == 0.7 and "T 0.7" in text_of(app, "#status")
@@ -1217,6 +1230,10 @@ async def test_one_step_or_a_nudge_shows_the_held_out_loss_of_the_weights_on_scr
         await pilot.press(*["plus"] * 20)
         await wait_until(pilot, lambda: f"held-out {own():.4f}" in shown(), "the nudged weights' held-out loss")
         assert app.session.val[-1] == (32, own())
+        nine = app.session
+        await pilot.press("minus", "n", "full_stop")  # a step in chapter 10 at once: chapter 9's pass still comes
+        await wait_until(pilot, lambda: app.session.val and app.session.val[-1][0] == 1, "chapter 10's step")
+        assert nine.val[-1] == (32, own())
 
 
 async def test_the_probabilities_say_they_are_at_t_1_when_generate_draws_at_another_temperature():
@@ -1311,6 +1328,8 @@ async def test_the_learning_rate_keys_come_back_to_the_chapters_own_rate():
         await wait_until(pilot, lambda: app.session.run.config.lr == 0.2, "one down")
         await pilot.press("right_square_bracket")
         await wait_until(pilot, lambda: app.session.run.config.lr == 0.3, "the chapter's own again")
+    session = Session(get(11), run=PlaygroundRun(RunConfig(11, lr=0.03)))  # --lr 0.03, or a session saved with it
+    assert [session.lr_step(-1), session.lr_step(1)] == [0.02, 0.03]
 
 
 async def test_a_burst_of_rate_keys_leaves_one_message_not_a_stack():

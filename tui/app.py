@@ -24,6 +24,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Header, Input, OptionList
 from textual.worker import get_current_worker
 
@@ -283,7 +284,7 @@ class PlaygroundApp(App):
         self.speed = speed
         self.ui_priority_until = 0.0  # the trainer waits until then (monotonic seconds)
         self.drawn_at: dict[type, float] = {}  # when each panel last drew, while training
-        self.heldout_timer = None  # the held-out pass that waits for the keys to pause (validate_soon)
+        self.heldout_timers: dict[Session, Timer] = {}  # each chapter's held-out pass, waiting for the keys to pause
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (plain := pressed_after_escape(event)):
@@ -514,7 +515,7 @@ class PlaygroundApp(App):
         s = self.session
         n = self.chapter_number
         gradients = n in GRADIENT_CHAPTERS and (not self.narrow or self.active_panel == "gradients")
-        attention = n >= 11 and (self.active_panel == "attention" if self.narrow else self.attention_on)
+        attention = n >= ATTENTION_CHAPTER and (self.active_panel == "attention" if self.narrow else self.attention_on)
         return View(self.typed, s.matrix, s.cursor, gradients=gradients, attention=attention)
 
     def call_model(self, session: Session, job, done) -> None:
@@ -589,7 +590,7 @@ class PlaygroundApp(App):
         if self.loss_expanded and not session.trains:
             self.loss_expanded = False  # nothing to chart here: the chart would hide every panel
         self.forget_generated("" if session.built else "Not built yet.")
-        self.attention_on = self.attention_on and number >= 11
+        self.attention_on = self.attention_on and number >= ATTENTION_CHAPTER
         if self.narrow and (number not in self.visited or self.active_panel in self.empty_panels()):
             self.active_panel = "about"  # a new chapter's story and "try" first; never a tab with nothing in it yet
         self.visited.add(number)
@@ -700,6 +701,7 @@ class PlaygroundApp(App):
             self.call_after_refresh(self.ask_to_reset, session, paused)
             return
         session.stop_requested = True
+        self.reset_asked = None  # r twice before the first one's question came: answered, it must not come after
 
         def job():
             session.reset()
@@ -870,13 +872,14 @@ class PlaygroundApp(App):
     def validate_soon(self, session: Session) -> None:
         """After a step with . or a nudge: the held-out loss of the weights now, once the keys pause (a held-out pass
         takes 0.1 s on chapter 12's Values; training measures its own)."""
-        if self.heldout_timer is not None:
-            self.heldout_timer.stop()
+        if (timer := self.heldout_timers.pop(session, None)) is not None:
+            timer.stop()
         if session.built and session.run.heldout:
-            self.heldout_timer = self.set_timer(VALIDATE_AFTER_KEYS, functools.partial(self.validate_now, session))
+            self.heldout_timers[session] = self.set_timer(VALIDATE_AFTER_KEYS,
+                                                          functools.partial(self.validate_now, session))
 
     def validate_now(self, session: Session) -> None:
-        self.heldout_timer = None
+        self.heldout_timers.pop(session, None)
 
         def job():
             session.validate_whole()
@@ -1131,8 +1134,9 @@ class PlaygroundApp(App):
         now = time.monotonic()
         if message == self.toast and now < self.toast_until:
             return
-        if kind := kw.pop("replacing", None):  # a key pressed again and again says one thing at a time (a burst of ]
-            for shown in [n for n in self._notifications if n.message == self.toasts_of.get(kind)]:  # stacked 8)
+        # replacing=kind: a key pressed again and again says one thing at a time (a burst of ] stacked 8 messages)
+        if kind := kw.pop("replacing", None):
+            for shown in [n for n in self._notifications if n.message == self.toasts_of.get(kind)]:
                 self._unnotify(shown, refresh=False)
             self.toasts_of[kind] = message
         self.toast, self.toast_until = message, now + (kw.get("timeout") or self.NOTIFICATION_TIMEOUT)

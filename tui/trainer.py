@@ -77,6 +77,7 @@ class PlaygroundRun(Run):
         self.n_train = n - n // HOLDOUT_FRACTION if n >= HOLDOUT_MIN_DOCS else n
         self.heldout = self.encoded[self.n_train:]
         self.stepped = False  # a session file keeps no gradients: they exist again after a step here
+        self.first_lr = self.config.lr  # the rate it started or was loaded with
 
     def batch_indices(self, step: int) -> list[int]:
         b = self.config.batch
@@ -295,7 +296,8 @@ class Session:
         self.run.config = replace(self.run.config, lr=lr)
 
     def lr_step(self, direction: int) -> float:
-        lr = step_on_ladder(self.run.config.lr, sorted({*LR_LADDER, self.chapter.lr}), direction)  # 0.3 too
+        # the chapter's own rate (chapter 11's 0.3) and the run's first (--lr, a session's) are rungs too: ] undoes [
+        lr = step_on_ladder(self.run.config.lr, sorted({*LR_LADDER, self.chapter.lr, self.run.first_lr}), direction)
         self.set_lr(lr)
         return lr
 
