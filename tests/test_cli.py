@@ -134,6 +134,14 @@ def test_each_command_says_what_its_load_does(capsys):
     assert "required unless --load" in helps["train"] and helps["sample"].count("(default: the chapter's") == 3
 
 
+def test_each_commands_help_begins_with_what_it_does(capsys):
+    for command, does in [("chapters", "List the chapters."), ("train", "Train a chapter's model headless"),
+                          ("sample", "Sample documents"), ("serve", "Serve the playground to web browsers")]:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert capsys.readouterr().out.split("\n\n")[1].startswith(does), command
+
+
 @pytest.mark.parametrize("args, message", [
     (["train", "--chapter", "99"], "unknown chapter '99'; choose one of: 1 tokens,"),
     (["train", "--chapter", "trainin"], "unknown chapter 'trainin' (did you mean training?); choose one of:"),

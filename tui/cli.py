@@ -241,10 +241,13 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="{chapters,train,sample,serve}")
 
     parser.commands = sub.choices  # for the options each command knows, when one is mistyped
-    sub.add_parser("chapters", help="list the chapters")
 
-    about = "train a chapter's model headless and print its losses and samples"
-    train = sub.add_parser("train", help=about, description=about[0].upper() + about[1:] + ".")
+    def command(name: str, about: str):
+        """A command: `about` is its line in the list and, as a sentence, the top of its own --help."""
+        return sub.add_parser(name, help=about, description=about[0].upper() + about[1:] + ".")
+
+    command("chapters", "list the chapters")
+    train = command("train", "train a chapter's model headless and print its losses and samples")
     add_run_options(train, "a saved session to continue: its chapter, data and settings")
     train.add_argument("--steps", type=whole_number,
                        help="training steps (default: the chapter's; chapter 12's rate decays to 0 over them, as microgpt's)")
@@ -254,11 +257,10 @@ def build_parser() -> Parser:
     train.add_argument("--save", metavar="FILE", help="save the session at the end, or on Ctrl-C")
     train.add_argument("--format", choices=["text", "jsonl"], type=str.lower, default="text", help="output format (default text)")
 
-    about = "sample documents from a chapter's model as it starts (or --load a saved one)"
-    sample = sub.add_parser("sample", help=about, description=about[0].upper() + about[1:] + ".")
+    sample = command("sample", "sample documents from a chapter's model as it starts (or --load a saved one)")
     add_run_options(sample, "a saved session to sample from: its chapter, data and settings")
 
-    serve = sub.add_parser("serve", help="serve the playground to web browsers (one session per tab)")
+    serve = command("serve", "serve the playground to web browsers (one session per tab)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=whole_number, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--chapter", "-c", default=argparse.SUPPRESS, help="chapter each tab opens on (default 1)")
