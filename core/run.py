@@ -365,6 +365,11 @@ class Run:
             self.put_on_trial()
         return StepResult(self.step, [self.docs[i] for i in indices], loss, lr)
 
+    @property
+    def set_by_hand(self) -> bool:
+        """Whether weights were set by hand (a nudge) since the last step."""
+        return self._before_hand is not None
+
     def weights_set_by_hand(self) -> None:
         """Before a nudge: the parameters as the last update left them are kept, to tell whose doing a loss that
         fails from now on is."""

@@ -1784,6 +1784,21 @@ async def test_r_pressed_again_after_the_window_asks_again(monkeypatch):
         assert app.session.run.step == 0
 
 
+async def test_names_drawn_after_a_nudge_say_the_weights_were_nudged():
+    app = PlaygroundApp(chapter=6, step_budget=2)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await settle(pilot, app)
+        panel = app.query_one(GeneratePanel)
+        app.query_one(WeightsPanel).focus()
+        await pilot.press("plus", "G", "g", "g")  # the model is step 2's no longer: it says so
+        await wait_until(pilot, lambda: "by the model at step 2, nudged by hand" in str(panel.body.content), "G")
+        assert "the model says (T 1, step 2, nudged by hand)" in str(panel.body.content)
+        await pilot.press("full_stop", "G")  # a step since: the model is step 3's
+        await wait_until(pilot, lambda: "by the model at step 3" in str(panel.body.content), "G after a step")
+        assert "step 3, nudged" not in str(panel.body.content)
+
+
 async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path):
     app = PlaygroundApp(chapter=6, step_budget=2)
     async with app.run_test(size=WIDE) as pilot:

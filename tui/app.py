@@ -961,8 +961,7 @@ class PlaygroundApp(App):
         tokens = session.run.vocab.tokens
 
         def job():
-            steps = list(sample_steps(session.model, session.run.rng, temperature))
-            return steps, session.run.step if session.model.trainable else None
+            return list(sample_steps(session.model, session.run.rng, temperature)), session.model_at()
 
         self.call_model(session, job, lambda result: panel.start(result[0], tokens, temperature, result[1]))
 
@@ -981,8 +980,7 @@ class PlaygroundApp(App):
         panel = self.query_one(GeneratePanel)
 
         def job():
-            step = session.run.step if session.model.trainable else None  # as g says it: no step where none are
-            return [sample(session.model, session.run.rng, temperature) for _ in range(10)], step
+            return [sample(session.model, session.run.rng, temperature) for _ in range(10)], session.model_at()
 
         self.call_model(session, job, lambda result: panel.set_names(*result, temperature, session.model.block_size))
 

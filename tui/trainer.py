@@ -311,6 +311,13 @@ class Session:
         self.run.config = replace(self.run.config, temperature=t)
         return t
 
+    def model_at(self) -> str | None:
+        """The model that draws names, in words: its step, and whether weights were nudged since (None where the
+        chapter does not train)."""
+        if not self.model.trainable:
+            return None
+        return f"step {self.run.step}" + (", nudged by hand" if self.run.set_by_hand else "")
+
     @property
     def finished(self) -> bool:
         """A decaying learning rate has reached 0: going on would make it negative."""

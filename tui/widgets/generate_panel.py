@@ -71,11 +71,11 @@ class GeneratePanel(Vertical):
         self.at = 0  # index of the step being shown
         self.phase = PHASES - 1
         self.names: list[str] = []
-        self.names_temperature, self.names_step = 1.0, None  # what the ten names were written at (None: chapters 1-5)
+        self.names_temperature, self.names_model = 1.0, None  # what the ten names were written at (None: chapters 1-5)
         self.names_cut_at = 16  # the model's block size: a name that long was cut, not ended
         self.tokens: list[str] = []
         self.steps_temperature = 1.0  # the one the name being shown was drawn at (t may change it meanwhile)
-        self.steps_step: int | None = None  # the step of the model that drew it
+        self.steps_model: str | None = None  # the model that drew it: "step 1000" (Session.model_at)
         self.note = ""
         self.timer: Timer | None = None  # while a name is being written, a phase each tick
 
@@ -96,10 +96,11 @@ class GeneratePanel(Vertical):
             return "".join(s.token for s in self.steps if s.token != self.tokens[-1])
         return None
 
-    def start(self, steps: list[SampleStep], tokens: list[str], temperature: float, step: int | None = None) -> None:
-        """step: of the model writing the name, in a chapter that trains (it goes on while the name is shown)."""
+    def start(self, steps: list[SampleStep], tokens: list[str], temperature: float, model: str | None = None) -> None:
+        """model: the step of the model writing the name, in a chapter that trains (it goes on while the name is
+        shown)."""
         self.steps, self.tokens, self.at, self.phase = steps, tokens, 0, 0
-        self.steps_temperature, self.steps_step = temperature, step
+        self.steps_temperature, self.steps_model = temperature, model
         self.refresh_body()
         self.tick_at_speed()
 
@@ -145,11 +146,11 @@ class GeneratePanel(Vertical):
             self.at, self.phase = len(self.steps) - 1, PHASES - 1
             self.refresh_body()
 
-    def set_names(self, names: list[str], step: int | None, temperature: float, block_size: int) -> None:
+    def set_names(self, names: list[str], model: str | None, temperature: float, block_size: int) -> None:
         """Ten names; one as long as the model's context (block_size) was cut there, not ended: it gets a …"""
         self.finish()  # a name still being written is written out: not half a name above ten whole ones
         self.names = [name + "…" if len(name) >= block_size else name for name in names]
-        self.names_step, self.names_temperature, self.names_cut_at = step, temperature, block_size
+        self.names_model, self.names_temperature, self.names_cut_at = model, temperature, block_size
         self.refresh_body()
 
     def refresh_subtitle(self) -> None:
@@ -178,7 +179,7 @@ class GeneratePanel(Vertical):
             else:
                 name.append("▁", style=DIM)
             lines.append(name)
-            by = "" if self.steps_step is None else f", step {self.steps_step}"
+            by = "" if self.steps_model is None else f", {self.steps_model}"
             says = (f"token {step.position + 1}: after {end + step.context!r} the model says "
                     f"(T {self.steps_temperature:g}{by})")
             lines.append(Text(says if len(says) <= width else says.replace(" the model says", "\nthe model says"),
@@ -189,7 +190,7 @@ class GeneratePanel(Vertical):
         elif not self.note:
             lines.append(Text("g writes one name, token by token; G writes ten at once.", style=DIM))
         if self.names:
-            at = "" if self.names_step is None else f", by the model at step {self.names_step}"
+            at = "" if self.names_model is None else f", by the model at {self.names_model}"
             cut = f" (… cut at {self.names_cut_at} tokens)" if any(n.endswith("…") for n in self.names) else ""
             lines.append(Text(f"ten names at T {self.names_temperature:g}{at}{cut}:", style=DIM))
             lines.append(Text("  ".join(n or "(empty)" for n in self.names), style="bold"))
