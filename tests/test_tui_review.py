@@ -203,12 +203,37 @@ async def test_the_data_dialogs_file_of_your_own_shortens_a_long_path_too():
 
 def contrast(fg: str, bg: str) -> float:
     """WCAG's contrast ratio of two #rrggbb colours (1 to 21)."""
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    from tui.widgets.palette import luminance
+
     high, low = sorted((luminance(fg), luminance(bg)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def sixteen(colour: str) -> int:
+    """The colour a 16-colour terminal (TERM=xterm) gets in its place."""
+    from rich.color import Color, ColorSystem
+
+    return Color.parse(colour).downgrade(ColorSystem.STANDARD).number
+
+
+def test_the_weights_scale_brightens_with_magnitude_and_keeps_its_sign_in_16_colours():
+    """At 16 colours both ends of the scale were white; a weight just off zero was darker than zero itself, and the
+    cursor's white ink was 1.5:1 on the brightest cells."""
+    from tui.widgets.palette import NEGATIVE, POSITIVE, ink_on, luminance
+
+    for scale in (NEGATIVE, POSITIVE):
+        brightness = [luminance(c) for c in scale]
+        assert brightness == sorted(brightness) and len(set(brightness)) == len(scale), scale
+        assert min(contrast(ink_on(c), c) for c in scale) >= 4.5
+    assert {sixteen(c) for c in NEGATIVE[1:]}.isdisjoint(sixteen(c) for c in POSITIVE[1:])  # blues, and reds/yellows
+
+
+def test_the_strips_neighbouring_slices_differ_in_16_colours_too_and_none_is_the_targets():
+    from tui.widgets.palette import SLICES, TARGET
+
+    colours = [sixteen(c) for c in SLICES]
+    assert all(a != b for a, b in zip(colours, colours[1:] + colours[:1])), colours  # the strip cycles through them
+    assert sixteen(TARGET) not in colours
 
 
 @pytest.mark.parametrize("light", ["#bcbcbc", "#ffff5f"])  # a cell's ink, the target's

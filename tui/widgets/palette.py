@@ -10,13 +10,15 @@ import math
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-# a diverging scale with a dark middle: blue below zero, orange-red above, brighter the further from zero
-NEGATIVE = ["#303030", "#00005f", "#000087", "#0000af", "#005fd7", "#0087ff", "#5fafff", "#afd7ff"]
-POSITIVE = ["#303030", "#5f0000", "#870000", "#af0000", "#d70000", "#ff5f00", "#ffaf5f", "#ffd7af"]
+# a diverging scale with a dark middle: blue below zero, orange-red above, brighter the further from zero (every
+# step brighter than the last; in 16 colours the two ends stay apart, bright cyan and bright yellow, not both white)
+NEGATIVE = ["#262626", "#0000af", "#0000d7", "#005fd7", "#0087ff", "#5fafff", "#5fd7ff", "#87ffff"]
+POSITIVE = ["#262626", "#870000", "#af0000", "#d70000", "#ff5f00", "#ff875f", "#ffaf5f", "#ffd787"]
 # how surprised the model was: green (expected) to red (shocked)
 SURPRISE = ["#5fd75f", "#87d75f", "#afd75f", "#d7d75f", "#ffd75f", "#ffaf5f", "#ff875f", "#ff5f5f", "#ff0000"]
-# one colour per token in the cumulative strip, neighbours always distinct
-SLICES = ["#5f87d7", "#d7875f", "#5faf87", "#af5faf", "#d7af5f", "#5fafaf", "#af8787", "#87af5f"]
+# one colour per token in the cumulative strip, neighbours always distinct (in 16 colours too: blue, red, green,
+# magenta, cyan, red, green, magenta; never the target's yellow)
+SLICES = ["#5f87d7", "#d7875f", "#5faf5f", "#af5fd7", "#5fd7d7", "#d75f87", "#87d75f", "#d75fd7"]
 # how much: dark (nothing) to white (all), for probabilities and attention weights
 SHADES = ["#262626", "#3a3a3a", "#5f5f87", "#5f87af", "#5fafd7", "#87d7ff", "#d7ffff", "#ffffff"]
 TARGET = "#ffff5f"
@@ -24,6 +26,20 @@ KEY = "#ffd75f"  # a key to press, in hints and help
 CURSOR = "#ffffff"
 DIM = "#808080"
 EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def luminance(colour: str) -> float:
+    """WCAG's relative luminance of a #rrggbb colour, 0 (black) to 1 (white)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def ink_on(colour: str) -> str:
+    """Black or white, whichever has the more contrast on a #rrggbb colour (the weights' cursor on its cell)."""
+    return "#000000" if luminance(colour) > 0.179 else CURSOR  # where the two contrasts are equal
 
 
 def diverging(value: float, vmax: float) -> str:

@@ -13,7 +13,7 @@ from core.chapters.c02_logits import logits_to_probs
 from core.chapters.c05_gradients import EPSILON
 from tui.trainer import Session, Snapshot
 from tui.widgets.lines import FittedToWidth, Lines
-from tui.widgets.palette import CURSOR, DIM, bar, diverging, legend, nice_step, pad, token_label
+from tui.widgets.palette import CURSOR, DIM, bar, diverging, ink_on, legend, nice_step, pad, token_label
 
 
 SOFTMAX_CHAPTER = 8  # from here on a weight is a logit: its probability is a softmax, not a share of the sum
@@ -122,7 +122,7 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
         for j in range(first, first + shown):
             colour = diverging(float(values[i, j]), vmax)
             if (i, j) == (r, c):
-                line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {CURSOR} on {colour}")
+                line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {ink_on(colour)} on {colour}")
             else:
                 line.append(" " * cell, style=f"on {colour}")
         lines.append(line)
