@@ -1666,7 +1666,7 @@ async def test_the_small_loss_chart_names_its_lines_held_out_too():
         await pilot.press("4")
         await pilot.pause()
         assert app.session.val  # a held-out line is drawn: the label is longest, and was dropped as too wide
-        assert "gray each, orange mean, cyan held-out, blue fair die" in app.query_one("#loss-plot").plt.build()
+        assert "gray each · orange mean · • held-out · blue fair die" in app.query_one("#loss-plot").plt.build()
 
 
 async def test_the_small_loss_chart_says_when_a_point_stands_for_several_steps():
@@ -2291,7 +2291,9 @@ async def test_the_chart_says_how_many_documents_the_held_out_loss_reads():
         await pilot.press("l")
         await pilot.pause()
         assert app.snap.val  # the held-out loss of the 100 first held-out names, not of all 3,218 (10% of the data)
-        assert "held-out (100 docs it never trains on)" in app.query_one("#loss-plot").plt.build()
+        chart = app.query_one("#loss-plot").plt.build()
+        assert "held-out (100 docs it never trains on)" in chart
+        assert chart.count("•") > 4  # a line of dots, not just its legend: no colour needed to tell it apart
 
 
 async def test_an_empty_name_says_what_its_loss_is_of():

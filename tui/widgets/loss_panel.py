@@ -157,7 +157,7 @@ class LossPanel(FittedToWidth, Vertical):
         legend = self.plot.size.height >= 24
         span = snap.history_span
         gray = "gray each" if span == 1 else f"gray per {span} steps"  # a point stands for span steps
-        lines = [gray, "orange mean"] + (["cyan held-out"] if snap.val else []) + ["blue fair die"]
+        lines = [gray, "orange mean"] + (["• held-out"] if snap.val else []) + ["blue fair die"]
         shorter = ("steps: " + " · ".join(lines), " · ".join(lines), ", ".join(lines), ", ".join(lines[:-1]))
         named = next((text for text in shorter  # the fair die goes last: the summary names it too
                       if len(text) <= self.plot.size.width - 8), "")  # plotext drops a label wider than its axis
@@ -173,7 +173,7 @@ class LossPanel(FittedToWidth, Vertical):
             plt.plot(xs, running_mean(history, window), label=labels[1], color="orange", marker="braille")
             if snap.val:
                 plt.plot([s for s, _ in snap.val], [v for _, v in snap.val], label=labels[2],
-                         color="cyan", marker="braille")
+                         color="cyan", marker="•")  # dots: told apart without colour too (16 colours, NO_COLOR)
             plt.hline(base, FAIR_DIE_BLUE)
             lo = min(min(history), min((v for _, v in snap.val), default=math.inf), base)
             hi = max(max(history), base)
