@@ -1353,6 +1353,22 @@ async def test_a_click_on_the_title_takes_no_rows_from_the_panels():
         assert app.query_one(Header).has_class("-tall") and app.query_one(Header).size.height == 1
 
 
+async def test_without_colour_the_heatmap_marks_its_negative_weights(monkeypatch):
+    """NO_COLOR turns the scale grey: a blue and a red of one brightness came out the same, the sign lost."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        wte = app.snap.weights["wte"]
+        row = app.query_one(WeightsPanel).body.text.plain.splitlines()[1]  # b's row, after its label
+        assert [mark == "-" for mark in row[4::2][:16]] == [bool(w < 0) for w in wte[1, :16]]
+    monkeypatch.delenv("NO_COLOR")
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:  # in colour, the colours say it
+        await pilot.pause()
+        assert "-" not in app.query_one(WeightsPanel).body.text.plain.splitlines()[1]
+
+
 async def test_a_click_on_a_weight_selects_it_even_scrolled():
     app = PlaygroundApp(chapter=12)
     async with app.run_test(size=SMALL) as pilot:

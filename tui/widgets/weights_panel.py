@@ -99,7 +99,10 @@ def matrix_window(n_cols: int, column: int, width: int) -> tuple[int, int, int]:
     return cell, min(max(0, column - shown // 2), n_cols - shown), shown
 
 
-def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: tuple[int, int], width: int) -> list[Text]:
+def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: tuple[int, int], width: int,
+                  signs: bool = False) -> list[Text]:
+    """A heatmap, a cell per weight; signs: a '-' in each negative cell, where colours are off (NO_COLOR) and red and
+    blue come out the same grey."""
     vmax = float(np.max(np.abs(values))) if values.size else 1.0
     vmax = vmax or 1.0
     n_rows, n_cols = values.shape
@@ -124,7 +127,8 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
             if (i, j) == (r, c):
                 line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {ink_on(colour)} on {colour}")
             else:
-                line.append(" " * cell, style=f"on {colour}")
+                mark = "-" if signs and values[i, j] < 0 else " "
+                line.append(mark.ljust(cell), style=f"{ink_on(colour)} on {colour}")
         lines.append(line)
     return lines
 
@@ -199,7 +203,7 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
         if values.ndim == 1:
             lines = render_vector(values, labels[0], cursor[0], width)
         else:
-            lines = render_matrix(values, labels[0], labels[1], cursor, width)
+            lines = render_matrix(values, labels[0], labels[1], cursor, width, signs=self.app.no_color)
         self.cursor_line = cursor[0]
         self.drawn_width = width
         info = describe(snap, name, cursor, labels, nudge_step(values, snap.chapter, cursor), self.with_loss)
