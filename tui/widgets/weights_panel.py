@@ -127,8 +127,10 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
             if (i, j) == (r, c):
                 line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {ink_on(colour)} on {colour}")
             else:
-                mark = "-" if signs and values[i, j] < 0 else " "
-                line.append(mark.ljust(cell), style=f"{ink_on(colour)} on {colour}")
+                if signs and values[i, j] < 0:
+                    line.append("-".ljust(cell), style=f"{ink_on(colour)} on {colour}")
+                else:
+                    line.append(" " * cell, style=f"on {colour}")
         lines.append(line)
     return lines
 
