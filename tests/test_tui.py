@@ -81,9 +81,22 @@ async def test_chapter_4_probabilities_and_loss_of_ann():
                              if "context" in line)
         assert header.split() == ["context", "→", "next", "a", "i", "l", "e", "n", ".", "loss"]
         # each token's percent under its own column, the target framed, then 1 - p(a)
-        assert first.split() == [".", "→", "a", "[", "19]", "14", "26", "20", "5", "16", "0.812"]
+        assert first.split() == [".", "→", "a", "[19]", "14", "26", "20", "5", "16", "0.812"]
         assert "0.8868" in text_of(app, "#status")
         assert app.sub_title == "4/12 loss"
+
+
+async def test_a_loss_of_ten_or_more_keeps_its_column_on_the_smallest_wide_screen():
+    """Chapter 8's try drives the log loss past 10: it was cut to "26.4…" at 110 columns."""
+    app = PlaygroundApp(chapter=8)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await type_name(pilot, app, "nnnn")
+        app.session.model.set_weight("weights", (0,), 30.0)  # a: every other token's p near 0
+        app.request_snapshot()
+        await wait_until(pilot, lambda: app.snap.loss > 20, "a huge loss")
+        rows = [line for line in text_of(app, "#probs-body").splitlines() if "→" in line and "next" not in line]
+        assert [row.split()[-1] for row in rows] == [f"{loss:.2f}" for loss in app.snap.losses]
+        assert len({len(row.rstrip()) for row in rows}) == 1  # every row's loss ends in one column
 
 
 async def test_unknown_character_is_marked_not_a_crash():
@@ -1367,6 +1380,45 @@ async def test_without_colour_the_heatmap_marks_its_negative_weights(monkeypatch
     async with app.run_test(size=WIDE) as pilot:  # in colour, the colours say it
         await pilot.pause()
         assert "-" not in app.query_one(WeightsPanel).body.text.plain.splitlines()[1]
+
+
+async def test_the_chart_or_the_maps_stay_open_across_the_small_screens_edge():
+    """The chart open at the switch was left behind (the small screen showed Weights) and Esc then opened its tab."""
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("l")
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.narrow and app.active_panel == "loss", "the chart as the Loss tab")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.active_panel != "loss" and not app.loss_expanded, "closed")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.active_panel != "loss"  # Esc again: nothing opens
+        await pilot.resize_terminal(*WIDE)
+        await pilot.press("a")
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.narrow and app.active_panel == "attention", "the maps as their tab")
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: not app.narrow and app.query_one("#attention").display, "the maps, wide")
+        await pilot.resize_terminal(*SMALL)
+        await pilot.press("4")  # the Loss tab, its chart: wide, the big chart
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: not app.narrow and app.loss_expanded, "the big chart")
+
+
+async def test_a_tall_screen_gives_the_loss_panel_rows_too():
+    """The weights and the probabilities took every row past 120x40's, mostly blank; the loss's sparkline kept 4."""
+    app = PlaygroundApp(chapter=9)
+    async with app.run_test(size=WIDE) as pilot:
+        loss = app.query_one("#loss")
+        await wait_until(pilot, lambda: loss.outer_size.height == 8, "8 rows at 120x40")
+        await pilot.resize_terminal(160, 60)
+        await wait_until(pilot, lambda: loss.outer_size.height >= 8 + 20 // 2 - 1, "half the 20 rows more")
+        tall = loss.outer_size.height
+        await pilot.press("l")  # the big chart still takes the whole column
+        await wait_until(pilot, lambda: loss.outer_size.height > 40, "the big chart")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: loss.outer_size.height == tall, "back")
 
 
 async def test_a_click_on_a_weight_selects_it_even_scrolled():

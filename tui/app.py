@@ -55,6 +55,7 @@ WIDE = (110, 30)  # from this size on every panel is on screen at once; below it
 # rows of the left column's panels, borders included (as in app.tcss): the loss; the weights' value, gradient and the
 # toy set's six weights; the Grads table with its note
 LOSS_ROWS, WEIGHTS_ROWS, GRADIENTS_ROWS = 8, 11, 14
+TALL_COLUMN = 34  # the left column's rows at 120x40: past them, the Loss panel grows too
 # While the trainer thread runs, the interpreter switches threads every 1 ms instead of 5: a key press waits
 # less for the UI thread's turn (the trainer loses a little speed to the extra switches).
 DEFAULT_SWITCH_INTERVAL = sys.getswitchinterval()
@@ -212,6 +213,10 @@ class LeftColumn(Vertical):
     def fit(self, height: int) -> None:
         rows = max(5, min(GRADIENTS_ROWS, height - LOSS_ROWS - WEIGHTS_ROWS))
         self.query_one("#gradients").styles.max_height = rows if self.stacked else None  # None: as app.tcss says
+        # a tall screen gives the loss's sparkline half its rows past 120x40's (the weights had them all, mostly blank)
+        loss = self.query_one("#loss")
+        grown = LOSS_ROWS + max(0, (height - TALL_COLUMN) // 2)
+        loss.styles.height = grown if self.stacked and not loss.has_class("-expanded") else None
 
 
 def pressed_after_escape(event: events.Key) -> str | None:
@@ -411,6 +416,7 @@ class PlaygroundApp(App):
     def on_resize(self, event) -> None:
         self.check_size(event.size.width, event.size.height)
         narrow = is_narrow(event.size)
+        self.carry_view(narrow)
         # under the too-small screen nothing shows: laid out when it goes; under a dialog, which shows the playground
         # through it, laid out now
         if any(isinstance(screen, TooSmallScreen) for screen in self.screen_stack):
@@ -422,6 +428,19 @@ class PlaygroundApp(App):
             self.relayout()
         else:
             self.call_after_refresh(self.render_all)  # panels fit their text to their new width
+
+    def carry_view(self, narrow: bool) -> None:
+        """Across 110x30, the view open stays open: the big loss chart is the small screen's Loss tab and the attention
+        maps its Attention tab, and back (the chart open at the switch was left behind, and Esc then opened the tab)."""
+        if narrow == self.narrow:
+            return
+        if narrow and (self.loss_expanded or self.attention_on and "attention" in self.panels()):
+            self.panel_before = self.active_panel
+            self.active_panel = "loss" if self.loss_expanded else "attention"
+        elif not narrow:
+            self.attention_on = self.active_panel == "attention"
+            self.loss_expanded = self.active_panel == "loss" and self.session.trains
+        self.loss_expanded = self.loss_expanded and not narrow  # a small screen's Loss tab is its chart
 
     def on_screen_change(self, screen) -> None:
         """Back on the playground after a covering screen: lay it out for a terminal resized meanwhile."""
@@ -477,11 +496,11 @@ class PlaygroundApp(App):
         left = self.query_one(LeftColumn)
         left.display = bool(shown & {"about", "weights", "attention", "gradients", "loss"})
         left.stacked = not self.narrow
-        left.fit(left.size.height)
         self.query_one("#right").display = bool(shown & {"probs", "generate"})
         chart = self.loss_expanded or self.narrow  # alone on a small screen, the loss gets its chart
         self.query_one(LossPanel).set_expanded(chart)
         self.query_one("#loss").set_class(chart, "-expanded")
+        left.fit(left.size.height)  # (once the chart's class is set: its height is then the stylesheet's)
         self.query_one(PanelBar).show(panels, self.active_panel)
         main = self.screen_stack[0]
         focused = main.focused

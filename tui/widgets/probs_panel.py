@@ -73,12 +73,13 @@ def render_probs(session: Session, snap: Snapshot, width: int, console) -> list[
             for i, q in enumerate(p):  # each token a cell shaded by its probability, the target framed
                 pct = short_percent(q)
                 if i == target:
-                    line.append(f"[{pct:>{cell - 2}}]", style=f"bold {ink(q, TARGET)} on {heat(q)}")
+                    # the frame hugs the number, which lines up with the numbers above and below it
+                    line.append(f"[{pct}]".rjust(cell), style=f"bold {ink(q, TARGET)} on {heat(q)}")
                 else:
                     line.append(f" {pct:>{cell - 2}} ", style=f"{ink(q)} on {heat(q)}")
             if has_loss:
                 loss = snap.losses[pos]
-                line.append(f" {loss:.3f}", style=surprise(loss / base))
+                line.append(" " + fixed_width(loss, 5, 3), style=surprise(loss / base))  # 26.38: the column's 6
             lines.append(line)
     else:
         top = max(2, min(10, (width - 36) // 4))
