@@ -1404,6 +1404,23 @@ async def test_the_chart_or_the_maps_stay_open_across_the_small_screens_edge():
         await pilot.press("4")  # the Loss tab, its chart: wide, the big chart
         await pilot.resize_terminal(*WIDE)
         await wait_until(pilot, lambda: not app.narrow and app.loss_expanded, "the big chart")
+        await pilot.press("l", "a")  # closed there, and the maps opened: small, the maps' tab, and Esc goes back
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.narrow and app.active_panel == "attention", "the maps' tab")
+        await pilot.press("escape")  # to a tab, not to the Loss tab left from before
+        await wait_until(pilot, lambda: app.active_panel == "weights", "the weights")
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: not app.narrow and not app.loss_expanded and not app.attention_on, "wide")
+        await pilot.press("a", "escape")  # opened and closed wide: not back on the next small screen
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: app.narrow, "small")
+        assert app.active_panel == "weights"
+        await pilot.resize_terminal(*WIDE)
+        await pilot.press("a", "slash", "b")  # the maps open while a name is typed: a small screen shows the name,
+        await pilot.resize_terminal(*SMALL)   # and wide again the maps are back
+        await wait_until(pilot, lambda: app.narrow and app.active_panel == "probs", "the name")
+        await pilot.resize_terminal(*WIDE)
+        await wait_until(pilot, lambda: not app.narrow and app.query_one("#attention").display, "the maps again")
 
 
 async def test_a_tall_screen_gives_the_loss_panel_rows_too():
@@ -1419,6 +1436,12 @@ async def test_a_tall_screen_gives_the_loss_panel_rows_too():
         await wait_until(pilot, lambda: loss.outer_size.height > 40, "the big chart")
         await pilot.press("l")
         await wait_until(pilot, lambda: loss.outer_size.height == tall, "back")
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=(160, 60)) as pilot:  # the attention maps fill their rows: the loss keeps 8
+        loss = app.query_one("#loss")
+        await wait_until(pilot, lambda: loss.outer_size.height > 12, "a tall loss panel")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: loss.outer_size.height == 8, "8 rows beside the maps")
 
 
 async def test_a_click_on_a_weight_selects_it_even_scrolled():
@@ -1865,6 +1888,13 @@ async def test_names_drawn_after_a_nudge_say_the_weights_were_nudged():
         await pilot.press("full_stop", "G")  # a step since: the model is step 3's
         await wait_until(pilot, lambda: "by the model at step 3" in str(panel.body.content), "G after a step")
         assert "step 3, nudged" not in str(panel.body.content)
+
+
+def test_a_nudge_taken_back_leaves_the_weights_not_set_by_hand():
+    session = Session(get(6))
+    with pytest.raises(Exception, match="Nudge taken back"):
+        session.nudge("weights", (4,), -1.0)  # n below 0
+    assert session.model_at() == "step 0" and not session.nudged
 
 
 async def test_r_says_whether_the_steps_are_saved_and_clears_the_names(tmp_path):

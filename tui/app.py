@@ -215,8 +215,9 @@ class LeftColumn(Vertical):
         self.query_one("#gradients").styles.max_height = rows if self.stacked else None  # None: as app.tcss says
         # a tall screen gives the loss's sparkline half its rows past 120x40's (the weights had them all, mostly blank)
         loss = self.query_one("#loss")
-        grown = LOSS_ROWS + max(0, (height - TALL_COLUMN) // 2)
-        loss.styles.height = grown if self.stacked and not loss.has_class("-expanded") else None
+        grown = LOSS_ROWS + max(0, (height - TALL_COLUMN) // 2)  # (not from the attention maps: their rows are full)
+        mostly_blank = self.stacked and not loss.has_class("-expanded") and not self.query_one("#attention").display
+        loss.styles.height = grown if mostly_blank else None
 
 
 def pressed_after_escape(event: events.Key) -> str | None:
@@ -434,13 +435,18 @@ class PlaygroundApp(App):
         maps its Attention tab, and back (the chart open at the switch was left behind, and Esc then opened the tab)."""
         if narrow == self.narrow:
             return
-        if narrow and (self.loss_expanded or self.attention_on and "attention" in self.panels()):
-            self.panel_before = self.active_panel
-            self.active_panel = "loss" if self.loss_expanded else "attention"
-        elif not narrow:
-            self.attention_on = self.active_panel == "attention"
-            self.loss_expanded = self.active_panel == "loss" and self.session.trains
-        self.loss_expanded = self.loss_expanded and not narrow  # a small screen's Loss tab is its chart
+        views = ("loss", "attention")
+        if narrow:  # (on a wide screen active_panel is the tab a small screen showed last: it may be a view since closed)
+            view = "loss" if self.loss_expanded else "attention" if self.attention_on and "attention" in self.panels() \
+                else None
+            if view:
+                self.panel_before = self.active_panel if self.active_panel not in views else "weights"
+                self.active_panel = view
+            elif self.active_panel in views:
+                self.active_panel = self.panel_before if self.panel_before not in views else "weights"
+        elif self.active_panel == "attention":
+            self.attention_on = True
+        self.loss_expanded = not narrow and self.active_panel == "loss" and self.session.trains  # or the Loss tab
 
     def on_screen_change(self, screen) -> None:
         """Back on the playground after a covering screen: lay it out for a terminal resized meanwhile."""
@@ -513,6 +519,7 @@ class PlaygroundApp(App):
         if self.narrow and panel in self.panels() and self.active_panel != panel:
             self.screen_stack[0].minimize()  # a panel maximized (ctrl+p) would hide the one brought: a bare hatch
             self.panel_before, self.active_panel = self.active_panel, panel
+            self.attention_on = self.attention_on and panel == "attention"  # maps left here are closed when wide too
             self.arrange()
             self.call_after_refresh(self.render_panels)  # once laid out, so text fits the panel's width
 

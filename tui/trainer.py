@@ -326,11 +326,13 @@ class Session:
     def nudge(self, name: str, index: tuple[int, ...], delta: float) -> float:
         before = float(self.model.weights()[name][index])
         after = before + delta if abs(before + delta) > abs(delta) * 1e-9 else 0.0  # 17 steps of 0.01 down from 0.17
-        self.run.weights_set_by_hand()  # before the change: a loss that fails from now on may be the nudge's doing
         self.model.set_weight(name, index, after)  # are 0, not -3.5e-18 (a "weight below 0", refused)
-        if why := self.model.out_of_range():
-            self.model.set_weight(name, index, before)
+        why = self.model.out_of_range()
+        self.model.set_weight(name, index, before)
+        if why:  # taken back: the weights were never set by hand
             raise Refused(f"Nudge taken back: {why} (chapter 8's softmax takes weights of any sign)")
+        self.run.weights_set_by_hand()  # before the change: a loss that fails from now on may be the nudge's doing
+        self.model.set_weight(name, index, after)
         self.nudged = True
         return after
 
