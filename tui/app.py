@@ -906,6 +906,8 @@ class PlaygroundApp(App):
 
     def validate_now(self, session: Session) -> None:
         self.heldout_timers.pop(session, None)
+        if not self.is_running:  # the playground quit within the wait: its panels are going
+            return
 
         def job():
             session.validate_whole()
