@@ -133,6 +133,21 @@ def test_a_taken_port_is_one_line_and_exit_2():
     assert result.stdout == ""
 
 
+def test_what_a_tab_says_on_stderr_reaches_the_servers_stderr(monkeypatch, capsys):
+    """textual-serve writes a tab's stderr (its "stopped by SIGINT; ... saved to" line) to the server's stdout."""
+    import tui.serve
+
+    class Server:
+        def serve(self):
+            sys.stdout.write("minigpt-tui: stopped by SIGINT; work not saved before: chapter 3 saved to f\n")
+
+    monkeypatch.setattr(tui.serve, "check_port_free", lambda host, port: None)
+    monkeypatch.setattr(tui.serve, "make_server", lambda *args: Server())
+    tui.serve.serve()
+    out, err = capsys.readouterr()
+    assert out == "" and err == "minigpt-tui: stopped by SIGINT; work not saved before: chapter 3 saved to f\n"
+
+
 @pytest.mark.parametrize("args, message", [
     (["--port", "70000"], "port 70000 is out of range"),
     (["--host", "no-such-host.invalid"], "cannot serve on host 'no-such-host.invalid'"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shlex
 import socket
@@ -112,7 +113,8 @@ def serve(host: str = LOOPBACK, port: int = 8000, chapter: int | str = 1, seed: 
     """Serve the playground until Ctrl+C. Raises ServeError when the address cannot be used."""
     check_port_free(host, port)
     server = make_server(host, port, chapter, seed, load, engine)
-    try:
-        server.serve()
+    try:  # textual-serve writes what each tab's playground says on stderr to stdout: to stderr, as the rest
+        with contextlib.redirect_stdout(sys.stderr):
+            server.serve()
     except OSError as e:  # lost a race for the port between the check and the bind
         raise ServeError(f"cannot serve on {host}:{port}: {e.strerror or e}") from None
