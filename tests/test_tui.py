@@ -809,9 +809,11 @@ async def test_generate_skip_ten_names_temperature_and_speed():
         assert not panel.animating and panel.finished_name is not None
         await pilot.press("G")
         assert len(panel.names) == 10 and all(isinstance(n, str) for n in panel.names)
-        await pilot.press("g", "G")  # G while a name is being written: it is written out, not left half done
+        await pilot.press("g", "G")  # G while a name is being written: the ten take its place, all in sight
         await pilot.pause()
-        assert not panel.animating and panel.finished_name is not None
+        assert not panel.animating and panel.steps == [] and len(panel.names) == 10
+        shown = str(panel.body.content)
+        assert "the model says" not in shown and "  ".join(panel.names[-2:]) in shown
         assert app.session.temperature == 0.5
         await pilot.press("T")
         assert app.session.temperature == 0.7 and "T 0.7" in text_of(app, "#status")

@@ -148,7 +148,8 @@ class GeneratePanel(Vertical):
 
     def set_names(self, names: list[str], model: str | None, temperature: float, block_size: int) -> None:
         """Ten names; one as long as the model's context (block_size) was cut there, not ended: it gets a …"""
-        self.finish()  # a name still being written is written out: not half a name above ten whole ones
+        self.stop()  # the ten take the place of the one name written last (or half written): all ten in sight
+        self.steps = []
         self.names = [name + "…" if len(name) >= block_size else name for name in names]
         self.names_model, self.names_temperature, self.names_cut_at = model, temperature, block_size
         self.refresh_body()
