@@ -2384,6 +2384,18 @@ async def test_the_loss_summary_keeps_one_line_when_losses_reach_tens():
         assert summary[1].startswith("fair die") or summary[1].startswith("ln 27")
 
 
+async def test_the_chart_before_any_step_shows_the_line_to_beat_and_how_to_start():
+    app = PlaygroundApp(chapter=12)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("l")  # an empty frame, with "step" under it
+        await wait_until(pilot, lambda: app.loss_expanded, "the chart")
+        await pilot.pause()
+        import re
+
+        chart = re.sub(r"\x1b\[[0-9;]*m", "", app.query_one("#loss-plot").plt.build())  # the text, not its colours
+        assert "ln 27: a fair die · space trains" in chart
+
+
 async def test_the_chart_says_how_many_documents_the_held_out_loss_reads():
     app = PlaygroundApp(saved=SavedSession(PlaygroundRun(RunConfig(9, steps=30))))
     async with app.run_test(size=WIDE) as pilot:
