@@ -162,12 +162,6 @@ class LossPanel(FittedToWidth, Vertical):
         named = next((text for text in shorter  # the fair die goes last: the summary names it too
                       if len(text) <= self.plot.size.width - 8), "")  # plotext drops a label wider than its axis
         plt.xlabel("step" if legend or not history else named)
-        if not history:  # no curve yet: the line to beat, and how to start (an empty frame said neither)
-            plt.xlim(0, max(snap.steps, 2))
-            plt.ylim(0, 1.5 * base)
-            plt.hline(base, FAIR_DIE_BLUE)
-            plt.text(f"{base_text}: a fair die · space trains", x=max(snap.steps, 2) * 0.5, y=base * 1.1,
-                     color=FAIR_DIE_BLUE)
         if history:
             xs = [min(snap.step, (i + 1) * span) for i in range(len(history))]
             window = max(2, len(history) // 20)
@@ -192,4 +186,10 @@ class LossPanel(FittedToWidth, Vertical):
                 canvas = Color.parse(self.app.theme_variables["surface"]).rgb  # plotext's default would be a white box
                 plt.text(f"{base_text}: a fair die", x=last * 0.75, y=base + margin / 2, color=FAIR_DIE_BLUE,
                          background=canvas)
+        else:  # no curve yet: the line to beat, and how to start (an empty frame said neither)
+            last = max(snap.steps, 2)
+            plt.xlim(0, last)
+            plt.ylim(0, 1.5 * base)
+            plt.hline(base, FAIR_DIE_BLUE)
+            plt.text(f"{base_text}: a fair die · space trains", x=last * 0.5, y=base * 1.1, color=FAIR_DIE_BLUE)
         self.plot.refresh()

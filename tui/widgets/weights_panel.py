@@ -126,11 +126,10 @@ def render_matrix(values: np.ndarray, rows: list[str], cols: list[str], cursor: 
             colour = diverging(float(values[i, j]), vmax)
             if (i, j) == (r, c):
                 line.append("[]"[:cell] if cell == 2 else "▪", style=f"bold {ink_on(colour)} on {colour}")
+            elif signs and values[i, j] < 0:
+                line.append("-".ljust(cell), style=f"{ink_on(colour)} on {colour}")
             else:
-                if signs and values[i, j] < 0:
-                    line.append("-".ljust(cell), style=f"{ink_on(colour)} on {colour}")
-                else:
-                    line.append(" " * cell, style=f"on {colour}")
+                line.append(" " * cell, style=f"on {colour}")
         lines.append(line)
     return lines
 
@@ -224,12 +223,19 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         self.scroll.scroll_to_region(Region(0, self.cursor_line, 1, 1), animate=False, immediate=True)
 
-    def action_move(self, dy: int, dx: int) -> None:
-        if self.shown is None or self.shown[0].matrix not in (self.shown[1].weights or {}):
-            return
+    def selected_matrix(self) -> np.ndarray | None:
+        """The values of the matrix shown, or None where there is none (no weights yet, a chapter not built)."""
+        if self.shown is None:
+            return None
         session, snap = self.shown
-        cursor = list(session.cursor)
-        if snap.weights[session.matrix].ndim == 1:
+        return (snap.weights or {}).get(session.matrix)
+
+    def action_move(self, dy: int, dx: int) -> None:
+        values = self.selected_matrix()
+        if values is None:
+            return
+        cursor = list(self.shown[0].cursor)
+        if values.ndim == 1:
             cursor[0] += dy or dx
         else:
             cursor[0] += dy
@@ -246,17 +252,15 @@ class WeightsPanel(FittedToWidth, Vertical, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         """A click on a weight's bar or cell selects it (and the focus comes here, as for the arrows)."""
         offset = event.get_content_offset(self.body)
-        if offset is None or self.shown is None or self.shown[0].matrix not in (self.shown[1].weights or {}):
+        values = self.selected_matrix()
+        if offset is None or values is None or offset.y >= len(values):
             return
-        session, snap = self.shown
-        values = snap.weights[session.matrix]
-        if values.ndim == 1 and offset.y < values.size:
-            self.select((offset.y,))
         if values.ndim == 1:
+            self.select((offset.y,))
             return
-        cell, first, shown = matrix_window(values.shape[1], session.cursor[1], self.drawn_width)
+        cell, first, shown = matrix_window(values.shape[1], self.shown[0].cursor[1], self.drawn_width)
         column = (offset.x - ROW_LABEL) // cell
-        if 0 <= column < shown and offset.y < values.shape[0]:
+        if 0 <= column < shown:
             self.select((offset.y, first + column))
 
 
