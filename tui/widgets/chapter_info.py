@@ -7,7 +7,7 @@ from textual.widgets import Static
 from core.chapters import Chapter
 from tui.widgets.palette import KEY
 
-ENGINES = {  # the status bar names the engine at work: what it is, and the other one (one line at 80x24)
+ENGINE_LINES = {  # About names the engine at work: what it is, and how to run the other (one line at 80x24)
     "fast": "fast (numpy); --engine scalar runs the Values in c.",
     "scalar": "scalar, the Values in c; the default is numpy.",
 }
@@ -61,7 +61,7 @@ class AboutPanel(Static):
         text.append(chapter.changes + "\n\n")
         if engine and len(chapter.engines) > 1:
             text.append("Engine: ", style="bold")
-            text.append(ENGINES[engine] + "\n\n")
+            text.append(ENGINE_LINES[engine] + "\n\n")
         if not built:
             text.append(error + "\n\n", style="bold yellow")
         elif chapter.number in TRY:
